@@ -1,0 +1,78 @@
+import { createServer } from "node:http"
+import { HttpApiBuilder, HttpApiScalar, HttpMiddleware, HttpServer } from "@effect/platform"
+import { NodeContext, NodeHttpServer } from "@effect/platform-node"
+import { PgClient, PgMigrator } from "@effect/sql-pg"
+import { ApiKeysRepo, HostingApi, migrations, NodeId, NodeProbes, TopologyRepo } from "@hosting/core"
+import { temporalWorkflowEngine } from "@hosting/workflows"
+import { Client, Connection } from "@temporalio/client"
+import { Effect, Layer, Option, Redacted } from "effect"
+import { AuthorizationLive } from "./auth.js"
+import { HealthLive } from "./http/health.js"
+import { NodesLive } from "./http/nodes.js"
+import { readinessLive } from "./readiness.js"
+
+/** Everything the API process needs to know, read from the environment by main. */
+export interface ApiConfig {
+  readonly host: string
+  readonly port: number
+  readonly databaseUrl: Redacted.Redacted
+  readonly databasePoolSize: number
+  readonly temporalAddress: string
+  readonly namespace: string
+  /** When set, this exact secret is made a platform-admin key at start-up. */
+  readonly bootstrapKey: Option.Option<Redacted.Redacted>
+  /** When set, a single-box node registered at start-up and required by /readyz. */
+  readonly localNode: Option.Option<{ readonly id: string; readonly hostname: string; readonly roles: ReadonlyArray<string> }>
+}
+
+const temporalClient = (config: ApiConfig) =>
+  Effect.acquireRelease(
+    Effect.promise(() => Connection.connect({ address: config.temporalAddress })),
+    (c) => Effect.promise(() => c.close()),
+  ).pipe(Effect.map((connection) => new Client({ connection, namespace: config.namespace })))
+
+const bootstrap = (config: ApiConfig) =>
+  Layer.effectDiscard(
+    Effect.gen(function* () {
+      if (Option.isSome(config.bootstrapKey)) {
+        const keys = yield* ApiKeysRepo
+        yield* keys.ensure({ secret: Redacted.value(config.bootstrapKey.value), name: "bootstrap admin", scopes: ["*"], brands: ["*"] })
+      }
+      if (Option.isSome(config.localNode)) {
+        const topology = yield* TopologyRepo
+        const n = config.localNode.value
+        yield* topology.ensureLocalNode({ nodeId: NodeId.make(n.id), hostname: n.hostname, region: "local", cluster: "local", roles: n.roles })
+      }
+    }),
+  )
+
+/** The whole API server as one Layer: HTTP on host:port, database, Temporal, bootstrap. */
+export const apiServerLayer = (config: ApiConfig) => {
+  const Pg = PgClient.layer({ url: config.databaseUrl, maxConnections: config.databasePoolSize })
+  const Migrated = PgMigrator.layer({ loader: migrations }).pipe(Layer.provide(NodeContext.layer))
+  const Database = Layer.merge(Pg, Migrated.pipe(Layer.provide(Pg)))
+  const Temporal = Layer.unwrapScoped(
+    Effect.map(temporalClient(config), (client) =>
+      Layer.merge(
+        temporalWorkflowEngine(client),
+        readinessLive({ client, namespace: config.namespace, nodeIds: Option.match(config.localNode, { onNone: () => [], onSome: (n) => [n.id] }) }),
+      ),
+    ),
+  )
+  const Repos = Layer.mergeAll(ApiKeysRepo.Default, TopologyRepo.Default)
+  const Services = NodeProbes.Default.pipe(Layer.provideMerge(Layer.merge(Repos, Temporal)), Layer.provideMerge(Database))
+  const Api = HttpApiBuilder.api(HostingApi).pipe(
+    Layer.provide([HealthLive, NodesLive.pipe(Layer.provide(AuthorizationLive))]),
+  )
+  return HttpApiBuilder.serve().pipe(
+    // No trace exporter is configured; the per-request span costs ~20% of throughput (NPM-STACK §8).
+    HttpMiddleware.withTracerDisabledWhen(() => true),
+    Layer.provide(HttpApiScalar.layer({ path: "/docs" })),
+    Layer.provide(HttpApiBuilder.middlewareOpenApi({ path: "/openapi.json" })),
+    Layer.provide(Api),
+    Layer.provide(bootstrap(config)),
+    Layer.provide(Services),
+    HttpServer.withLogAddress,
+    Layer.provide(NodeHttpServer.layer(createServer, { host: config.host, port: config.port })),
+  )
+}

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Idempotent setup for development and tests on Debian/Ubuntu (as root): Debian packages,
+# the Temporal CLI, npm packages, and a build. Safe to run on every `npm test` / `npm run dev`.
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+cd "$ROOT"
+
+# PostgreSQL runs the integration suites; reuse a running server, else install and start one.
+if ! pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then
+  apt_install postgresql postgresql-client
+  cluster=$(ls /etc/postgresql 2>/dev/null | sort -V | tail -1)
+  [ -n "$cluster" ] || die "postgresql installed but no cluster under /etc/postgresql"
+  pg_ctlcluster --skip-systemctl-redirect "$cluster" main start || true
+  for _ in $(seq 1 50); do pg_isready -q -h 127.0.0.1 -p 5432 && break; sleep 0.2; done
+  pg_isready -q -h 127.0.0.1 -p 5432 || die "PostgreSQL did not become ready on 127.0.0.1:5432"
+fi
+
+bash infra/dev/install-temporal.sh
+
+# npm ci only when the lock changed since the last install (node_modules/.package-lock.json
+# is npm's own record of what is installed).
+if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  log "npm ci"
+  npm ci --no-audit --no-fund --loglevel=error
+fi
+
+log "build (tsc -b)"
+npm run -s build

@@ -1,0 +1,23 @@
+#!/usr/bin/env node
+// Node agent process: serves node activities on `node-{HOSTING_NODE_ID}`.
+import { createRequire } from "node:module"
+import { NodeId } from "@hosting/core/api"
+import { NativeConnection } from "@temporalio/worker"
+import { Config, Effect, Schema } from "effect"
+import { createAgentWorker } from "./worker.js"
+
+const config = await Effect.runPromise(
+  Config.all({
+    nodeId: Config.string("HOSTING_NODE_ID").pipe(Config.validate({ message: "must be a UUID", validation: Schema.is(NodeId) })),
+    temporalAddress: Config.string("HOSTING_TEMPORAL_ADDRESS").pipe(Config.withDefault("127.0.0.1:7233")),
+    namespace: Config.string("HOSTING_TEMPORAL_NAMESPACE").pipe(Config.withDefault("default")),
+  }),
+)
+const { version } = createRequire(import.meta.url)("../package.json") as { version: string }
+
+const connection = await NativeConnection.connect({ address: config.temporalAddress })
+const worker = await createAgentWorker({ connection, namespace: config.namespace, identity: { nodeId: config.nodeId, version } })
+for (const signal of ["SIGINT", "SIGTERM"] as const) process.once(signal, () => worker.shutdown())
+console.log(`agent for node ${config.nodeId} polling node-${config.nodeId}`)
+await worker.run()
+await connection.close()

@@ -1,0 +1,41 @@
+/**
+ * The HTTP contract of the hosting platform: the single source of truth for the server, the
+ * OpenAPI document, the SDK, the MCP tools and the CLI.
+ */
+import { HttpApi, OpenApi } from "@effect/platform"
+import { DecodeErrorEnvelope } from "./errors.js"
+import { HealthGroup } from "./health.js"
+import { NodesGroup } from "./nodes.js"
+
+/**
+ * `HttpApi.make` answers request-decoding failures in the framework's own shape; we swap its
+ * API-level error schema for the envelope so every error body has one format. Groups and
+ * endpoints added later keep this schema (they copy `errorSchema` forward).
+ */
+const withEnvelopedDecodeErrors = <A extends HttpApi.HttpApi.Any>(api: A): A => {
+  const copy = Object.assign(Object.create(Object.getPrototypeOf(api)), api) as A
+  ;(copy as unknown as { errorSchema: unknown }).errorSchema = DecodeErrorEnvelope
+  return copy
+}
+
+/** The whole platform API. */
+export class HostingApi extends withEnvelopedDecodeErrors(HttpApi.make("hosting"))
+  .add(HealthGroup)
+  .add(NodesGroup)
+  .annotate(OpenApi.Title, "Hosting Platform API")
+  .annotate(OpenApi.Version, "0.1.0")
+  .annotate(
+    OpenApi.Description,
+    "API-first control plane for multi-tenant web hosting. Authenticate with the X-API-Key header.",
+  ) {}
+
+export * from "../domain/api-key.js"
+export * from "../domain/errors.js"
+export * from "../domain/ids.js"
+export * from "../domain/lifecycle.js"
+export * from "../domain/node-probe.js"
+export * from "./errors.js"
+export * from "./health.js"
+export * from "./nodes.js"
+export * from "./security.js"
+export * from "./access.js"

@@ -1,0 +1,30 @@
+import { HttpApiMiddleware, HttpApiSecurity, OpenApi } from "@effect/platform"
+import { Context, Schema } from "effect"
+import type { Principal } from "../domain/api-key.js"
+import { ForbiddenError, UnauthorizedError } from "./errors.js"
+
+/** The caller of the current request, provided by the Authorization middleware. */
+export class CurrentPrincipal extends Context.Tag("@hosting/CurrentPrincipal")<CurrentPrincipal, Principal>() {}
+
+/**
+ * API-key authentication and authorization: every /api/v1 route requires an `X-API-Key` header,
+ * and the key must carry the scope (and brand access) the endpoint declares.
+ */
+export class Authorization extends HttpApiMiddleware.Tag<Authorization>()("Authorization", {
+  failure: Schema.Union(UnauthorizedError, ForbiddenError),
+  provides: CurrentPrincipal,
+  security: {
+    apiKey: HttpApiSecurity.apiKey({ key: "X-API-Key", in: "header" }).pipe(
+      HttpApiSecurity.annotate(OpenApi.Description, "API key created with POST /api/v1/api-keys (shown once)"),
+    ),
+  },
+}) {}
+
+/**
+ * The `resource:action` scope an endpoint requires, declared on the endpoint in the contract so
+ * the server enforces it and the scope-matrix test can read it.
+ */
+export class RequiredScope extends Context.Tag("@hosting/RequiredScope")<RequiredScope, string>() {}
+
+/** Marks an endpoint as touching platform resources: only platform-admin keys (brands `*`) may call it. */
+export class PlatformOnly extends Context.Tag("@hosting/PlatformOnly")<PlatformOnly, boolean>() {}

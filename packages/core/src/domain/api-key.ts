@@ -1,0 +1,68 @@
+import { Effect, Schema } from "effect"
+import { ApiKeyId } from "./ids.js"
+
+/** Every secret starts with this prefix so leaked keys are easy to recognise and scan for. */
+export const API_KEY_PREFIX = "hpk_"
+
+const KEY_ALPHABET = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+const KEY_RANDOM_LENGTH = 40
+
+/** A scope is `resource:action` (`tenants:write`), `*:action`, `resource:*`, or `*`. */
+export const Scope = Schema.String.pipe(
+  Schema.pattern(/^(\*|[a-z][a-z0-9-]{0,62}:(\*|read|write))$/),
+  Schema.annotations({
+    title: "Scope",
+    description: "`resource:action` with action read or write, `*:read`, `resource:*`, or `*` for everything",
+  }),
+)
+/** A permission scope string. */
+export type Scope = typeof Scope.Type
+
+/** Brand access of a key: brand UUIDs, or `["*"]` for a platform administrator. */
+export const BrandAccess = Schema.Union(Schema.Tuple(Schema.Literal("*")), Schema.Array(Schema.UUID))
+/** Brand access list. */
+export type BrandAccess = typeof BrandAccess.Type
+
+/** The authenticated caller, resolved from the X-API-Key header. */
+export interface Principal {
+  readonly keyId: ApiKeyId
+  readonly name: string
+  readonly scopes: ReadonlyArray<Scope>
+  readonly brands: BrandAccess
+}
+
+/** Whether the principal may act on every brand and on platform resources. */
+export const isPlatformAdmin = (p: Pick<Principal, "brands">): boolean => p.brands.length === 1 && p.brands[0] === "*"
+
+/** Whether a set of granted scopes covers a required `resource:action` scope. */
+export const scopeAllows = (granted: ReadonlyArray<string>, required: string): boolean => {
+  const [resource, action] = required.split(":") as [string, string]
+  return granted.some(
+    (g) =>
+      g === "*" ||
+      g === required ||
+      g === `*:${action}` ||
+      g === `${resource}:*` ||
+      // write implies read: a key that may change a resource may also look at it
+      (action === "read" && (g === `${resource}:write` || g === "*:write")),
+  )
+}
+
+/** A fresh API key secret: prefix plus 40 characters from a CSPRNG (~238 bits). */
+export const generateApiKeySecret = (): string => {
+  // 62 does not divide 256: draw bytes and reject the top of the range to keep the draw uniform
+  const out: Array<string> = []
+  while (out.length < KEY_RANDOM_LENGTH) {
+    const bytes = globalThis.crypto.getRandomValues(new Uint8Array(64))
+    for (const b of bytes) {
+      if (b < 248 && out.length < KEY_RANDOM_LENGTH) out.push(KEY_ALPHABET[b % 62] as string)
+    }
+  }
+  return API_KEY_PREFIX + out.join("")
+}
+
+/** SHA-256 of a key secret, hex; only this is stored. */
+export const hashApiKeySecret = (secret: string): Effect.Effect<string> =>
+  Effect.promise(() => globalThis.crypto.subtle.digest("SHA-256", new TextEncoder().encode(secret))).pipe(
+    Effect.map((buf) => Array.from(new Uint8Array(buf), (b) => b.toString(16).padStart(2, "0")).join("")),
+  )

@@ -1,0 +1,22 @@
+import { Context, type Effect } from "effect"
+import type { Unavailable } from "../domain/errors.js"
+
+/** What it takes to start one workflow execution. */
+export interface WorkflowStart {
+  readonly workflowType: string
+  readonly workflowId: string
+  readonly taskQueue: string
+  readonly args: ReadonlyArray<unknown>
+}
+
+/**
+ * Port to the workflow engine (Temporal in every deployment). Starting an id that is already
+ * running is not an error: the caller gets the existing run, which is what makes a repeated
+ * request safe.
+ */
+export class WorkflowEngine extends Context.Tag("@hosting/WorkflowEngine")<
+  WorkflowEngine,
+  {
+    readonly start: (w: WorkflowStart) => Effect.Effect<void, Unavailable>
+  }
+>() {}

@@ -1,0 +1,51 @@
+import { SqlClient } from "@effect/sql/SqlClient"
+import { Effect, Option } from "effect"
+import type { BrandAccess, Principal, Scope } from "../domain/api-key.js"
+import { hashApiKeySecret } from "../domain/api-key.js"
+import { type ApiKeyId, randomUuid } from "../domain/ids.js"
+import { textArray } from "./rows.js"
+
+interface KeyRow {
+  readonly id: ApiKeyId
+  readonly name: string
+  readonly scopes: ReadonlyArray<Scope>
+  readonly brands: BrandAccess
+}
+
+/** Persistence of API keys; only SHA-256 hashes of secrets are stored. */
+export class ApiKeysRepo extends Effect.Service<ApiKeysRepo>()("@hosting/ApiKeysRepo", {
+  effect: Effect.gen(function* () {
+    const sql = yield* SqlClient
+
+    /** The principal behind a secret, if the key exists and is not revoked. */
+    const authenticate = Effect.fn("ApiKeysRepo.authenticate")(function* (secret: string) {
+      const hash = yield* hashApiKeySecret(secret)
+      const rows = yield* sql<KeyRow>`SELECT id, name, scopes, brands FROM api_keys
+        WHERE key_hash = ${hash} AND revoked_at IS NULL`
+      const row = rows[0]
+      return row === undefined
+        ? Option.none<Principal>()
+        : Option.some<Principal>({ keyId: row.id, name: row.name, scopes: row.scopes, brands: row.brands })
+    }, Effect.orDie)
+
+    /**
+     * Makes `secret` a valid key with the given grants; used for the bootstrap admin key. Running
+     * it again with the same secret changes nothing, so start-up can call it every time.
+     */
+    const ensure = Effect.fn("ApiKeysRepo.ensure")(function* (k: {
+      readonly secret: string
+      readonly name: string
+      readonly scopes: ReadonlyArray<Scope>
+      readonly brands: BrandAccess
+    }) {
+      const hash = yield* hashApiKeySecret(k.secret)
+      const rows = yield* sql<{ id: ApiKeyId }>`INSERT INTO api_keys (id, name, key_hash, key_prefix, scopes, brands)
+        VALUES (${randomUuid()}, ${k.name}, ${hash}, ${k.secret.slice(0, 8)}, ${textArray(sql, k.scopes)}, ${textArray(sql, k.brands)})
+        ON CONFLICT (key_hash) DO UPDATE SET revoked_at = NULL
+        RETURNING id`
+      return (rows[0] as { id: ApiKeyId }).id
+    }, Effect.orDie)
+
+    return { authenticate, ensure } as const
+  }),
+}) {}

@@ -1,0 +1,36 @@
+import type { ControlPlaneActivities } from "@hosting/core/activities"
+import { NodeFacts, NodeProbeId, NodeProbes } from "@hosting/core"
+import { ApplicationFailure } from "@temporalio/activity"
+import { Cause, Effect, Exit, type ManagedRuntime, Schema } from "effect"
+
+/** Runs an Effect on the worker's runtime and turns failures into Temporal failures. */
+export const runActivity = async <A, E, R>(runtime: ManagedRuntime.ManagedRuntime<R, never>, effect: Effect.Effect<A, E, R>): Promise<A> => {
+  const exit = await runtime.runPromiseExit(effect)
+  if (Exit.isSuccess(exit)) return exit.value
+  const failure = Cause.failureOption(exit.cause)
+  if (failure._tag === "Some") {
+    const e = failure.value as { _tag?: string; message?: string }
+    // Typed failures are decisions (bad input, missing row): retrying cannot change them.
+    throw ApplicationFailure.nonRetryable(e.message ?? String(e), e._tag ?? "Error")
+  }
+  // Defects (database down, bugs) are retried by Temporal's policy.
+  throw new Error(Cause.pretty(exit.cause))
+}
+
+const decodeProbeId = Schema.decodeUnknown(NodeProbeId)
+const decodeFacts = Schema.decodeUnknown(NodeFacts)
+
+/** Control-plane activities over a runtime that provides the domain services. */
+export const createControlPlaneActivities = (runtime: ManagedRuntime.ManagedRuntime<NodeProbes, never>): ControlPlaneActivities => ({
+  markProbeProvisioning: ({ probeId }) =>
+    runActivity(runtime, Effect.flatMap(decodeProbeId(probeId), (id) => Effect.flatMap(NodeProbes, (p) => p.markProvisioning(id)))),
+  completeProbe: ({ probeId, facts }) =>
+    runActivity(
+      runtime,
+      Effect.all([decodeProbeId(probeId), decodeFacts(facts)]).pipe(
+        Effect.flatMap(([id, f]) => Effect.flatMap(NodeProbes, (p) => p.complete(id, f))),
+      ),
+    ),
+  failProbe: ({ probeId, message }) =>
+    runActivity(runtime, Effect.flatMap(decodeProbeId(probeId), (id) => Effect.flatMap(NodeProbes, (p) => p.fail(id, message)))),
+})

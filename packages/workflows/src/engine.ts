@@ -1,0 +1,31 @@
+import { Unavailable, WorkflowEngine } from "@hosting/core"
+import { Client, WorkflowExecutionAlreadyStartedError } from "@temporalio/client"
+import { Effect, Layer } from "effect"
+
+/** WorkflowEngine backed by a Temporal client. */
+export const temporalWorkflowEngine = (client: Client) =>
+  Layer.succeed(
+    WorkflowEngine,
+    WorkflowEngine.of({
+      start: (w) =>
+        Effect.tryPromise({
+          try: () =>
+            client.workflow.start(w.workflowType, {
+              workflowId: w.workflowId,
+              taskQueue: w.taskQueue,
+              args: [...w.args],
+            }),
+          catch: (e) => e,
+        }).pipe(
+          Effect.asVoid,
+          // Same id already running: the earlier request's workflow does the work.
+          Effect.catchIf(
+            (e) => e instanceof WorkflowExecutionAlreadyStartedError,
+            () => Effect.void,
+          ),
+          Effect.mapError(
+            (e) => new Unavailable({ message: `workflow engine: ${e instanceof Error ? e.message : String(e)}` }),
+          ),
+        ),
+    }),
+  )

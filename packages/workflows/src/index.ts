@@ -1,0 +1,4 @@
+/** @hosting/workflows: Temporal workflows, control-plane activities and the worker factory. */
+export { createControlPlaneActivities, runActivity } from "./activities/control-plane.js"
+export { temporalWorkflowEngine } from "./engine.js"
+export { createControlPlaneWorker, workflowsPath } from "./worker.js"

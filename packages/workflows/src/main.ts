@@ -1,0 +1,33 @@
+#!/usr/bin/env node
+// Control-plane worker process: workflows and control-plane activities on `control-plane`.
+import { NodeProbes } from "@hosting/core"
+import { PgClient } from "@effect/sql-pg"
+import { Client, Connection } from "@temporalio/client"
+import { NativeConnection } from "@temporalio/worker"
+import { Config, Effect, Layer, ManagedRuntime } from "effect"
+import { temporalWorkflowEngine } from "./engine.js"
+import { createControlPlaneWorker } from "./worker.js"
+
+const config = await Effect.runPromise(
+  Config.all({
+    databaseUrl: Config.redacted("HOSTING_DATABASE_URL"),
+    temporalAddress: Config.string("HOSTING_TEMPORAL_ADDRESS").pipe(Config.withDefault("127.0.0.1:7233")),
+    namespace: Config.string("HOSTING_TEMPORAL_NAMESPACE").pipe(Config.withDefault("default")),
+  }),
+)
+
+const connection = await NativeConnection.connect({ address: config.temporalAddress })
+const client = new Client({ connection: await Connection.connect({ address: config.temporalAddress }), namespace: config.namespace })
+const runtime = ManagedRuntime.make(
+  NodeProbes.Default.pipe(
+    Layer.provide(temporalWorkflowEngine(client)),
+    Layer.provide(PgClient.layer({ url: config.databaseUrl, maxConnections: 4 })),
+    Layer.orDie,
+  ),
+)
+const worker = await createControlPlaneWorker({ connection, namespace: config.namespace, runtime })
+for (const signal of ["SIGINT", "SIGTERM"] as const) process.once(signal, () => worker.shutdown())
+console.log(`control-plane worker polling ${config.temporalAddress} (${config.namespace})`)
+await worker.run()
+await runtime.dispose()
+await connection.close()

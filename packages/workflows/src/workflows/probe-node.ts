@@ -1,0 +1,39 @@
+import type { ControlPlaneActivities, NodeActivities, ProbeNodeInput } from "@hosting/core/activities"
+import { ApplicationFailure, proxyActivities } from "@temporalio/workflow"
+
+// Control-plane activities are short database writes; retry them a while before giving up.
+const cp = proxyActivities<ControlPlaneActivities>({
+  taskQueue: "control-plane",
+  startToCloseTimeout: "30 seconds",
+  retry: { maximumAttempts: 10 },
+})
+
+/**
+ * Probes one node: the smallest round trip through the whole chain. The node activity's
+ * scheduleToClose bounds the time a probe of a dead node stays `provisioning`: 60 s covers an
+ * agent restart, after which the probe is failed with a message saying so.
+ */
+export async function ProbeNodeWorkflow(input: ProbeNodeInput): Promise<void> {
+  const node = proxyActivities<NodeActivities>({
+    taskQueue: `node-${input.nodeId}`,
+    scheduleToCloseTimeout: "60 seconds",
+    startToCloseTimeout: "10 seconds",
+    retry: { initialInterval: "1 second", maximumInterval: "5 seconds" },
+  })
+  await cp.markProbeProvisioning({ probeId: input.probeId })
+  try {
+    const facts = await node.describeNode()
+    await cp.completeProbe({ probeId: input.probeId, facts })
+  } catch (err) {
+    const message = err instanceof Error ? describeFailure(err) : String(err)
+    await cp.failProbe({ probeId: input.probeId, message })
+    throw ApplicationFailure.nonRetryable(message, "ProbeFailed")
+  }
+}
+
+function describeFailure(err: Error): string {
+  // ActivityFailure wraps the real reason (timeout, application error) in `cause`
+  const cause = (err as { cause?: unknown }).cause
+  if (cause instanceof Error) return `${err.message}: ${cause.message}`
+  return err.message
+}
