@@ -20,10 +20,13 @@ export const AuthorizationLive = Layer.effect(
         Effect.gen(function* () {
           const value = Redacted.value(secret)
           if (value.length === 0 || value.length > 200) return yield* Effect.fail(unauthorized)
-          const principal = yield* Effect.flatMap(keys.authenticate(value), Option.match({
-            onNone: () => Effect.fail(unauthorized),
-            onSome: Effect.succeed,
-          }))
+          const principal = yield* Effect.flatMap(
+            keys.authenticate(value),
+            Option.match({
+              onNone: () => Effect.fail(unauthorized),
+              onSome: Effect.succeed,
+            }),
+          )
           const route = yield* HttpRouter.RouteContext
           const rule = rules.get(`${route.route.method} ${route.route.path}`)
           // A route without a rule would be a contract/server mismatch; refuse rather than allow.

@@ -18,7 +18,11 @@ const ok: Check = { ok: true }
 const failed = (e: unknown): Check => ({ ok: false, message: e instanceof Error ? e.message : String(e) })
 
 /** Readiness against a Temporal client; `nodeIds` are agents that must be polling too. */
-export const readinessLive = (options: { readonly client: Client; readonly namespace: string; readonly nodeIds: ReadonlyArray<string> }) =>
+export const readinessLive = (options: {
+  readonly client: Client
+  readonly namespace: string
+  readonly nodeIds: ReadonlyArray<string>
+}) =>
   Layer.effect(
     ReadinessProbe,
     Effect.gen(function* () {
@@ -43,20 +47,40 @@ export const readinessLive = (options: { readonly client: Client; readonly names
 
       const withTimeout = (name: string, e: Effect.Effect<Check>) =>
         e.pipe(
-          Effect.timeoutTo({ duration: Duration.seconds(3), onSuccess: (c) => c, onTimeout: () => ({ ok: false, message: `${name} check timed out` }) }),
+          Effect.timeoutTo({
+            duration: Duration.seconds(3),
+            onSuccess: (c) => c,
+            onTimeout: () => ({ ok: false, message: `${name} check timed out` }),
+          }),
         )
 
       const check = Effect.gen(function* () {
         const entries: Array<readonly [string, Effect.Effect<Check>]> = [
-          ["database", sql`SELECT 1`.pipe(Effect.as(ok), Effect.catchAll((e) => Effect.succeed(failed(e))))],
-          ["temporal", Effect.tryPromise(() => service.getSystemInfo({})).pipe(Effect.as(ok), Effect.catchAll((e) => Effect.succeed(failed(e))))],
+          [
+            "database",
+            sql`SELECT 1`.pipe(
+              Effect.as(ok),
+              Effect.catchAll((e) => Effect.succeed(failed(e))),
+            ),
+          ],
+          [
+            "temporal",
+            Effect.tryPromise(() => service.getSystemInfo({})).pipe(
+              Effect.as(ok),
+              Effect.catchAll((e) => Effect.succeed(failed(e))),
+            ),
+          ],
           // 1 = workflow task queue, 2 = activity task queue
           ["control_plane_worker", pollers(CONTROL_PLANE_TASK_QUEUE, 1)],
           ...options.nodeIds.map((id) => [`node_agent:${id}`, pollers(nodeTaskQueue(id), 2)] as const),
         ]
-        const results = yield* Effect.forEach(entries, ([name, e]) => withTimeout(name, e).pipe(Effect.map((c) => [name, c] as const)), {
-          concurrency: "unbounded",
-        })
+        const results = yield* Effect.forEach(
+          entries,
+          ([name, e]) => withTimeout(name, e).pipe(Effect.map((c) => [name, c] as const)),
+          {
+            concurrency: "unbounded",
+          },
+        )
         const checks = Object.fromEntries(results)
         return new Readiness({ ready: results.every(([, c]) => c.ok), checks })
       })

@@ -1,11 +1,18 @@
 import { createServer } from "node:http"
-import { HttpApiBuilder, HttpApiScalar, HttpMiddleware, HttpServer } from "@effect/platform"
+import {
+  HttpApiBuilder,
+  HttpApiScalar,
+  HttpMiddleware,
+  HttpServer,
+  HttpServerRequest,
+  HttpServerResponse,
+} from "@effect/platform"
 import { NodeContext, NodeHttpServer } from "@effect/platform-node"
 import { PgClient, PgMigrator } from "@effect/sql-pg"
 import { ApiKeysRepo, HostingApi, migrations, NodeId, NodeProbes, TopologyRepo } from "@hosting/core"
 import { temporalWorkflowEngine } from "@hosting/workflows"
 import { Client, Connection } from "@temporalio/client"
-import { Effect, Layer, Option, Redacted } from "effect"
+import { Cause, Effect, Layer, Option, Redacted } from "effect"
 import { AuthorizationLive } from "./auth.js"
 import { HealthLive } from "./http/health.js"
 import { NodesLive } from "./http/nodes.js"
@@ -22,12 +29,17 @@ export interface ApiConfig {
   /** When set, this exact secret is made a platform-admin key at start-up. */
   readonly bootstrapKey: Option.Option<Redacted.Redacted>
   /** When set, a single-box node registered at start-up and required by /readyz. */
-  readonly localNode: Option.Option<{ readonly id: string; readonly hostname: string; readonly roles: ReadonlyArray<string> }>
+  readonly localNode: Option.Option<{
+    readonly id: string
+    readonly hostname: string
+    readonly roles: ReadonlyArray<string>
+  }>
 }
 
+// Lazy: the API starts (and /readyz explains) while Temporal is down; calls connect on first use.
 const temporalClient = (config: ApiConfig) =>
   Effect.acquireRelease(
-    Effect.promise(() => Connection.connect({ address: config.temporalAddress })),
+    Effect.sync(() => Connection.lazy({ address: config.temporalAddress })),
     (c) => Effect.promise(() => c.close()),
   ).pipe(Effect.map((connection) => new Client({ connection, namespace: config.namespace })))
 
@@ -36,15 +48,44 @@ const bootstrap = (config: ApiConfig) =>
     Effect.gen(function* () {
       if (Option.isSome(config.bootstrapKey)) {
         const keys = yield* ApiKeysRepo
-        yield* keys.ensure({ secret: Redacted.value(config.bootstrapKey.value), name: "bootstrap admin", scopes: ["*"], brands: ["*"] })
+        yield* keys.ensure({
+          secret: Redacted.value(config.bootstrapKey.value),
+          name: "bootstrap admin",
+          scopes: ["*"],
+          brands: ["*"],
+        })
       }
       if (Option.isSome(config.localNode)) {
         const topology = yield* TopologyRepo
         const n = config.localNode.value
-        yield* topology.ensureLocalNode({ nodeId: NodeId.make(n.id), hostname: n.hostname, region: "local", cluster: "local", roles: n.roles })
+        yield* topology.ensureLocalNode({
+          nodeId: NodeId.make(n.id),
+          hostname: n.hostname,
+          region: "local",
+          cluster: "local",
+          roles: n.roles,
+        })
       }
     }),
   )
+
+/**
+ * Unknown routes answer with the same error envelope as everything else. This must be an
+ * API-level middleware: by the time a server middleware sees RouteNotFound, an empty 404 has
+ * already been sent.
+ */
+const NotFoundEnvelope = HttpApiBuilder.middleware((app) =>
+  Effect.catchAllCause(app, (cause) =>
+    (Cause.squash(cause) as { readonly _tag?: string })?._tag === "RouteNotFound"
+      ? Effect.map(HttpServerRequest.HttpServerRequest, (req) =>
+          HttpServerResponse.unsafeJson(
+            { error: { code: "not_found", message: `no route for ${req.method} ${req.url.split("?")[0]}` } },
+            { status: 404 },
+          ),
+        )
+      : Effect.failCause(cause),
+  ),
+)
 
 /** The whole API server as one Layer: HTTP on host:port, database, Temporal, bootstrap. */
 export const apiServerLayer = (config: ApiConfig) => {
@@ -55,24 +96,35 @@ export const apiServerLayer = (config: ApiConfig) => {
     Effect.map(temporalClient(config), (client) =>
       Layer.merge(
         temporalWorkflowEngine(client),
-        readinessLive({ client, namespace: config.namespace, nodeIds: Option.match(config.localNode, { onNone: () => [], onSome: (n) => [n.id] }) }),
+        readinessLive({
+          client,
+          namespace: config.namespace,
+          nodeIds: Option.match(config.localNode, { onNone: () => [], onSome: (n) => [n.id] }),
+        }),
       ),
     ),
   )
   const Repos = Layer.mergeAll(ApiKeysRepo.Default, TopologyRepo.Default)
-  const Services = NodeProbes.Default.pipe(Layer.provideMerge(Layer.merge(Repos, Temporal)), Layer.provideMerge(Database))
+  const Services = NodeProbes.Default.pipe(
+    Layer.provideMerge(Layer.merge(Repos, Temporal)),
+    Layer.provideMerge(Database),
+  )
   const Api = HttpApiBuilder.api(HostingApi).pipe(
     Layer.provide([HealthLive, NodesLive.pipe(Layer.provide(AuthorizationLive))]),
   )
+  // The listener is provided innermost so it is built last: the port opens only once migrations,
+  // bootstrap and services are done. (Opened first, Node would accept connections that no
+  // request handler answers until start-up finished.)
   return HttpApiBuilder.serve().pipe(
     // No trace exporter is configured; the per-request span costs ~20% of throughput (NPM-STACK §8).
     HttpMiddleware.withTracerDisabledWhen(() => true),
     Layer.provide(HttpApiScalar.layer({ path: "/docs" })),
     Layer.provide(HttpApiBuilder.middlewareOpenApi({ path: "/openapi.json" })),
+    Layer.provide(NotFoundEnvelope),
+    HttpServer.withLogAddress,
+    Layer.provide(NodeHttpServer.layer(createServer, { host: config.host, port: config.port })),
     Layer.provide(Api),
     Layer.provide(bootstrap(config)),
     Layer.provide(Services),
-    HttpServer.withLogAddress,
-    Layer.provide(NodeHttpServer.layer(createServer, { host: config.host, port: config.port })),
   )
 }

@@ -8,7 +8,9 @@ import { createAgentWorker } from "./worker.js"
 
 const config = await Effect.runPromise(
   Config.all({
-    nodeId: Config.string("HOSTING_NODE_ID").pipe(Config.validate({ message: "must be a UUID", validation: Schema.is(NodeId) })),
+    nodeId: Config.string("HOSTING_NODE_ID").pipe(
+      Config.validate({ message: "must be a UUID", validation: Schema.is(NodeId) }),
+    ),
     temporalAddress: Config.string("HOSTING_TEMPORAL_ADDRESS").pipe(Config.withDefault("127.0.0.1:7233")),
     namespace: Config.string("HOSTING_TEMPORAL_NAMESPACE").pipe(Config.withDefault("default")),
   }),
@@ -16,8 +18,21 @@ const config = await Effect.runPromise(
 const { version } = createRequire(import.meta.url)("../package.json") as { version: string }
 
 const connection = await NativeConnection.connect({ address: config.temporalAddress })
-const worker = await createAgentWorker({ connection, namespace: config.namespace, identity: { nodeId: config.nodeId, version } })
-for (const signal of ["SIGINT", "SIGTERM"] as const) process.once(signal, () => worker.shutdown())
+const worker = await createAgentWorker({
+  connection,
+  namespace: config.namespace,
+  identity: { nodeId: config.nodeId, version },
+})
+// Ctrl-C in a terminal reaches the whole process group and the launcher then sends SIGTERM too:
+// shut down once, ignore the second signal.
+let shuttingDown = false
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.on(signal, () => {
+    if (shuttingDown) return
+    shuttingDown = true
+    worker.shutdown()
+  })
+}
 console.log(`agent for node ${config.nodeId} polling node-${config.nodeId}`)
 await worker.run()
 await connection.close()

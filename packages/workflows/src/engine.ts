@@ -1,5 +1,5 @@
 import { Unavailable, WorkflowEngine } from "@hosting/core"
-import { Client, WorkflowExecutionAlreadyStartedError } from "@temporalio/client"
+import { type Client, WorkflowExecutionAlreadyStartedError } from "@temporalio/client"
 import { Effect, Layer } from "effect"
 
 /** WorkflowEngine backed by a Temporal client. */

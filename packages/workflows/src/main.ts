@@ -1,7 +1,7 @@
 #!/usr/bin/env node
+import { PgClient } from "@effect/sql-pg"
 // Control-plane worker process: workflows and control-plane activities on `control-plane`.
 import { NodeProbes } from "@hosting/core"
-import { PgClient } from "@effect/sql-pg"
 import { Client, Connection } from "@temporalio/client"
 import { NativeConnection } from "@temporalio/worker"
 import { Config, Effect, Layer, ManagedRuntime } from "effect"
@@ -17,7 +17,10 @@ const config = await Effect.runPromise(
 )
 
 const connection = await NativeConnection.connect({ address: config.temporalAddress })
-const client = new Client({ connection: await Connection.connect({ address: config.temporalAddress }), namespace: config.namespace })
+const client = new Client({
+  connection: await Connection.connect({ address: config.temporalAddress }),
+  namespace: config.namespace,
+})
 const runtime = ManagedRuntime.make(
   NodeProbes.Default.pipe(
     Layer.provide(temporalWorkflowEngine(client)),
@@ -26,7 +29,16 @@ const runtime = ManagedRuntime.make(
   ),
 )
 const worker = await createControlPlaneWorker({ connection, namespace: config.namespace, runtime })
-for (const signal of ["SIGINT", "SIGTERM"] as const) process.once(signal, () => worker.shutdown())
+// Ctrl-C in a terminal reaches the whole process group and the launcher then sends SIGTERM too:
+// shut down once, ignore the second signal.
+let shuttingDown = false
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.on(signal, () => {
+    if (shuttingDown) return
+    shuttingDown = true
+    worker.shutdown()
+  })
+}
 console.log(`control-plane worker polling ${config.temporalAddress} (${config.namespace})`)
 await worker.run()
 await runtime.dispose()

@@ -27,4 +27,6 @@ export interface ControlPlaneActivities {
 export interface ProbeNodeInput {
   readonly probeId: string
   readonly nodeId: string
+  /** How long to wait for the node's agent before failing the probe. */
+  readonly timeoutSeconds: number
 }

@@ -1,6 +1,6 @@
 import { HttpApi } from "@effect/platform"
 import { Context, Option } from "effect"
-import { type Principal, isPlatformAdmin, scopeAllows } from "../domain/api-key.js"
+import { isPlatformAdmin, type Principal, scopeAllows } from "../domain/api-key.js"
 import { Forbidden } from "../domain/errors.js"
 import { Authorization, PlatformOnly, RequiredScope } from "./security.js"
 

@@ -26,7 +26,9 @@ export const errorEnvelope = <E extends ErrorProps>(cls: ErrorClass<E>, code: st
   Schema.transform(envelopeStruct(code), Schema.typeSchema(cls), {
     strict: true,
     decode: ({ error }) =>
-      new cls(error.details === undefined ? { message: error.message } : { message: error.message, details: error.details }),
+      new cls(
+        error.details === undefined ? { message: error.message } : { message: error.message, details: error.details },
+      ),
     encode: (e) => ({
       error: e.details === undefined ? { code, message: e.message } : { code, message: e.message, details: e.details },
     }),
@@ -55,15 +57,21 @@ const summarizeIssues = (e: HttpApiError.HttpApiDecodeError): string =>
  * The framework's own request-decoding failure, re-shaped into the same envelope so every 4xx
  * a client sees has one format. `details.issues` lists each path that failed.
  */
-export const DecodeErrorEnvelope = Schema.transform(envelopeStruct("invalid_request"), Schema.typeSchema(HttpApiError.HttpApiDecodeError), {
-  strict: true,
-  decode: ({ error }) =>
-    new HttpApiError.HttpApiDecodeError({
-      message: error.message,
-      issues: Array.isArray(error.details?.["issues"]) ? (error.details["issues"] as any) : [],
+export const DecodeErrorEnvelope = Schema.transform(
+  envelopeStruct("invalid_request"),
+  Schema.typeSchema(HttpApiError.HttpApiDecodeError),
+  {
+    strict: true,
+    decode: ({ error }) =>
+      new HttpApiError.HttpApiDecodeError({
+        message: error.message,
+        issues: Array.isArray(error.details?.["issues"]) ? (error.details["issues"] as any) : [],
+      }),
+    encode: (e) => ({
+      error: { code: "invalid_request" as const, message: summarizeIssues(e), details: { issues: e.issues } },
     }),
-  encode: (e) => ({ error: { code: "invalid_request" as const, message: summarizeIssues(e), details: { issues: e.issues } } }),
-}).annotations({
+  },
+).annotations({
   ...HttpApiSchema.annotations({ status: 400, description: "The request did not match the expected schema" }),
   identifier: "InvalidRequestError",
 })

@@ -1,5 +1,5 @@
 import { Effect, Schema } from "effect"
-import { ApiKeyId } from "./ids.js"
+import type { ApiKeyId } from "./ids.js"
 
 /** Every secret starts with this prefix so leaked keys are easy to recognise and scan for. */
 export const API_KEY_PREFIX = "hpk_"

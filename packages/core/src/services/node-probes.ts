@@ -1,4 +1,4 @@
-import { Effect, Option } from "effect"
+import { Config, Effect, Option } from "effect"
 import { notFound } from "../domain/errors.js"
 import { type NodeId, NodeProbeId, randomUuid } from "../domain/ids.js"
 import { CONTROL_PLANE_TASK_QUEUE, workflowIdFor } from "../domain/lifecycle.js"
@@ -16,6 +16,11 @@ export class NodeProbes extends Effect.Service<NodeProbes>()("@hosting/NodeProbe
     const probes = yield* NodeProbesRepo
     const topology = yield* TopologyRepo
     const engine = yield* WorkflowEngine
+    // How long a probe waits for the node's agent before it is failed; covers an agent restart.
+    const timeoutSeconds = yield* Config.integer("HOSTING_NODE_PROBE_TIMEOUT_SECONDS").pipe(
+      Config.withDefault(60),
+      Config.validate({ message: "must be between 1 and 3600", validation: (n) => n >= 1 && n <= 3600 }),
+    )
 
     const start = Effect.fn("NodeProbes.start")(function* (nodeId: NodeId) {
       const node = yield* topology.findNode(nodeId)
@@ -26,17 +31,26 @@ export class NodeProbes extends Effect.Service<NodeProbes>()("@hosting/NodeProbe
       // The row exists before the workflow starts, so a crash between the two leaves a visible
       // pending probe rather than a workflow that updates a missing row.
       yield* engine
-        .start({ workflowType: PROBE_NODE_WORKFLOW, workflowId, taskQueue: CONTROL_PLANE_TASK_QUEUE, args: [{ probeId: id, nodeId }] })
+        .start({
+          workflowType: PROBE_NODE_WORKFLOW,
+          workflowId,
+          taskQueue: CONTROL_PLANE_TASK_QUEUE,
+          args: [{ probeId: id, nodeId, timeoutSeconds }],
+        })
         .pipe(Effect.tapError((e) => probes.setStatus(id, "failed", `could not start workflow: ${e.message}`)))
       return probe
     })
 
     const get = Effect.fn("NodeProbes.get")(function* (id: NodeProbeId) {
-      return yield* Effect.flatMap(probes.get(id), Option.match({ onNone: () => Effect.fail(notFound("node probe", id)), onSome: Effect.succeed }))
+      return yield* Effect.flatMap(
+        probes.get(id),
+        Option.match({ onNone: () => Effect.fail(notFound("node probe", id)), onSome: Effect.succeed }),
+      )
     })
 
     const markProvisioning = (id: NodeProbeId) => probes.setStatus(id, "provisioning", null).pipe(Effect.asVoid)
-    const complete = (id: NodeProbeId, facts: NodeFacts) => probes.setStatus(id, "active", null, facts).pipe(Effect.asVoid)
+    const complete = (id: NodeProbeId, facts: NodeFacts) =>
+      probes.setStatus(id, "active", null, facts).pipe(Effect.asVoid)
     const fail = (id: NodeProbeId, message: string) => probes.setStatus(id, "failed", message).pipe(Effect.asVoid)
 
     return { start, get, markProvisioning, complete, fail } as const

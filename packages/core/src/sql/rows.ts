@@ -16,7 +16,9 @@ export const rowDecoder =
   <A, I>(schema: Schema.Schema<A, I>) =>
   (row: unknown): Effect.Effect<A> =>
     Schema.decodeUnknown(schema)(isoTimestamps(row as Record<string, unknown>)).pipe(
-      Effect.mapError((e) => new Error(`row does not match ${String(schema.ast)}: ${ParseResult.TreeFormatter.formatErrorSync(e)}`)),
+      Effect.mapError(
+        (e) => new Error(`row does not match ${String(schema.ast)}: ${ParseResult.TreeFormatter.formatErrorSync(e)}`),
+      ),
       Effect.orDie,
     )
 

@@ -36,7 +36,9 @@ export class TopologyRepo extends Effect.Service<TopologyRepo>()("@hosting/Topol
         const [region] = yield* sql<{ id: string }>`SELECT id FROM regions WHERE name = ${n.region}`
         yield* sql`INSERT INTO clusters (id, region_id, name) VALUES (${randomUuid()}, ${region!.id}, ${n.cluster})
           ON CONFLICT (region_id, name) DO NOTHING`
-        const [cluster] = yield* sql<{ id: string }>`SELECT id FROM clusters WHERE region_id = ${region!.id} AND name = ${n.cluster}`
+        const [cluster] = yield* sql<{
+          id: string
+        }>`SELECT id FROM clusters WHERE region_id = ${region!.id} AND name = ${n.cluster}`
         yield* sql`INSERT INTO nodes (id, cluster_id, hostname, roles)
           VALUES (${n.nodeId}, ${cluster!.id}, ${n.hostname}, ${textArray(sql, n.roles)})
           ON CONFLICT (id) DO UPDATE SET hostname = EXCLUDED.hostname, roles = EXCLUDED.roles, updated_at = now()`

@@ -1,10 +1,13 @@
-import type { ControlPlaneActivities } from "@hosting/core/activities"
 import { NodeFacts, NodeProbeId, NodeProbes } from "@hosting/core"
+import type { ControlPlaneActivities } from "@hosting/core/activities"
 import { ApplicationFailure } from "@temporalio/activity"
 import { Cause, Effect, Exit, type ManagedRuntime, Schema } from "effect"
 
 /** Runs an Effect on the worker's runtime and turns failures into Temporal failures. */
-export const runActivity = async <A, E, R>(runtime: ManagedRuntime.ManagedRuntime<R, never>, effect: Effect.Effect<A, E, R>): Promise<A> => {
+export const runActivity = async <A, E, R>(
+  runtime: ManagedRuntime.ManagedRuntime<R, never>,
+  effect: Effect.Effect<A, E, R>,
+): Promise<A> => {
   const exit = await runtime.runPromiseExit(effect)
   if (Exit.isSuccess(exit)) return exit.value
   const failure = Cause.failureOption(exit.cause)
@@ -21,9 +24,14 @@ const decodeProbeId = Schema.decodeUnknown(NodeProbeId)
 const decodeFacts = Schema.decodeUnknown(NodeFacts)
 
 /** Control-plane activities over a runtime that provides the domain services. */
-export const createControlPlaneActivities = (runtime: ManagedRuntime.ManagedRuntime<NodeProbes, never>): ControlPlaneActivities => ({
+export const createControlPlaneActivities = (
+  runtime: ManagedRuntime.ManagedRuntime<NodeProbes, never>,
+): ControlPlaneActivities => ({
   markProbeProvisioning: ({ probeId }) =>
-    runActivity(runtime, Effect.flatMap(decodeProbeId(probeId), (id) => Effect.flatMap(NodeProbes, (p) => p.markProvisioning(id)))),
+    runActivity(
+      runtime,
+      Effect.flatMap(decodeProbeId(probeId), (id) => Effect.flatMap(NodeProbes, (p) => p.markProvisioning(id))),
+    ),
   completeProbe: ({ probeId, facts }) =>
     runActivity(
       runtime,
@@ -32,5 +40,8 @@ export const createControlPlaneActivities = (runtime: ManagedRuntime.ManagedRunt
       ),
     ),
   failProbe: ({ probeId, message }) =>
-    runActivity(runtime, Effect.flatMap(decodeProbeId(probeId), (id) => Effect.flatMap(NodeProbes, (p) => p.fail(id, message)))),
+    runActivity(
+      runtime,
+      Effect.flatMap(decodeProbeId(probeId), (id) => Effect.flatMap(NodeProbes, (p) => p.fail(id, message))),
+    ),
 })

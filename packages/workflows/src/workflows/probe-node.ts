@@ -10,13 +10,14 @@ const cp = proxyActivities<ControlPlaneActivities>({
 
 /**
  * Probes one node: the smallest round trip through the whole chain. The node activity's
- * scheduleToClose bounds the time a probe of a dead node stays `provisioning`: 60 s covers an
- * agent restart, after which the probe is failed with a message saying so.
+ * scheduleToClose (input.timeoutSeconds, 60 s by default) bounds how long a probe of a dead node
+ * stays `provisioning`: long enough to ride out an agent restart, after which the probe is failed
+ * with the reason.
  */
 export async function ProbeNodeWorkflow(input: ProbeNodeInput): Promise<void> {
   const node = proxyActivities<NodeActivities>({
     taskQueue: `node-${input.nodeId}`,
-    scheduleToCloseTimeout: "60 seconds",
+    scheduleToCloseTimeout: `${input.timeoutSeconds} seconds`,
     startToCloseTimeout: "10 seconds",
     retry: { initialInterval: "1 second", maximumInterval: "5 seconds" },
   })

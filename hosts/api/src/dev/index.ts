@@ -1,0 +1,4 @@
+// Process helpers shared by the single-box launcher and the integration tests.
+export { type EmbeddedPostgres, startEmbeddedPostgres } from "./pglite.js"
+export { findExecutable, freePort, portOpen, type ServiceProcess, startProcess, waitFor } from "./processes.js"
+export { startTemporalDevServer, type TemporalDevServer } from "./temporal.js"

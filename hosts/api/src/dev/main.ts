@@ -1,0 +1,145 @@
+#!/usr/bin/env node
+/**
+ * Single-box platform (`npm run dev`): embedded PostgreSQL (PGlite), the Temporal dev server,
+ * the API, the control-plane worker and one local node agent, with state under
+ * HOSTING_DATA_DIR. Ctrl-C stops everything it started.
+ */
+import { randomUUID } from "node:crypto"
+import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs"
+import { hostname } from "node:os"
+import { join, resolve } from "node:path"
+import { fileURLToPath } from "node:url"
+import { generateApiKeySecret } from "@hosting/core/api"
+import { startEmbeddedPostgres } from "./pglite.js"
+import { findExecutable, freePort, type ServiceProcess, startProcess, waitFor } from "./processes.js"
+import { startTemporalDevServer } from "./temporal.js"
+
+const startedAt = Date.now()
+const envFile = resolve(".env")
+if (existsSync(envFile)) process.loadEnvFile(envFile)
+
+const env = (name: string, fallback: string) => process.env[name] || fallback
+const dataDir = resolve(env("HOSTING_DATA_DIR", ".hosting"))
+const apiPort = Number(env("HOSTING_API_PORT", "8080"))
+const logDir = join(dataDir, "logs")
+mkdirSync(logDir, { recursive: true })
+
+const say = (msg: string) => console.log(`[dev] ${msg}`)
+
+// The admin key: given, or generated once, printed once and kept in .env for the next run.
+let apiKey = process.env["HOSTING_API_KEY"]
+if (!apiKey) {
+  apiKey = generateApiKeySecret()
+  const previous = existsSync(envFile) ? readFileSync(envFile, "utf8") : ""
+  appendFileSync(envFile, `${previous === "" || previous.endsWith("\n") ? "" : "\n"}HOSTING_API_KEY=${apiKey}\n`)
+  say(`generated a platform-admin API key (shown once, saved to ${envFile}):`)
+  console.log(`\n    ${apiKey}\n`)
+}
+
+// The local node keeps its id across runs so its shard membership and history stay valid.
+const nodeIdFile = join(dataDir, "node-id")
+if (!existsSync(nodeIdFile)) writeFileSync(nodeIdFile, `${randomUUID()}\n`)
+const nodeId = readFileSync(nodeIdFile, "utf8").trim()
+
+const children: Array<ServiceProcess> = []
+const cleanups: Array<() => Promise<void>> = []
+let stopping = false
+
+const shutdown = async (code: number) => {
+  if (stopping) return
+  stopping = true
+  say("stopping…")
+  await Promise.all(children.map((c) => c.stop()))
+  for (const cleanup of cleanups.reverse()) await cleanup().catch((e) => say(`cleanup failed: ${e}`))
+  say("stopped")
+  process.exit(code)
+}
+process.on("SIGINT", () => void shutdown(0))
+process.on("SIGTERM", () => void shutdown(0))
+
+const fail = async (e: unknown) => {
+  console.error(`[dev] ${e instanceof Error ? e.message : String(e)}`)
+  await shutdown(1)
+}
+
+try {
+  let databaseUrl = process.env["HOSTING_DATABASE_URL"]
+  if (!databaseUrl) {
+    const pg = await startEmbeddedPostgres({
+      dataDir: join(dataDir, "pglite"),
+      port: await freePort(),
+      maxConnections: 16,
+    })
+    cleanups.push(() => pg.stop())
+    databaseUrl = pg.url
+    say(`embedded PostgreSQL (PGlite) at ${pg.url}`)
+  }
+
+  let temporalAddress = process.env["HOSTING_TEMPORAL_ADDRESS"]
+  if (!temporalAddress) {
+    const executable = findExecutable("temporal")
+    if (executable === undefined)
+      throw new Error(
+        "the Temporal CLI is not installed: run `bash infra/dev/install-temporal.sh` (npm run setup does it)",
+      )
+    const port = Number(env("HOSTING_TEMPORAL_PORT", "7233"))
+    const temporal = await startTemporalDevServer({
+      executable,
+      port,
+      httpPort: port + 10,
+      metricsPort: port + 11,
+      dbFile: join(dataDir, "temporal.sqlite"),
+      logFile: join(logDir, "temporal.log"),
+    })
+    cleanups.push(() => temporal.process.stop())
+    temporalAddress = temporal.address
+    say(`Temporal dev server at ${temporalAddress}`)
+  }
+
+  const childEnv: NodeJS.ProcessEnv = {
+    ...process.env,
+    HOSTING_DATABASE_URL: databaseUrl,
+    // PGlite serves one query at a time; small pools keep every process under its connection cap.
+    HOSTING_DATABASE_POOL_SIZE: process.env["HOSTING_DATABASE_URL"] ? env("HOSTING_DATABASE_POOL_SIZE", "8") : "4",
+    HOSTING_TEMPORAL_ADDRESS: temporalAddress,
+    HOSTING_API_KEY: apiKey,
+    HOSTING_API_PORT: String(apiPort),
+    HOSTING_LOCAL_NODE_ID: nodeId,
+    HOSTING_LOCAL_NODE_HOSTNAME: env("HOSTING_LOCAL_NODE_HOSTNAME", hostname()),
+    HOSTING_NODE_ID: nodeId,
+    HOSTING_HTTP_PORT: env("HOSTING_HTTP_PORT", "8000"),
+    HOSTING_HTTPS_PORT: env("HOSTING_HTTPS_PORT", "8443"),
+  }
+  const node = (name: string, main: string) => {
+    const proc = startProcess({
+      name,
+      command: process.execPath,
+      args: [main],
+      env: childEnv,
+      logFile: join(logDir, `${name}.log`),
+    })
+    children.push(proc)
+    void proc.exited.then((code) => {
+      if (!stopping) void fail(`${name} exited unexpectedly (${code}); see ${join(logDir, `${name}.log`)}`)
+    })
+  }
+  node("api", fileURLToPath(new URL("../main.js", import.meta.url)))
+  node("cp-worker", fileURLToPath(import.meta.resolve("@hosting/workflows/main")))
+  node("agent", fileURLToPath(import.meta.resolve("@hosting/agent/main")))
+
+  const base = `http://127.0.0.1:${apiPort}`
+  await waitFor(
+    "/readyz",
+    async () => (await fetch(`${base}/readyz`, { signal: AbortSignal.timeout(5_000) })).status === 200,
+    120_000,
+    250,
+  )
+  say(`ready in ${((Date.now() - startedAt) / 1000).toFixed(1)} s`)
+  say(`API      ${base}/api/v1   (X-API-Key from .env)`)
+  say(`docs     ${base}/docs`)
+  say(`node     ${nodeId} (task queue node-${nodeId})`)
+  say(`logs     ${logDir}`)
+  say("Ctrl-C stops everything")
+} catch (e) {
+  await fail(e)
+}

@@ -1,0 +1,6 @@
+#!/usr/bin/env bash
+# `npm run dev`: set up what is missing, build, then run the single-box platform.
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+cd "$ROOT"
+bash infra/dev/setup.sh
+exec node hosts/api/dist/dev/main.js

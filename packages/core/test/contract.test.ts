@@ -1,0 +1,53 @@
+import { readFileSync } from "node:fs"
+import { fileURLToPath } from "node:url"
+import { OpenApi } from "@effect/platform"
+import { describe, expect, it } from "@effect/vitest"
+import { Effect, Schema } from "effect"
+import { endpointAccess, HostingApi, NotFound, NotFoundError, scopeAllows, workflowIdFor } from "../src/api/index.js"
+
+describe("the contract", () => {
+  const rules = endpointAccess(HostingApi)
+
+  it("puts every /api/v1 endpoint behind an API key with a declared scope", () => {
+    const api = rules.filter((r) => r.path.startsWith("/api/v1/"))
+    expect(api.length).toBeGreaterThan(0)
+    for (const r of api) {
+      expect(r.authenticated, `${r.method} ${r.path}`).toBe(true)
+      expect(r.scope, `${r.method} ${r.path}`).toMatch(/^[a-z-]+:(read|write)$/)
+      // reads need :read, anything else :write
+      expect(r.scope?.endsWith(r.method === "GET" ? ":read" : ":write"), `${r.method} ${r.path}`).toBe(true)
+      expect(scopeAllows(["*"], r.scope!)).toBe(true)
+    }
+  })
+
+  it("leaves only the health probes unauthenticated", () => {
+    expect(rules.filter((r) => !r.authenticated).map((r) => r.path)).toEqual(["/healthz", "/readyz"])
+  })
+
+  it("is what docs/openapi.json says (run `npm run openapi` after changing it)", () => {
+    const committed = JSON.parse(
+      readFileSync(fileURLToPath(new URL("../../../docs/openapi.json", import.meta.url)), "utf8"),
+    )
+    expect(JSON.parse(JSON.stringify(OpenApi.fromApi(HostingApi)))).toEqual(committed)
+  })
+})
+
+describe("error envelope", () => {
+  it.effect("encodes a domain error as {error:{code,message,details}} and decodes it back", () =>
+    Effect.gen(function* () {
+      const e = new NotFound({ message: "node x not found", details: { id: "x" } })
+      const wire = yield* Schema.encode(NotFoundError)(e)
+      expect(wire).toEqual({ error: { code: "not_found", message: "node x not found", details: { id: "x" } } })
+      const back = yield* Schema.decodeUnknown(NotFoundError)(wire)
+      expect(back).toBeInstanceOf(NotFound)
+      expect(back.message).toBe("node x not found")
+    }),
+  )
+})
+
+describe("workflow ids", () => {
+  it("are a pure function of resource, id and operation", () => {
+    expect(workflowIdFor("node-probe", "a", "probe")).toBe(workflowIdFor("node-probe", "a", "probe"))
+    expect(workflowIdFor("node-probe", "a", "probe")).not.toBe(workflowIdFor("node-probe", "a", "retry"))
+  })
+})

@@ -1,0 +1,76 @@
+// Runs the real processes of the platform (API, control-plane worker, node agents) from their
+// built entry points, as `npm run dev` and production do, against the run's Temporal server.
+import { randomUUID } from "node:crypto"
+import { mkdtempSync } from "node:fs"
+import { createRequire } from "node:module"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { freePort, type ServiceProcess, startProcess, waitFor } from "@hosting/api/dev"
+import { generateApiKeySecret } from "@hosting/core/api"
+
+const require = createRequire(import.meta.url)
+const mainOf = (pkg: string) => require.resolve(pkg)
+
+export interface Stack {
+  readonly baseUrl: string
+  readonly apiKey: string
+  readonly nodeId: string
+  readonly logDir: string
+  readonly processes: Map<string, ServiceProcess>
+  /** Starts (or restarts) the agent of a node. */
+  startAgent(nodeId: string): ServiceProcess
+  stop(): Promise<void>
+}
+
+export const startStack = async (options: {
+  readonly databaseUrl: string
+  readonly temporalAddress: string
+  readonly env?: NodeJS.ProcessEnv
+}): Promise<Stack> => {
+  const logDir = mkdtempSync(join(tmpdir(), "hosting-stack-"))
+  const apiKey = generateApiKeySecret()
+  const nodeId = randomUUID()
+  const port = await freePort()
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    HOSTING_DATABASE_URL: options.databaseUrl,
+    HOSTING_DATABASE_POOL_SIZE: "4",
+    HOSTING_TEMPORAL_ADDRESS: options.temporalAddress,
+    HOSTING_API_PORT: String(port),
+    HOSTING_API_KEY: apiKey,
+    HOSTING_LOCAL_NODE_ID: nodeId,
+    ...options.env,
+  }
+  const processes = new Map<string, ServiceProcess>()
+  const start = (name: string, main: string, extra: NodeJS.ProcessEnv = {}) => {
+    const p = startProcess({
+      name,
+      command: process.execPath,
+      args: [main],
+      env: { ...env, ...extra },
+      logFile: join(logDir, `${name}.log`),
+    })
+    processes.set(name, p)
+    return p
+  }
+  const startAgent = (id: string) => start(`agent-${id}`, mainOf("@hosting/agent/main"), { HOSTING_NODE_ID: id })
+  start("api", join(require.resolve("@hosting/api/server"), "..", "main.js"))
+  start("cp-worker", mainOf("@hosting/workflows/main"))
+  startAgent(nodeId)
+  const baseUrl = `http://127.0.0.1:${port}`
+  const stop = async () => {
+    await Promise.all([...processes.values()].map((p) => p.stop()))
+  }
+  try {
+    await waitFor(
+      `the stack to be ready (logs in ${logDir})`,
+      async () => (await fetch(`${baseUrl}/readyz`, { signal: AbortSignal.timeout(5_000) })).status === 200,
+      60_000,
+      200,
+    )
+  } catch (e) {
+    await stop()
+    throw e
+  }
+  return { baseUrl, apiKey, nodeId, logDir, processes, startAgent, stop }
+}
