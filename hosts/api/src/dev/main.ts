@@ -5,7 +5,7 @@
  * HOSTING_DATA_DIR. Ctrl-C stops everything it started.
  */
 import { randomUUID } from "node:crypto"
-import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs"
+import { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { hostname } from "node:os"
 import { join, resolve } from "node:path"
 import { fileURLToPath } from "node:url"
@@ -22,9 +22,12 @@ const env = (name: string, fallback: string) => process.env[name] || fallback
 const dataDir = resolve(env("HOSTING_DATA_DIR", ".hosting"))
 const apiPort = Number(env("HOSTING_API_PORT", "8080"))
 const logDir = join(dataDir, "logs")
+const runDir = join(dataDir, "run")
 mkdirSync(logDir, { recursive: true })
+mkdirSync(runDir, { recursive: true })
 
 const say = (msg: string) => console.log(`[dev] ${msg}`)
+writeFileSync(join(runDir, "dev.pid"), `${process.pid}\n`)
 
 // The admin key: given, or generated once, printed once and kept in .env for the next run.
 let apiKey = process.env["HOSTING_API_KEY"]
@@ -42,6 +45,14 @@ if (!existsSync(nodeIdFile)) writeFileSync(nodeIdFile, `${randomUUID()}\n`)
 const nodeId = readFileSync(nodeIdFile, "utf8").trim()
 
 const children: Array<ServiceProcess> = []
+
+/** Records a started process: its PID file under run/, and (for our own processes) stop order. */
+const track = (proc: ServiceProcess, child = true) => {
+  const pidFile = join(runDir, `${proc.name}.pid`)
+  writeFileSync(pidFile, `${proc.pid}\n`)
+  void proc.exited.then(() => rmSync(pidFile, { force: true }))
+  if (child) children.push(proc)
+}
 const cleanups: Array<() => Promise<void>> = []
 let stopping = false
 
@@ -51,6 +62,7 @@ const shutdown = async (code: number) => {
   say("stopping…")
   await Promise.all(children.map((c) => c.stop()))
   for (const cleanup of cleanups.reverse()) await cleanup().catch((e) => say(`cleanup failed: ${e}`))
+  rmSync(join(runDir, "dev.pid"), { force: true })
   say("stopped")
   process.exit(code)
 }
@@ -91,6 +103,7 @@ try {
       dbFile: join(dataDir, "temporal.sqlite"),
       logFile: join(logDir, "temporal.log"),
     })
+    track(temporal.process, false)
     cleanups.push(() => temporal.process.stop())
     temporalAddress = temporal.address
     say(`Temporal dev server at ${temporalAddress}`)
@@ -118,7 +131,7 @@ try {
       env: childEnv,
       logFile: join(logDir, `${name}.log`),
     })
-    children.push(proc)
+    track(proc)
     void proc.exited.then((code) => {
       if (!stopping) void fail(`${name} exited unexpectedly (${code}); see ${join(logDir, `${name}.log`)}`)
     })

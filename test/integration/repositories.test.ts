@@ -1,0 +1,140 @@
+// The same persistence suite against a real PostgreSQL database and embedded PGlite (served over
+// its socket, as in `npm run dev`): migrations, API keys, topology bootstrap, probes.
+import { mkdtempSync, rmSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { NodeContext } from "@effect/platform-node"
+import { SqlClient } from "@effect/sql"
+import { PgClient, PgMigrator } from "@effect/sql-pg"
+import { describe, expect, layer } from "@effect/vitest"
+import { freePort, startEmbeddedPostgres } from "@hosting/api/dev"
+import {
+  ApiKeysRepo,
+  generateApiKeySecret,
+  migrations,
+  NodeId,
+  NodeProbeId,
+  NodeProbesRepo,
+  randomUuid,
+  TopologyRepo,
+} from "@hosting/core"
+import { Effect, Layer, Option, Redacted } from "effect"
+import { inject } from "vitest"
+import { createTestDatabase } from "../support/postgres.js"
+
+const database = (acquire: () => Promise<{ readonly url: string; stop(): Promise<void> }>) => {
+  const Pg = Layer.unwrapScoped(
+    Effect.acquireRelease(Effect.promise(acquire), (db) => Effect.promise(() => db.stop())).pipe(
+      Effect.map((db) => PgClient.layer({ url: Redacted.make(db.url), maxConnections: 2 })),
+    ),
+  )
+  const Migrated = PgMigrator.layer({ loader: migrations }).pipe(Layer.provide(NodeContext.layer))
+  return Layer.mergeAll(ApiKeysRepo.Default, TopologyRepo.Default, NodeProbesRepo.Default).pipe(
+    Layer.provideMerge(Migrated),
+    Layer.provideMerge(Pg),
+    Layer.orDie,
+  )
+}
+
+const PostgresDb = database(async () => {
+  const db = await createTestDatabase(inject("postgresAdminUrl"), "hp_repo")
+  return { url: db.url, stop: db.drop }
+})
+
+const PgliteDb = database(async () => {
+  const dir = mkdtempSync(join(tmpdir(), "hosting-pglite-"))
+  const pg = await startEmbeddedPostgres({ dataDir: dir, port: await freePort(), maxConnections: 4 })
+  return {
+    url: pg.url,
+    stop: async () => {
+      await pg.stop()
+      rmSync(dir, { recursive: true, force: true })
+    },
+  }
+})
+
+const suite = (name: string, Db: typeof PostgresDb) =>
+  layer(Db, { timeout: 60_000 })(name, (it) => {
+    it.effect("migrations are recorded and running them again changes nothing", () =>
+      Effect.gen(function* () {
+        const sql = yield* SqlClient.SqlClient
+        const before = yield* sql<{ migration_id: number }>`SELECT migration_id FROM effect_sql_migrations`
+        expect(before.map((r) => r.migration_id)).toEqual([1])
+        const again = yield* PgMigrator.run({ loader: migrations }).pipe(Effect.provide(NodeContext.layer))
+        expect(again).toEqual([])
+      }),
+    )
+
+    it.effect("an ensured key authenticates, an unknown one does not, and ensure is idempotent", () =>
+      Effect.gen(function* () {
+        const keys = yield* ApiKeysRepo
+        const secret = generateApiKeySecret()
+        const id1 = yield* keys.ensure({ secret, name: "admin", scopes: ["*"], brands: ["*"] })
+        const id2 = yield* keys.ensure({ secret, name: "admin", scopes: ["*"], brands: ["*"] })
+        expect(id2).toBe(id1)
+        const p = yield* keys.authenticate(secret)
+        expect(Option.getOrThrow(p)).toMatchObject({ keyId: id1, scopes: ["*"], brands: ["*"] })
+        expect(Option.isNone(yield* keys.authenticate(generateApiKeySecret()))).toBe(true)
+        const sql = yield* SqlClient.SqlClient
+        const stored = yield* sql<{ key_hash: string }>`SELECT key_hash FROM api_keys WHERE id = ${id1}`
+        expect(stored[0]?.key_hash).toMatch(/^[0-9a-f]{64}$/)
+        expect(JSON.stringify(stored)).not.toContain(secret)
+      }),
+    )
+
+    it.effect("a local node is registered once however often start-up runs", () =>
+      Effect.gen(function* () {
+        const topology = yield* TopologyRepo
+        const nodeId = NodeId.make(randomUuid())
+        const n = { nodeId, hostname: "box", region: "local", cluster: "local", roles: ["web", "database"] }
+        yield* topology.ensureLocalNode(n)
+        yield* topology.ensureLocalNode({ ...n, hostname: "box2" })
+        const sql = yield* SqlClient.SqlClient
+        const shards = yield* sql<{ name: string; role: string }>`SELECT s.name, s.role FROM node_shards ns
+          JOIN shards s ON s.id = ns.shard_id WHERE ns.node_id = ${nodeId} ORDER BY s.name`
+        expect(shards).toEqual([
+          { name: "local-database", role: "database" },
+          { name: "local-web", role: "web" },
+        ])
+        expect(yield* topology.findNode(nodeId)).toEqual({ id: nodeId, hostname: "box2" })
+        expect(yield* topology.findNode(NodeId.make(randomUuid()))).toBeUndefined()
+      }),
+    )
+
+    it.effect("a probe moves through its lifecycle and keeps its facts", () =>
+      Effect.gen(function* () {
+        const topology = yield* TopologyRepo
+        const probes = yield* NodeProbesRepo
+        const nodeId = NodeId.make(randomUuid())
+        yield* topology.ensureLocalNode({ nodeId, hostname: "box", region: "local", cluster: "local", roles: ["web"] })
+        const id = NodeProbeId.make(randomUuid())
+        const created = yield* probes.insert({ id, nodeId, workflowId: `node-probe:${id}:probe` })
+        expect(created).toMatchObject({ id, status: "pending", facts: null, status_message: null })
+        yield* probes.setStatus(id, "provisioning", null)
+        const facts = {
+          hostname: "box",
+          platform: "linux-x64",
+          kernel: "6",
+          agent_version: "0.1.0",
+          uptime_seconds: 1,
+          load_average: [0, 0, 0] as const,
+          memory_total_bytes: 2,
+          memory_free_bytes: 1,
+          cpus: 2,
+          reported_at: new Date().toISOString(),
+        }
+        const active = Option.getOrThrow(yield* probes.setStatus(id, "active", null, facts as never))
+        expect(active.status).toBe("active")
+        expect(active.facts).toMatchObject({ hostname: "box", load_average: [0, 0, 0] })
+        // failing later keeps the facts already recorded
+        const failed = Option.getOrThrow(yield* probes.setStatus(id, "failed", "boom"))
+        expect(failed).toMatchObject({ status: "failed", status_message: "boom", facts: { hostname: "box" } })
+        expect(Option.isNone(yield* probes.get(NodeProbeId.make(randomUuid())))).toBe(true)
+      }),
+    )
+  })
+
+describe("persistence", () => {
+  suite("on PostgreSQL", PostgresDb)
+  suite("on PGlite", PgliteDb)
+})
