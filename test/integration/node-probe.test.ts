@@ -1,6 +1,9 @@
 // The first end-to-end path: API → Temporal workflow → node agent on node-{uuid} → database,
 // with the real processes, the run's Temporal dev server and a fresh PostgreSQL database.
+import { execFile } from "node:child_process"
 import { hostname } from "node:os"
+import { fileURLToPath } from "node:url"
+import { promisify } from "node:util"
 import { createClient, Forbidden, type NodeProbe, NotFound, Unauthorized } from "@hosting/sdk"
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest"
 import { insertApiKey } from "../support/keys.js"
@@ -44,6 +47,30 @@ describe("probing a node", () => {
     expect(done.status_message).toBeNull()
     expect(done.facts?.hostname).toBe(hostname())
     expect(done.facts?.agent_version).toMatch(/^\d+\.\d+\.\d+$/)
+  })
+
+  it("is available as `hostctl nodes probe`, with --json and exit codes", async () => {
+    const hostctl = fileURLToPath(new URL("../../hosts/cli/bin/run.js", import.meta.url))
+    const run = (args: Array<string>, apiKey = stack.apiKey) =>
+      promisify(execFile)(process.execPath, [hostctl, ...args], {
+        env: { ...process.env, HOSTING_API_URL: stack.baseUrl, HOSTING_API_KEY: apiKey },
+      }).then(
+        (r) => ({ code: 0, stdout: r.stdout, stderr: r.stderr }),
+        (e) => ({ code: e.code as number, stdout: e.stdout as string, stderr: e.stderr as string }),
+      )
+    const ok = await run(["nodes", "probe", stack.nodeId, "--json"])
+    expect(ok.code).toBe(0)
+    expect(JSON.parse(ok.stdout)).toMatchObject({
+      status: "active",
+      node_id: stack.nodeId,
+      facts: { hostname: hostname() },
+    })
+    const missing = await run(["nodes", "probe", "00000000-0000-4000-8000-000000000000"])
+    expect(missing.code).toBe(2)
+    expect(missing.stderr).toContain("NotFound: node 00000000-0000-4000-8000-000000000000 not found")
+    const unauthorized = await run(["nodes", "probe", stack.nodeId], "hpk_wrong")
+    expect(unauthorized.code).toBe(2)
+    expect(unauthorized.stderr).toContain("Unauthorized")
   })
 
   it("answers 404 with the envelope for a node that does not exist", async () => {
