@@ -1,6 +1,7 @@
 import { HttpRouter } from "@effect/platform"
 import { ApiKeysRepo, Authorization, accessDenied, endpointAccess, HostingApi, Unauthorized } from "@hosting/core"
-import { Effect, Layer, Option, Redacted } from "effect"
+import { Effect, FiberRef, Layer, Option, Redacted } from "effect"
+import { currentRequestFacts } from "./observe.js"
 
 const rules = new Map(endpointAccess(HostingApi).map((r) => [`${r.method} ${r.path}`, r]))
 
@@ -18,17 +19,21 @@ export const AuthorizationLive = Layer.effect(
     return Authorization.of({
       apiKey: (secret) =>
         Effect.gen(function* () {
+          const route = yield* HttpRouter.RouteContext
+          const rule = rules.get(`${route.route.method} ${route.route.path}`)
+          // tell the API-level middleware (audit, metrics) which endpoint this is, even if we refuse
+          const facts = yield* FiberRef.get(currentRequestFacts)
+          if (facts !== undefined) {
+            if (rule !== undefined) facts.rule = rule
+            if (typeof route.params["id"] === "string") facts.pathId = route.params["id"]
+          }
           const value = Redacted.value(secret)
           if (value.length === 0 || value.length > 200) return yield* Effect.fail(unauthorized)
           const principal = yield* Effect.flatMap(
             keys.authenticate(value),
-            Option.match({
-              onNone: () => Effect.fail(unauthorized),
-              onSome: Effect.succeed,
-            }),
+            Option.match({ onNone: () => Effect.fail(unauthorized), onSome: Effect.succeed }),
           )
-          const route = yield* HttpRouter.RouteContext
-          const rule = rules.get(`${route.route.method} ${route.route.path}`)
+          if (facts !== undefined) facts.principal = principal
           // A route without a rule would be a contract/server mismatch; refuse rather than allow.
           if (rule === undefined) return yield* Effect.fail(unauthorized)
           const denied = accessDenied(rule, principal)

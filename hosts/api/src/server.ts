@@ -9,13 +9,32 @@ import {
 } from "@effect/platform"
 import { NodeContext, NodeHttpServer } from "@effect/platform-node"
 import { PgClient, PgMigrator } from "@effect/sql-pg"
-import { ApiKeysRepo, HostingApi, migrations, NodeId, NodeProbes, TopologyRepo } from "@hosting/core"
+import {
+  ApiKeys,
+  ApiKeysRepo,
+  AuditLogs,
+  Brands,
+  HostingApi,
+  migrations,
+  NodeId,
+  NodeProbes,
+  Nodes,
+  Overview,
+  Platform,
+  Regions,
+  Shards,
+  TopologyRepo,
+} from "@hosting/core"
 import { temporalWorkflowEngine } from "@hosting/workflows"
 import { Client, Connection } from "@temporalio/client"
 import { Cause, Effect, Layer, Option, Redacted } from "effect"
 import { AuthorizationLive } from "./auth.js"
+import { ApiKeysLive, BrandsLive } from "./http/brands.js"
 import { HealthLive } from "./http/health.js"
-import { NodesLive } from "./http/nodes.js"
+import { AuditLogsLive, DashboardLive, SearchLive } from "./http/overview.js"
+import { PlatformLive, SessionLive } from "./http/session.js"
+import { ClustersLive, LbAddressesLive, NodesLive, RegionsLive, ShardsLive } from "./http/topology.js"
+import { ObservabilityLive } from "./observe.js"
 import { readinessLive } from "./readiness.js"
 
 /** Everything the API process needs to know, read from the environment by main. */
@@ -104,14 +123,34 @@ export const apiServerLayer = (config: ApiConfig) => {
       ),
     ),
   )
-  const Repos = Layer.mergeAll(ApiKeysRepo.Default, TopologyRepo.Default)
-  const Services = NodeProbes.Default.pipe(
-    Layer.provideMerge(Layer.merge(Repos, Temporal)),
-    Layer.provideMerge(Database),
-  )
-  const Api = HttpApiBuilder.api(HostingApi).pipe(
-    Layer.provide([HealthLive, NodesLive.pipe(Layer.provide(AuthorizationLive))]),
-  )
+  const Services = Layer.mergeAll(
+    NodeProbes.Default,
+    Brands.Default,
+    ApiKeys.Default,
+    Regions.Default,
+    Shards.Default,
+    Nodes.Default,
+    Overview.Default,
+    AuditLogs.Default,
+    Platform.Default,
+    ApiKeysRepo.Default,
+    TopologyRepo.Default,
+  ).pipe(Layer.provideMerge(Temporal), Layer.provideMerge(Database))
+  const Authenticated = Layer.mergeAll(
+    SessionLive,
+    PlatformLive,
+    DashboardLive,
+    SearchLive,
+    AuditLogsLive,
+    BrandsLive,
+    ApiKeysLive,
+    RegionsLive,
+    ClustersLive,
+    LbAddressesLive,
+    ShardsLive,
+    NodesLive,
+  ).pipe(Layer.provide(AuthorizationLive))
+  const Api = HttpApiBuilder.api(HostingApi).pipe(Layer.provide([HealthLive, Authenticated]))
   // The listener is provided innermost so it is built last: the port opens only once migrations,
   // bootstrap and services are done. (Opened first, Node would accept connections that no
   // request handler answers until start-up finished.)
@@ -121,6 +160,7 @@ export const apiServerLayer = (config: ApiConfig) => {
     Layer.provide(HttpApiScalar.layer({ path: "/docs" })),
     Layer.provide(HttpApiBuilder.middlewareOpenApi({ path: "/openapi.json" })),
     Layer.provide(NotFoundEnvelope),
+    Layer.provide(ObservabilityLive),
     HttpServer.withLogAddress,
     Layer.provide(NodeHttpServer.layer(createServer, { host: config.host, port: config.port })),
     Layer.provide(Api),

@@ -1,11 +1,12 @@
 #!/usr/bin/env node
 import { PgClient } from "@effect/sql-pg"
 // Control-plane worker process: workflows and control-plane activities on `control-plane`.
-import { NodeProbes } from "@hosting/core"
+import { AuditLogs, NodeProbes, Platform, Shards } from "@hosting/core"
 import { Client, Connection } from "@temporalio/client"
 import { NativeConnection } from "@temporalio/worker"
 import { Config, Effect, Layer, ManagedRuntime } from "effect"
 import { temporalWorkflowEngine } from "./engine.js"
+import { ensureSchedules } from "./schedules.js"
 import { createControlPlaneWorker } from "./worker.js"
 
 const config = await Effect.runPromise(
@@ -22,12 +23,13 @@ const client = new Client({
   namespace: config.namespace,
 })
 const runtime = ManagedRuntime.make(
-  NodeProbes.Default.pipe(
+  Layer.mergeAll(NodeProbes.Default, Shards.Default, AuditLogs.Default, Platform.Default).pipe(
     Layer.provide(temporalWorkflowEngine(client)),
     Layer.provide(PgClient.layer({ url: config.databaseUrl, maxConnections: 4 })),
     Layer.orDie,
   ),
 )
+await ensureSchedules(client)
 const worker = await createControlPlaneWorker({ connection, namespace: config.namespace, runtime })
 // Ctrl-C in a terminal reaches the whole process group and the launcher then sends SIGTERM too:
 // shut down once, ignore the second signal.

@@ -1,9 +1,8 @@
 import { createRequire } from "node:module"
-import type { NodeProbes } from "@hosting/core"
 import { CONTROL_PLANE_TASK_QUEUE } from "@hosting/core"
 import { type NativeConnection, Worker } from "@temporalio/worker"
 import type { ManagedRuntime } from "effect"
-import { createControlPlaneActivities } from "./activities/control-plane.js"
+import { type ControlPlaneServices, createControlPlaneActivities } from "./activities/control-plane.js"
 
 const require = createRequire(import.meta.url)
 
@@ -14,7 +13,7 @@ export const workflowsPath = require.resolve("./workflows/index.js")
 export const createControlPlaneWorker = (options: {
   readonly connection: NativeConnection
   readonly namespace: string
-  readonly runtime: ManagedRuntime.ManagedRuntime<NodeProbes, never>
+  readonly runtime: ManagedRuntime.ManagedRuntime<ControlPlaneServices, never>
 }) =>
   Worker.create({
     connection: options.connection,

@@ -21,6 +21,17 @@ export interface ControlPlaneActivities {
   completeProbe(input: { readonly probeId: string; readonly facts: NodeFactsJson }): Promise<void>
   /** Marks a probe `failed` with the reason; idempotent. */
   failProbe(input: { readonly probeId: string; readonly message: string }): Promise<void>
+  /** Node ids of a shard, read when convergence starts. */
+  shardNodeIds(input: { readonly shardId: string }): Promise<ReadonlyArray<string>>
+  /** Records a convergence outcome: active, or failed with each node's error; idempotent. */
+  finishShardConverge(input: { readonly shardId: string; readonly errors: ReadonlyArray<string> }): Promise<void>
+  /** Deletes audit entries older than the configured retention; returns how many. */
+  purgeAuditLogs(): Promise<number>
+}
+
+/** Workflow argument of ConvergeShardWorkflow. */
+export interface ConvergeShardInput {
+  readonly shardId: string
 }
 
 /** Workflow argument of ProbeNodeWorkflow. */

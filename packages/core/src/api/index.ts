@@ -3,9 +3,15 @@
  * OpenAPI document, the SDK, the MCP tools and the CLI.
  */
 import { HttpApi, OpenApi } from "@effect/platform"
+import { ApiKeysGroup } from "./api-keys.js"
+import { BrandsGroup } from "./brands.js"
 import { DecodeErrorEnvelope } from "./errors.js"
 import { HealthGroup } from "./health.js"
 import { NodesGroup } from "./nodes.js"
+import { AuditLogsGroup, DashboardGroup, SearchGroup } from "./overview.js"
+import { PlatformGroup, SessionGroup } from "./platform.js"
+import { ClustersGroup, LbAddressesGroup, RegionsGroup } from "./regions.js"
+import { ShardsGroup } from "./shards.js"
 
 /**
  * `HttpApi.make` answers request-decoding failures in the framework's own shape; we swap its
@@ -21,6 +27,17 @@ const withEnvelopedDecodeErrors = <A extends HttpApi.HttpApi.Any>(api: A): A => 
 /** The whole platform API. */
 export class HostingApi extends withEnvelopedDecodeErrors(HttpApi.make("hosting"))
   .add(HealthGroup)
+  .add(SessionGroup)
+  .add(DashboardGroup)
+  .add(SearchGroup)
+  .add(AuditLogsGroup)
+  .add(PlatformGroup)
+  .add(ApiKeysGroup)
+  .add(BrandsGroup)
+  .add(RegionsGroup)
+  .add(ClustersGroup)
+  .add(LbAddressesGroup)
+  .add(ShardsGroup)
   .add(NodesGroup)
   .annotate(OpenApi.Title, "Hosting Platform API")
   .annotate(OpenApi.Version, "0.1.0")
@@ -30,12 +47,28 @@ export class HostingApi extends withEnvelopedDecodeErrors(HttpApi.make("hosting"
   ) {}
 
 export * from "../domain/api-key.js"
+export * from "../domain/audit.js"
+export * from "../domain/brand.js"
+export * from "../domain/dashboard.js"
 export * from "../domain/errors.js"
 export * from "../domain/ids.js"
 export * from "../domain/lifecycle.js"
+export * from "../domain/list.js"
+export * from "../domain/names.js"
 export * from "../domain/node-probe.js"
+export * from "../domain/platform.js"
+export * from "../domain/redact.js"
+export * from "../domain/topology.js"
+export * from "../domain/validation.js"
 export * from "./access.js"
+export * from "./api-keys.js"
+export * from "./brands.js"
+export * from "./endpoints.js"
 export * from "./errors.js"
 export * from "./health.js"
 export * from "./nodes.js"
+export * from "./overview.js"
+export * from "./platform.js"
+export * from "./regions.js"
 export * from "./security.js"
+export * from "./shards.js"

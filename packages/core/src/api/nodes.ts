@@ -1,15 +1,56 @@
 import { HttpApiEndpoint, HttpApiGroup } from "@effect/platform"
-import { Schema } from "effect"
-import { NodeId, NodeProbeId } from "../domain/ids.js"
+import { ClusterId, NodeId, NodeProbeId } from "../domain/ids.js"
 import { NodeProbe } from "../domain/node-probe.js"
-import { NotFoundError, UnavailableError } from "./errors.js"
+import { CreateNode, Node, UpdateNode } from "../domain/topology.js"
+import { idPath, listEndpoint, NoContent } from "./endpoints.js"
+import { ConflictError, InvalidInputError, NotFoundError, UnavailableError } from "./errors.js"
 import { Authorization, PlatformOnly, RequiredScope } from "./security.js"
 
-/** Node operations that go through a node's agent. */
+const nodePath = idPath(NodeId)
+
+/** Nodes of a cluster, and probes that go through a node's agent (platform admins only). */
 export class NodesGroup extends HttpApiGroup.make("nodes")
   .add(
+    listEndpoint("list", "/clusters/:id/nodes", Node, { scope: "nodes:read", sort: ["hostname", "created_at"] })
+      .setPath(idPath(ClusterId))
+      .addError(NotFoundError),
+  )
+  .add(
+    HttpApiEndpoint.post("create", "/clusters/:id/nodes")
+      .setPath(idPath(ClusterId))
+      .setPayload(CreateNode)
+      .addSuccess(Node, { status: 201 })
+      .addError(NotFoundError)
+      .addError(ConflictError)
+      .addError(InvalidInputError)
+      .annotate(RequiredScope, "nodes:write"),
+  )
+  .add(
+    HttpApiEndpoint.get("get", "/nodes/:id")
+      .setPath(nodePath)
+      .addSuccess(Node)
+      .addError(NotFoundError)
+      .annotate(RequiredScope, "nodes:read"),
+  )
+  .add(
+    HttpApiEndpoint.put("update", "/nodes/:id")
+      .setPath(nodePath)
+      .setPayload(UpdateNode)
+      .addSuccess(Node)
+      .addError(NotFoundError)
+      .addError(InvalidInputError)
+      .annotate(RequiredScope, "nodes:write"),
+  )
+  .add(
+    HttpApiEndpoint.del("delete", "/nodes/:id")
+      .setPath(nodePath)
+      .addSuccess(NoContent)
+      .addError(NotFoundError)
+      .annotate(RequiredScope, "nodes:write"),
+  )
+  .add(
     HttpApiEndpoint.post("probe", "/nodes/:id/probes")
-      .setPath(Schema.Struct({ id: NodeId }))
+      .setPath(nodePath)
       .addSuccess(NodeProbe, { status: 202 })
       .addError(NotFoundError)
       .addError(UnavailableError)
@@ -17,7 +58,7 @@ export class NodesGroup extends HttpApiGroup.make("nodes")
   )
   .add(
     HttpApiEndpoint.get("getProbe", "/node-probes/:id")
-      .setPath(Schema.Struct({ id: NodeProbeId }))
+      .setPath(idPath(NodeProbeId))
       .addSuccess(NodeProbe)
       .addError(NotFoundError)
       .annotate(RequiredScope, "nodes:read"),

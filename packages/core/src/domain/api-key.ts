@@ -1,5 +1,5 @@
 import { Effect, Schema } from "effect"
-import type { ApiKeyId } from "./ids.js"
+import { ApiKeyId } from "./ids.js"
 
 /** Every secret starts with this prefix so leaked keys are easy to recognise and scan for. */
 export const API_KEY_PREFIX = "hpk_"
@@ -66,3 +66,44 @@ export const hashApiKeySecret = (secret: string): Effect.Effect<string> =>
   Effect.promise(() => globalThis.crypto.subtle.digest("SHA-256", new TextEncoder().encode(secret))).pipe(
     Effect.map((buf) => Array.from(new Uint8Array(buf), (b) => b.toString(16).padStart(2, "0")).join("")),
   )
+
+/** An API key as listed: never the secret, only its first characters. */
+export class ApiKey extends Schema.Class<ApiKey>("ApiKey")({
+  id: ApiKeyId,
+  name: Schema.String,
+  key_prefix: Schema.String,
+  scopes: Schema.Array(Scope),
+  brands: BrandAccess,
+  created_at: Schema.String,
+  last_used_at: Schema.NullOr(Schema.String),
+}) {}
+
+/** The create response: the key object plus the secret, shown this once. */
+export class CreatedApiKey extends Schema.Class<CreatedApiKey>("CreatedApiKey")({
+  ...ApiKey.fields,
+  key: Schema.String.annotations({ description: "the secret; shown only in this response" }),
+}) {}
+
+const KeyName = Schema.Trim.pipe(Schema.minLength(1), Schema.maxLength(100), Schema.pattern(/^[^\p{C}]+$/u))
+
+/** Body of POST /api-keys. */
+export const CreateApiKey = Schema.Struct({
+  name: KeyName,
+  scopes: Schema.Array(Scope).pipe(Schema.minItems(1), Schema.maxItems(64)),
+  brands: BrandAccess.pipe(Schema.filter((b) => b.length > 0 || 'a key needs at least one brand, or ["*"]')),
+}).annotations({ parseOptions: { onExcessProperty: "error" } })
+
+/** Body of PUT /api-keys/{id}. */
+export const UpdateApiKey = Schema.Struct({
+  name: Schema.optional(KeyName),
+  scopes: Schema.optional(Schema.Array(Scope).pipe(Schema.minItems(1), Schema.maxItems(64))),
+  brands: Schema.optional(BrandAccess.pipe(Schema.filter((b) => b.length > 0 || "a key needs at least one brand"))),
+}).annotations({ parseOptions: { onExcessProperty: "error" } })
+
+/** GET /whoami: what the calling key may do. */
+export class Whoami extends Schema.Class<Whoami>("Whoami")({
+  id: ApiKeyId,
+  name: Schema.String,
+  scopes: Schema.Array(Scope),
+  brands: BrandAccess,
+}) {}

@@ -40,3 +40,13 @@ export type ShardId = typeof ShardId.Type
 
 /** A fresh random UUID (v4) from Web Crypto, available in every runtime we target. */
 export const randomUuid = (): string => globalThis.crypto.randomUUID()
+
+/** UUID of a load-balancer address. */
+export const LbAddressId = uuidId("LbAddressId", "a load-balancer address")
+/** Branded LB address id. */
+export type LbAddressId = typeof LbAddressId.Type
+
+/** UUID of an audit log entry. */
+export const AuditLogId = uuidId("AuditLogId", "an audit log entry")
+/** Branded audit log id. */
+export type AuditLogId = typeof AuditLogId.Type

@@ -16,6 +16,14 @@ interface KeyRow {
 export class ApiKeysRepo extends Effect.Service<ApiKeysRepo>()("@hosting/ApiKeysRepo", {
   effect: Effect.gen(function* () {
     const sql = yield* SqlClient
+    // last_used_at is written at most once a minute per key, not on every request
+    const lastWrites = new Map<string, number>()
+    const touch = (id: ApiKeyId) => {
+      const now = Date.now()
+      if (now - (lastWrites.get(id) ?? 0) < 60_000) return Effect.void
+      lastWrites.set(id, now)
+      return sql`UPDATE api_keys SET last_used_at = now() WHERE id = ${id}`.pipe(Effect.asVoid)
+    }
 
     /** The principal behind a secret, if the key exists and is not revoked. */
     const authenticate = Effect.fn("ApiKeysRepo.authenticate")(function* (secret: string) {
@@ -23,6 +31,7 @@ export class ApiKeysRepo extends Effect.Service<ApiKeysRepo>()("@hosting/ApiKeys
       const rows = yield* sql<KeyRow>`SELECT id, name, scopes, brands FROM api_keys
         WHERE key_hash = ${hash} AND revoked_at IS NULL`
       const row = rows[0]
+      if (row !== undefined) yield* touch(row.id)
       return row === undefined
         ? Option.none<Principal>()
         : Option.some<Principal>({ keyId: row.id, name: row.name, scopes: row.scopes, brands: row.brands })

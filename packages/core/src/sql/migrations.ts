@@ -74,4 +74,80 @@ export const migrations = Migrator.fromRecord({
     )`,
     `CREATE INDEX node_probes_node_id ON node_probes (node_id, created_at)`,
   ]),
+  "0002_control_plane": run([
+    // List cursors carry timestamps through JSON (millisecond precision); rows must not have
+    // more precision than the cursor, or keyset paging could skip or repeat a row.
+    ...["regions", "clusters", "shards", "nodes", "api_keys", "node_probes"].flatMap((t) => [
+      `ALTER TABLE ${t} ALTER COLUMN created_at SET DEFAULT date_trunc('milliseconds', now())`,
+      `UPDATE ${t} SET created_at = date_trunc('milliseconds', created_at)`,
+    ]),
+    `CREATE TABLE platform_config (
+      id boolean PRIMARY KEY DEFAULT true CHECK (id),
+      config jsonb NOT NULL,
+      updated_at timestamptz NOT NULL DEFAULT now()
+    )`,
+    `CREATE TABLE brands (
+      id uuid PRIMARY KEY,
+      name text NOT NULL UNIQUE,
+      ns_hostnames text[] NOT NULL DEFAULT '{}',
+      hostmaster text,
+      created_at timestamptz NOT NULL DEFAULT date_trunc('milliseconds', now()),
+      updated_at timestamptz NOT NULL DEFAULT now()
+    )`,
+    `CREATE TABLE brand_clusters (
+      brand_id uuid NOT NULL REFERENCES brands(id) ON DELETE CASCADE,
+      cluster_id uuid NOT NULL REFERENCES clusters(id) ON DELETE CASCADE,
+      PRIMARY KEY (brand_id, cluster_id)
+    )`,
+    `CREATE TABLE region_runtimes (
+      region_id uuid NOT NULL REFERENCES regions(id) ON DELETE CASCADE,
+      runtime text NOT NULL,
+      versions text[] NOT NULL,
+      PRIMARY KEY (region_id, runtime)
+    )`,
+    `CREATE TABLE lb_addresses (
+      id uuid PRIMARY KEY,
+      cluster_id uuid NOT NULL REFERENCES clusters(id) ON DELETE CASCADE,
+      address text NOT NULL,
+      family smallint NOT NULL CHECK (family IN (4, 6)),
+      created_at timestamptz NOT NULL DEFAULT date_trunc('milliseconds', now()),
+      UNIQUE (cluster_id, address)
+    )`,
+    `CREATE TABLE audit_logs (
+      id uuid PRIMARY KEY,
+      created_at timestamptz NOT NULL DEFAULT date_trunc('milliseconds', now()),
+      key_id uuid,
+      key_name text,
+      brands text[] NOT NULL,
+      action text NOT NULL,
+      method text NOT NULL,
+      path text NOT NULL,
+      resource_type text NOT NULL,
+      resource_id text,
+      status_code integer NOT NULL,
+      request_body jsonb
+    )`,
+    `ALTER TABLE shards ADD COLUMN last_operation text`,
+    `ALTER TABLE shards ADD COLUMN workflow_id text`,
+    `ALTER TABLE shards ALTER COLUMN status SET DEFAULT 'pending'`,
+    // keyset pagination: (sort key, id) for every sortable column of every list
+    ...[
+      ["regions", "name"],
+      ["regions", "created_at"],
+      ["clusters", "name"],
+      ["clusters", "created_at"],
+      ["shards", "name"],
+      ["shards", "created_at"],
+      ["nodes", "hostname"],
+      ["nodes", "created_at"],
+      ["brands", "name"],
+      ["brands", "created_at"],
+      ["api_keys", "name"],
+      ["api_keys", "created_at"],
+      ["lb_addresses", "address"],
+      ["lb_addresses", "created_at"],
+      ["audit_logs", "created_at"],
+    ].map(([t, c]) => `CREATE INDEX ${t}_${c}_id ON ${t} (${c}, id)`),
+    `CREATE INDEX audit_logs_resource ON audit_logs (resource_type, resource_id)`,
+  ]),
 })

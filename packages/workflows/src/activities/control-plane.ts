@@ -1,4 +1,4 @@
-import { NodeFacts, NodeProbeId, NodeProbes } from "@hosting/core"
+import { AuditLogs, NodeFacts, NodeProbeId, NodeProbes, Platform, ShardId, Shards } from "@hosting/core"
 import type { ControlPlaneActivities } from "@hosting/core/activities"
 import { ApplicationFailure } from "@temporalio/activity"
 import { Cause, Effect, Exit, type ManagedRuntime, Schema } from "effect"
@@ -22,10 +22,14 @@ export const runActivity = async <A, E, R>(
 
 const decodeProbeId = Schema.decodeUnknown(NodeProbeId)
 const decodeFacts = Schema.decodeUnknown(NodeFacts)
+const decodeShardId = Schema.decodeUnknown(ShardId)
+
+/** Services the control-plane activities run on. */
+export type ControlPlaneServices = NodeProbes | Shards | AuditLogs | Platform
 
 /** Control-plane activities over a runtime that provides the domain services. */
 export const createControlPlaneActivities = (
-  runtime: ManagedRuntime.ManagedRuntime<NodeProbes, never>,
+  runtime: ManagedRuntime.ManagedRuntime<ControlPlaneServices, never>,
 ): ControlPlaneActivities => ({
   markProbeProvisioning: ({ probeId }) =>
     runActivity(
@@ -43,5 +47,23 @@ export const createControlPlaneActivities = (
     runActivity(
       runtime,
       Effect.flatMap(decodeProbeId(probeId), (id) => Effect.flatMap(NodeProbes, (p) => p.fail(id, message))),
+    ),
+  shardNodeIds: ({ shardId }) =>
+    runActivity(
+      runtime,
+      Effect.flatMap(decodeShardId(shardId), (id) => Effect.flatMap(Shards, (s) => s.nodeIds(id))),
+    ),
+  finishShardConverge: ({ shardId, errors }) =>
+    runActivity(
+      runtime,
+      Effect.flatMap(decodeShardId(shardId), (id) => Effect.flatMap(Shards, (s) => s.finish(id, errors))),
+    ),
+  purgeAuditLogs: () =>
+    runActivity(
+      runtime,
+      Effect.gen(function* () {
+        const config = yield* Effect.flatMap(Platform, (p) => p.get())
+        return yield* Effect.flatMap(AuditLogs, (a) => a.purge(config.audit_retention_days))
+      }),
     ),
 })

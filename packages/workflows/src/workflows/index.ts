@@ -1,2 +1,4 @@
 // Entry point of the workflow bundle: every workflow the control-plane worker runs.
+export { ConvergeShardWorkflow } from "./converge-shard.js"
 export { ProbeNodeWorkflow } from "./probe-node.js"
+export { PurgeAuditLogsWorkflow } from "./purge-audit-logs.js"

@@ -1,0 +1,43 @@
+import { HttpApiEndpoint, HttpApiGroup } from "@effect/platform"
+import { Schema } from "effect"
+import { AuditLog, AuditLogFilters } from "../domain/audit.js"
+import { DashboardStats, SearchResults } from "../domain/dashboard.js"
+import { listParams, Page } from "../domain/list.js"
+import { Authorization, RequiredScope } from "./security.js"
+
+/** Counts per resource type and status, scoped to the key's brands. */
+export class DashboardGroup extends HttpApiGroup.make("dashboard")
+  .add(
+    HttpApiEndpoint.get("stats", "/dashboard/stats")
+      .addSuccess(DashboardStats)
+      .annotate(RequiredScope, "dashboard:read"),
+  )
+  .middleware(Authorization)
+  .prefix("/api/v1") {}
+
+/** Substring search across resources, scoped to the key's brands, grouped by type. */
+export class SearchGroup extends HttpApiGroup.make("search")
+  .add(
+    HttpApiEndpoint.get("search", "/search")
+      .setUrlParams(
+        Schema.Struct({
+          q: Schema.String.pipe(Schema.minLength(1), Schema.maxLength(200)),
+          limit: Schema.optional(Schema.NumberFromString.pipe(Schema.int(), Schema.between(1, 50))),
+        }),
+      )
+      .addSuccess(SearchResults)
+      .annotate(RequiredScope, "search:read"),
+  )
+  .middleware(Authorization)
+  .prefix("/api/v1") {}
+
+/** The audit log of mutations, newest first by default. */
+export class AuditLogsGroup extends HttpApiGroup.make("auditLogs")
+  .add(
+    HttpApiEndpoint.get("list", "/audit-logs")
+      .setUrlParams(Schema.Struct({ ...listParams(["created_at"]).fields, ...AuditLogFilters.fields }))
+      .addSuccess(Page(AuditLog))
+      .annotate(RequiredScope, "audit-logs:read"),
+  )
+  .middleware(Authorization)
+  .prefix("/api/v1") {}

@@ -1,0 +1,27 @@
+import { HttpApiEndpoint, HttpApiGroup } from "@effect/platform"
+import { Whoami } from "../domain/api-key.js"
+import { PlatformConfig, UpdatePlatformConfig } from "../domain/platform.js"
+import { Authorization, PlatformOnly, RequiredScope } from "./security.js"
+
+/** Platform-wide settings (platform admins only). */
+export class PlatformGroup extends HttpApiGroup.make("platform")
+  .add(
+    HttpApiEndpoint.get("getConfig", "/platform/config")
+      .addSuccess(PlatformConfig)
+      .annotate(RequiredScope, "platform:read"),
+  )
+  .add(
+    HttpApiEndpoint.put("updateConfig", "/platform/config")
+      .setPayload(UpdatePlatformConfig)
+      .addSuccess(PlatformConfig)
+      .annotate(RequiredScope, "platform:write"),
+  )
+  .annotate(PlatformOnly, true)
+  .middleware(Authorization)
+  .prefix("/api/v1") {}
+
+/** The calling key: what it may do. Any valid key may ask. */
+export class SessionGroup extends HttpApiGroup.make("session")
+  .add(HttpApiEndpoint.get("whoami", "/whoami").addSuccess(Whoami))
+  .middleware(Authorization)
+  .prefix("/api/v1") {}

@@ -1,0 +1,25 @@
+import { Schema } from "effect"
+
+/** Counts of one resource type, by lifecycle status where it has one. */
+export const ResourceCount = Schema.Struct({
+  total: Schema.Int,
+  by_status: Schema.Record({ key: Schema.String, value: Schema.Int }),
+})
+
+/** GET /dashboard/stats. */
+export class DashboardStats extends Schema.Class<DashboardStats>("DashboardStats")({
+  counts: Schema.Record({ key: Schema.String, value: ResourceCount }),
+}) {}
+
+/** One search hit. */
+export const SearchHit = Schema.Struct({
+  id: Schema.String,
+  name: Schema.String,
+  status: Schema.optional(Schema.String),
+})
+
+/** GET /search: hits grouped by resource type. */
+export class SearchResults extends Schema.Class<SearchResults>("SearchResults")({
+  query: Schema.String,
+  groups: Schema.Array(Schema.Struct({ type: Schema.String, items: Schema.Array(SearchHit) })),
+}) {}

@@ -1,0 +1,162 @@
+import { Schema } from "effect"
+import { ClusterId, LbAddressId, NodeId, RegionId, ShardId } from "./ids.js"
+import { ResourceStatus } from "./lifecycle.js"
+import { Hostname, IpAddress, Slug, strict } from "./validation.js"
+
+/** A region: a location with its own clusters and runtime offering. */
+export class Region extends Schema.Class<Region>("Region")({
+  id: RegionId,
+  name: Slug,
+  created_at: Schema.String,
+  updated_at: Schema.String,
+}) {}
+
+/** Body of POST /regions and PUT /regions/{id}. */
+export const RegionInput = strict(Schema.Struct({ name: Slug }))
+
+/** Runtimes a webroot can use. */
+export const RuntimeName = Schema.Literal("php", "node", "python", "ruby", "static", "worker")
+
+/** Runtime versions a region offers (`php` → `["8.2", "8.3"]`). */
+export const RegionRuntimes = strict(
+  Schema.Struct({
+    runtimes: Schema.Array(
+      strict(
+        Schema.Struct({
+          runtime: RuntimeName,
+          versions: Schema.Array(Schema.String.pipe(Schema.pattern(/^[0-9]+(\.[0-9]+){0,2}$/))).pipe(
+            Schema.maxItems(32),
+          ),
+        }),
+      ),
+    ).pipe(
+      Schema.maxItems(6),
+      Schema.filter((rs) => new Set(rs.map((r) => r.runtime)).size === rs.length || "each runtime may appear once"),
+    ),
+  }),
+)
+
+/** A cluster of nodes in a region, fronted by its load balancer addresses. */
+export class Cluster extends Schema.Class<Cluster>("Cluster")({
+  id: ClusterId,
+  region_id: RegionId,
+  name: Slug,
+  created_at: Schema.String,
+  updated_at: Schema.String,
+}) {}
+
+/** Body of POST /regions/{id}/clusters and PUT /clusters/{id}. */
+export const ClusterInput = strict(Schema.Struct({ name: Slug }))
+
+/** An address of a cluster's load balancers; DNS records for bound names point here. */
+export class LbAddress extends Schema.Class<LbAddress>("LbAddress")({
+  id: LbAddressId,
+  cluster_id: ClusterId,
+  address: IpAddress,
+  family: Schema.Literal(4, 6),
+  created_at: Schema.String,
+}) {}
+
+/** Body of POST /clusters/{id}/lb-addresses. */
+export const LbAddressInput = strict(Schema.Struct({ address: IpAddress }))
+
+/** What a shard does; nodes take their roles from their shards. */
+export const ShardRole = Schema.Literal("web", "database", "dns", "email", "valkey", "s3")
+/** Shard role. */
+export type ShardRole = typeof ShardRole.Type
+
+const WithPrimary = strict(Schema.Struct({ primary_node_id: Schema.optional(NodeId) }))
+const NoOptions = strict(Schema.Struct({}))
+
+/** Per-role shard settings; anything a role does not know is refused. */
+export const ShardConfigByRole = {
+  web: NoOptions,
+  database: WithPrimary,
+  dns: NoOptions,
+  email: NoOptions,
+  valkey: WithPrimary,
+  s3: NoOptions,
+} as const satisfies Record<ShardRole, Schema.Schema.Any>
+
+/** A shard: a set of nodes serving one role in a cluster. */
+export class Shard extends Schema.Class<Shard>("Shard")({
+  id: ShardId,
+  cluster_id: ClusterId,
+  name: Slug,
+  role: ShardRole,
+  config: Schema.Record({ key: Schema.String, value: Schema.Unknown }),
+  status: ResourceStatus,
+  status_message: Schema.NullOr(Schema.String),
+  node_ids: Schema.Array(NodeId),
+  created_at: Schema.String,
+  updated_at: Schema.String,
+}) {}
+
+/** Body of POST /clusters/{id}/shards. */
+export const CreateShard = strict(
+  Schema.Struct({
+    name: Slug,
+    role: ShardRole,
+    config: Schema.optional(Schema.Record({ key: Schema.String, value: Schema.Unknown })),
+  }),
+)
+
+/** Body of PUT /shards/{id}. */
+export const UpdateShard = strict(
+  Schema.Struct({
+    name: Schema.optional(Slug),
+    config: Schema.optional(Schema.Record({ key: Schema.String, value: Schema.Unknown })),
+  }),
+)
+
+/** Body of POST /shards/{id}/converge. */
+export const ConvergeShardRequest = strict(
+  Schema.Struct({ plan: Schema.optional(Schema.Boolean).annotations({ description: "dry run: report changes only" }) }),
+)
+
+/** One change convergence would make (or made). */
+export const PlannedChange = Schema.Struct({
+  node_id: NodeId,
+  action: Schema.Literal("create", "update", "delete"),
+  kind: Schema.String,
+  target: Schema.String,
+  detail: Schema.optional(Schema.String),
+})
+
+/** Answer of a converge request: the shard, and with `plan: true` the changes it would make. */
+export class ConvergeShardResult extends Schema.Class<ConvergeShardResult>("ConvergeShardResult")({
+  shard: Shard,
+  plan: Schema.NullOr(Schema.Array(PlannedChange)),
+}) {}
+
+/** A machine running the agent; its task queue is `node-{id}`. */
+export class Node extends Schema.Class<Node>("Node")({
+  id: NodeId,
+  cluster_id: ClusterId,
+  hostname: Hostname,
+  addresses: Schema.Array(IpAddress),
+  shard_ids: Schema.Array(ShardId),
+  roles: Schema.Array(ShardRole),
+  task_queue: Schema.String,
+  created_at: Schema.String,
+  updated_at: Schema.String,
+}) {}
+
+/** Body of POST /clusters/{id}/nodes; `id` is the agent's HOSTING_NODE_ID when it has one. */
+export const CreateNode = strict(
+  Schema.Struct({
+    id: Schema.optional(NodeId),
+    hostname: Hostname,
+    addresses: Schema.optional(Schema.Array(IpAddress).pipe(Schema.maxItems(16))),
+    shard_ids: Schema.optional(Schema.Array(ShardId).pipe(Schema.maxItems(16))),
+  }),
+)
+
+/** Body of PUT /nodes/{id}. */
+export const UpdateNode = strict(
+  Schema.Struct({
+    hostname: Schema.optional(Hostname),
+    addresses: Schema.optional(Schema.Array(IpAddress).pipe(Schema.maxItems(16))),
+    shard_ids: Schema.optional(Schema.Array(ShardId).pipe(Schema.maxItems(16))),
+  }),
+)

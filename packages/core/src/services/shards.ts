@@ -1,0 +1,151 @@
+import { SqlClient } from "@effect/sql/SqlClient"
+import { Effect, ParseResult, Schema } from "effect"
+import { Conflict, InvalidInput, notFound } from "../domain/errors.js"
+import { type ClusterId, randomUuid, type ShardId } from "../domain/ids.js"
+import { CONTROL_PLANE_TASK_QUEUE, workflowIdFor } from "../domain/lifecycle.js"
+import type { ListQuery } from "../domain/list.js"
+import {
+  ConvergeShardResult,
+  type CreateShard,
+  Shard,
+  ShardConfigByRole,
+  type ShardRole,
+  type UpdateShard,
+} from "../domain/topology.js"
+import { onConstraint } from "../sql/constraints.js"
+import { type ListSpec, listPage } from "../sql/list.js"
+import { rowDecoder } from "../sql/rows.js"
+import { WorkflowEngine } from "./workflow-engine.js"
+
+/** Workflow type of shard convergence, shared by starter and worker. */
+export const CONVERGE_SHARD_WORKFLOW = "ConvergeShardWorkflow"
+
+const select = `t.id, t.cluster_id, t.name, t.role, t.config, t.status, t.status_message, t.created_at, t.updated_at,
+  ARRAY(SELECT ns.node_id::text FROM node_shards ns WHERE ns.shard_id = t.id ORDER BY 1) AS node_ids`
+
+const spec: ListSpec = {
+  from: "shards t",
+  select,
+  sortColumns: { name: "t.name", created_at: "t.created_at" },
+  defaultSort: "name",
+  searchColumns: ["t.name"],
+  statusColumn: "t.status",
+}
+
+/** Shards: role-specific sets of nodes, with convergence and retry. */
+export class Shards extends Effect.Service<Shards>()("@hosting/Shards", {
+  effect: Effect.gen(function* () {
+    const sql = yield* SqlClient
+    const engine = yield* WorkflowEngine
+    const decode = rowDecoder(Shard)
+
+    const validConfig = (role: ShardRole, config: unknown, nodeIds: ReadonlyArray<string>) =>
+      Schema.decodeUnknown(ShardConfigByRole[role] as Schema.Schema<{ readonly primary_node_id?: string }>)(
+        config ?? {},
+      ).pipe(
+        Effect.mapError(
+          (e) =>
+            new InvalidInput({
+              message: `config for a ${role} shard: ${ParseResult.TreeFormatter.formatErrorSync(e)}`,
+            }),
+        ),
+        Effect.filterOrFail(
+          (c) => c.primary_node_id === undefined || nodeIds.includes(c.primary_node_id),
+          () => new InvalidInput({ message: "config.primary_node_id must be a node of this shard" }),
+        ),
+      )
+
+    const get = Effect.fn("Shards.get")(function* (id: ShardId) {
+      const rows = yield* sql`SELECT ${sql.literal(select)} FROM shards t WHERE t.id = ${id}`.pipe(Effect.orDie)
+      if (rows[0] === undefined) return yield* Effect.fail(notFound("shard", id))
+      return yield* decode(rows[0])
+    })
+
+    const list = (clusterId: ClusterId, query: ListQuery) =>
+      sql`SELECT 1 FROM clusters WHERE id = ${clusterId}`.pipe(
+        Effect.orDie,
+        Effect.filterOrFail(
+          (r) => r.length > 0,
+          () => notFound("cluster", clusterId),
+        ),
+        Effect.zipRight(listPage(sql, spec, query, [sql`t.cluster_id = ${clusterId}`], decode)),
+      )
+
+    const duplicate = () => new Conflict({ message: "a shard with this name already exists in the cluster" })
+
+    const create = Effect.fn("Shards.create")(function* (clusterId: ClusterId, input: typeof CreateShard.Type) {
+      const config = yield* validConfig(input.role, input.config, [])
+      const id = randomUuid()
+      yield* sql`INSERT INTO shards (id, cluster_id, name, role, config, status)
+        VALUES (${id}, ${clusterId}, ${input.name}, ${input.role}, ${JSON.stringify(config)}::jsonb, 'active')`.pipe(
+        onConstraint({ unique: duplicate, foreignKey: () => notFound("cluster", clusterId) }),
+      )
+      return yield* get(id as ShardId)
+    })
+
+    const update = Effect.fn("Shards.update")(function* (id: ShardId, patch: typeof UpdateShard.Type) {
+      const current = yield* get(id)
+      const config =
+        patch.config === undefined ? current.config : yield* validConfig(current.role, patch.config, current.node_ids)
+      yield* sql`UPDATE shards SET name = ${patch.name ?? current.name}, config = ${JSON.stringify(config)}::jsonb,
+        updated_at = now() WHERE id = ${id}`.pipe(onConstraint({ unique: duplicate }))
+      return yield* get(id)
+    })
+
+    const remove = Effect.fn("Shards.remove")(function* (id: ShardId) {
+      const shard = yield* get(id)
+      if (shard.node_ids.length > 0) {
+        return yield* Effect.fail(new Conflict({ message: "the shard still has nodes; move or delete them first" }))
+      }
+      yield* sql`DELETE FROM shards WHERE id = ${id}`.pipe(
+        onConstraint({ foreignKey: () => new Conflict({ message: "the shard still hosts resources" }) }),
+      )
+    })
+
+    const startConverge = Effect.fn("Shards.startConverge")(function* (id: ShardId) {
+      const workflowId = workflowIdFor("shard", id, "converge")
+      yield* sql`UPDATE shards SET status = 'provisioning', status_message = NULL, last_operation = 'converge',
+        workflow_id = ${workflowId}, updated_at = now() WHERE id = ${id}`.pipe(Effect.orDie)
+      yield* engine
+        .start({
+          workflowType: CONVERGE_SHARD_WORKFLOW,
+          workflowId,
+          taskQueue: CONTROL_PLANE_TASK_QUEUE,
+          args: [{ shardId: id }],
+        })
+        .pipe(Effect.tapError((e) => finish(id, [`could not start workflow: ${e.message}`])))
+      return yield* get(id)
+    })
+
+    /**
+     * Converges a shard, or with `plan` reports what converging would change without changing
+     * anything. The web tier and other roles add their planners; a shard whose role has no
+     * resources yet has nothing to change.
+     */
+    const converge = Effect.fn("Shards.converge")(function* (id: ShardId, plan: boolean) {
+      const shard = yield* get(id)
+      if (plan) return ConvergeShardResult.make({ shard, plan: [] })
+      return ConvergeShardResult.make({ shard: yield* startConverge(id), plan: null })
+    })
+
+    const retry = Effect.fn("Shards.retry")(function* (id: ShardId) {
+      const shard = yield* get(id)
+      if (shard.status !== "failed") {
+        return yield* Effect.fail(
+          new Conflict({ message: `only a failed shard can be retried; this one is ${shard.status}` }),
+        )
+      }
+      return yield* startConverge(id)
+    })
+
+    /** Records the outcome of a convergence: active, or failed with every node's error. */
+    const finish = (id: ShardId, errors: ReadonlyArray<string>) =>
+      sql`UPDATE shards SET status = ${errors.length === 0 ? "active" : "failed"},
+        status_message = ${errors.length === 0 ? null : errors.join("; ").slice(0, 4000)}, updated_at = now()
+        WHERE id = ${id}`.pipe(Effect.orDie, Effect.asVoid)
+
+    const nodeIds = (id: ShardId) => Effect.map(get(id), (s) => s.node_ids)
+
+    return { list, get, create, update, remove, converge, retry, finish, nodeIds } as const
+  }),
+}) {}
