@@ -32,6 +32,8 @@ export interface ControlPlaneActivities {
 /** Workflow argument of ConvergeShardWorkflow. */
 export interface ConvergeShardInput {
   readonly shardId: string
+  /** How long to wait for each node's agent before reporting the node as failed. */
+  readonly nodeTimeoutSeconds: number
 }
 
 /** Workflow argument of ProbeNodeWorkflow. */

@@ -1,5 +1,6 @@
 import { Effect, Schema } from "effect"
 import { ApiKeyId } from "./ids.js"
+import { DisplayName } from "./validation.js"
 
 /** Every secret starts with this prefix so leaked keys are easy to recognise and scan for. */
 export const API_KEY_PREFIX = "hpk_"
@@ -84,7 +85,7 @@ export class CreatedApiKey extends Schema.Class<CreatedApiKey>("CreatedApiKey")(
   key: Schema.String.annotations({ description: "the secret; shown only in this response" }),
 }) {}
 
-const KeyName = Schema.Trim.pipe(Schema.minLength(1), Schema.maxLength(100), Schema.pattern(/^[^\p{C}]+$/u))
+const KeyName = DisplayName
 
 /** Body of POST /api-keys. */
 export const CreateApiKey = Schema.Struct({

@@ -8,8 +8,15 @@ import { Schema } from "effect"
 /** A DNS hostname in ASCII (IDN as punycode), 1–253 characters, labels 1–63. */
 export const Hostname = Schema.String.pipe(
   Schema.maxLength(253),
-  Schema.pattern(/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*\.?$/),
-  Schema.annotations({ title: "Hostname", description: "lower-case DNS name; IDN as punycode (xn--…)" }),
+  Schema.pattern(/^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*\.?$/),
+  Schema.annotations({
+    title: "Hostname",
+    description: "lower-case DNS name; IDN as punycode (xn--…)",
+    arbitrary: () => (fc) =>
+      fc
+        .array(fc.stringMatching(/^[a-z0-9]([a-z0-9-]{0,8}[a-z0-9])?$/), { minLength: 1, maxLength: 4 })
+        .map((labels) => labels.join(".")),
+  }),
 )
 
 /** A human-facing name: printable, no control characters, 1–100 characters. */
@@ -17,7 +24,11 @@ export const DisplayName = Schema.Trim.pipe(
   Schema.minLength(1),
   Schema.maxLength(100),
   Schema.pattern(/^[^\p{C}]+$/u),
-  Schema.annotations({ title: "DisplayName", description: "1–100 printable characters" }),
+  Schema.annotations({
+    title: "DisplayName",
+    description: "1–100 printable characters",
+    arbitrary: () => (fc) => fc.stringMatching(/^[A-Za-z0-9][A-Za-z0-9 .&'-]{0,40}[A-Za-z0-9]$/),
+  }),
 )
 
 /** A slug used in names of platform objects (regions, clusters, shards): `[a-z0-9-]`, 1–63. */
@@ -30,7 +41,13 @@ export const Slug = Schema.String.pipe(
 export const Email = Schema.String.pipe(
   Schema.maxLength(254),
   Schema.pattern(/^[a-zA-Z0-9._%+-]{1,64}@([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/),
-  Schema.annotations({ title: "Email" }),
+  Schema.annotations({
+    title: "Email",
+    arbitrary: () => (fc) =>
+      fc
+        .tuple(fc.stringMatching(/^[a-z0-9._+-]{1,20}$/), fc.stringMatching(/^[a-z0-9]{1,20}$/))
+        .map(([l, d]) => `${l}@${d}.test`),
+  }),
 )
 
 const ipv4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/
@@ -44,7 +61,10 @@ export const ipFamily = (s: string): 4 | 6 | undefined => (ipv4.test(s) ? 4 : ip
 export const IpAddress = Schema.String.pipe(
   Schema.maxLength(39),
   Schema.filter((s) => ipFamily(s) !== undefined || "must be an IPv4 or IPv6 address"),
-  Schema.annotations({ title: "IpAddress" }),
+  Schema.annotations({
+    title: "IpAddress",
+    arbitrary: () => (fc) => fc.oneof(fc.ipV4(), fc.ipV6()),
+  }),
 )
 
 /** An https (or http) URL without credentials, for issuers and callbacks. */
@@ -61,7 +81,10 @@ export const HttpUrl = Schema.String.pipe(
       return "must be an http(s) URL"
     }
   }),
-  Schema.annotations({ title: "HttpUrl" }),
+  Schema.annotations({
+    title: "HttpUrl",
+    arbitrary: () => (fc) => fc.webUrl({ validSchemes: ["https"], withFragments: false, withQueryParameters: false }),
+  }),
 )
 
 /** Makes a request-body struct refuse unknown fields instead of silently dropping them. */

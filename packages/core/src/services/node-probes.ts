@@ -7,6 +7,15 @@ import { NodeProbesRepo } from "../sql/node-probes.js"
 import { TopologyRepo } from "../sql/topology.js"
 import { WorkflowEngine } from "./workflow-engine.js"
 
+/**
+ * How long the platform waits for a node's agent (probes, convergence) before reporting the
+ * node as failed: long enough to ride out an agent restart.
+ */
+export const agentTimeoutSeconds = Config.integer("HOSTING_AGENT_TIMEOUT_SECONDS").pipe(
+  Config.withDefault(60),
+  Config.validate({ message: "must be between 1 and 3600", validation: (n) => n >= 1 && n <= 3600 }),
+)
+
 /** Workflow type name of the probe workflow, shared by starter and worker. */
 export const PROBE_NODE_WORKFLOW = "ProbeNodeWorkflow"
 
@@ -16,11 +25,7 @@ export class NodeProbes extends Effect.Service<NodeProbes>()("@hosting/NodeProbe
     const probes = yield* NodeProbesRepo
     const topology = yield* TopologyRepo
     const engine = yield* WorkflowEngine
-    // How long a probe waits for the node's agent before it is failed; covers an agent restart.
-    const timeoutSeconds = yield* Config.integer("HOSTING_NODE_PROBE_TIMEOUT_SECONDS").pipe(
-      Config.withDefault(60),
-      Config.validate({ message: "must be between 1 and 3600", validation: (n) => n >= 1 && n <= 3600 }),
-    )
+    const timeoutSeconds = yield* agentTimeoutSeconds
 
     const start = Effect.fn("NodeProbes.start")(function* (nodeId: NodeId) {
       const node = yield* topology.findNode(nodeId)

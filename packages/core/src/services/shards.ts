@@ -15,6 +15,7 @@ import {
 import { onConstraint } from "../sql/constraints.js"
 import { type ListSpec, listPage } from "../sql/list.js"
 import { rowDecoder } from "../sql/rows.js"
+import { agentTimeoutSeconds } from "./node-probes.js"
 import { WorkflowEngine } from "./workflow-engine.js"
 
 /** Workflow type of shard convergence, shared by starter and worker. */
@@ -38,6 +39,8 @@ export class Shards extends Effect.Service<Shards>()("@hosting/Shards", {
     const sql = yield* SqlClient
     const engine = yield* WorkflowEngine
     const decode = rowDecoder(Shard)
+    // How long convergence waits for each node's agent before reporting that node as failed.
+    const nodeTimeoutSeconds = yield* agentTimeoutSeconds
 
     const validConfig = (role: ShardRole, config: unknown, nodeIds: ReadonlyArray<string>) =>
       Schema.decodeUnknown(ShardConfigByRole[role] as Schema.Schema<{ readonly primary_node_id?: string }>)(
@@ -111,7 +114,7 @@ export class Shards extends Effect.Service<Shards>()("@hosting/Shards", {
           workflowType: CONVERGE_SHARD_WORKFLOW,
           workflowId,
           taskQueue: CONTROL_PLANE_TASK_QUEUE,
-          args: [{ shardId: id }],
+          args: [{ shardId: id, nodeTimeoutSeconds }],
         })
         .pipe(Effect.tapError((e) => finish(id, [`could not start workflow: ${e.message}`])))
       return yield* get(id)

@@ -2,7 +2,7 @@ import type { SqlClient } from "@effect/sql/SqlClient"
 import type { Fragment } from "@effect/sql/Statement"
 import { Effect } from "effect"
 import { isPlatformAdmin, type Principal } from "../domain/api-key.js"
-import { encodeCursor, type ListQuery, type PageOf } from "../domain/list.js"
+import { cursorPosition, encodeCursor, type ListQuery, type PageOf } from "../domain/list.js"
 import { isoTimestamps, textArray } from "./rows.js"
 
 /** How one resource is listed: constant SQL pieces chosen by us, never by the caller. */
@@ -52,7 +52,7 @@ export const listPage = <A>(
       where.push(sql`${sql.literal(spec.statusColumn)} = ${query.status}`)
     }
     if (query.cursor !== undefined) {
-      const { value, id } = query.cursor
+      const { value, id } = cursorPosition(query.cursor)
       where.push(
         desc
           ? sql`(${sql.literal(column)}, t.id) < (${value}, ${id})`

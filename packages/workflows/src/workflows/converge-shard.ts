@@ -19,10 +19,10 @@ export async function ConvergeShardWorkflow(
   const errors: Array<string> = []
   await Promise.all(
     nodeIds.map(async (nodeId) => {
-      // 60 s per node: a node whose agent does not poll within that is reported, not waited on.
+      // a node whose agent does not answer within the timeout is reported, not waited on
       const node = proxyActivities<NodeActivities>({
         taskQueue: `node-${nodeId}`,
-        scheduleToCloseTimeout: "60 seconds",
+        scheduleToCloseTimeout: `${input.nodeTimeoutSeconds} seconds`,
         startToCloseTimeout: "20 seconds",
         retry: { initialInterval: "1 second", maximumInterval: "5 seconds" },
       })

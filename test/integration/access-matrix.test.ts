@@ -1,0 +1,143 @@
+// Scope and brand-isolation matrix over every endpoint of the contract: no key → 401; a key
+// without the scope → 403; a key of another brand → 404 or filtered (403 on platform
+// resources); the platform admin → allowed. Endpoints added to the contract are covered here
+// without changing this file (they need a fixture id if they introduce a new path segment).
+import { randomUUID } from "node:crypto"
+import { createClient } from "@hosting/sdk"
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest"
+import { type EndpointCase, endpointCases, fillPath, requiredQuery, send, validBody } from "../support/contract.js"
+import { postgresDatabase, type TestDatabase } from "../support/databases.js"
+import { type Stack, startStack } from "../support/stack.js"
+
+let db: TestDatabase
+let stack: Stack
+const ids: Record<string, string> = {}
+const keys: Record<"brandA" | "brandB" | "noScope", string> = { brandA: "", brandB: "", noScope: "" }
+let brandAIds: Array<string> = []
+
+beforeAll(async () => {
+  db = await postgresDatabase(inject("postgresAdminUrl"), "hp_matrix")
+  stack = await startStack({
+    databaseUrl: db.url,
+    temporalAddress: inject("temporalAddress"),
+    env: { HOSTING_AGENT_TIMEOUT_SECONDS: "2" },
+  })
+  const admin = createClient({ baseUrl: stack.baseUrl, apiKey: stack.apiKey })
+  const brandA = await admin.brands.create({ payload: { name: "Brand A" } })
+  const brandB = await admin.brands.create({ payload: { name: "Brand B" } })
+  const keyA = await admin.apiKeys.create({ payload: { name: "key A", scopes: ["*"], brands: [brandA.id] } })
+  const keyB = await admin.apiKeys.create({ payload: { name: "key B", scopes: ["*"], brands: [brandB.id] } })
+  // the api-keys fixture is a second key of brand A, so deleting it never revokes key A itself
+  const keyA2 = await admin.apiKeys.create({
+    payload: { name: "key A2", scopes: ["brands:read"], brands: [brandA.id] },
+  })
+  const noScope = await admin.apiKeys.create({
+    payload: { name: "no scope", scopes: ["zz-nothing:read"], brands: ["*"] },
+  })
+  const region = await admin.regions.create({ payload: { name: "matrix" } })
+  const cluster = await admin.clusters.create({ path: { id: region.id }, payload: { name: "c" } })
+  const shard = await admin.shards.create({ path: { id: cluster.id }, payload: { name: "web", role: "web" } })
+  const node = await admin.nodes.create({
+    path: { id: cluster.id },
+    payload: { hostname: "n1.example.net", shard_ids: [shard.id] },
+  })
+  const lb = await admin.lbAddresses.create({ path: { id: cluster.id }, payload: { address: "192.0.2.1" } })
+  const probe = await admin.nodes.probe({ path: { id: node.id } })
+  Object.assign(ids, {
+    brands: brandA.id,
+    "api-keys": keyA2.id,
+    regions: region.id,
+    clusters: cluster.id,
+    shards: shard.id,
+    nodes: node.id,
+    "lb-addresses": lb.id,
+    "node-probes": probe.id,
+  })
+  Object.assign(keys, { brandA: keyA.key, brandB: keyB.key, noScope: noScope.key })
+  brandAIds = [brandA.id, keyA.id, keyA2.id]
+})
+
+afterAll(async () => {
+  await stack?.stop()
+  await db?.stop()
+})
+
+const segment = (c: EndpointCase) => c.path.split("/")[3]!
+const idFor = (c: EndpointCase) => {
+  const id = ids[segment(c)]
+  if (id === undefined) throw new Error(`no fixture id for /${segment(c)}: add one to this test's beforeAll`)
+  return id
+}
+const request = (c: EndpointCase, apiKey: string | undefined, id = c.path.includes(":id") ? idFor(c) : "") => {
+  const body = validBody(c)
+  return send(
+    stack.baseUrl,
+    c,
+    fillPath(c, id) + requiredQuery(c),
+    apiKey,
+    body === undefined ? undefined : JSON.stringify(body),
+  )
+}
+
+const authenticated = endpointCases.filter((c) => c.authenticated)
+
+describe("scope and brand-isolation matrix", () => {
+  it("covers the whole contract", () => {
+    expect(authenticated.length).toBeGreaterThan(40)
+  })
+
+  it.each(authenticated.map((c) => [`${c.method} ${c.path}`, c] as const))("%s: no key → 401", async (_, c) => {
+    const res = await request(c, undefined)
+    expect(res.status).toBe(401)
+    expect(res.json).toMatchObject({ error: { code: "unauthorized" } })
+  })
+
+  it.each(authenticated.filter((c) => c.scope !== undefined).map((c) => [`${c.method} ${c.path}`, c] as const))(
+    "%s: key without the scope → 403",
+    async (_, c) => {
+      const res = await request(c, keys.noScope)
+      expect(res.status).toBe(403)
+      expect(res.json).toMatchObject({ error: { code: "forbidden", details: { required_scope: c.scope } } })
+    },
+  )
+
+  it.each(authenticated.map((c) => [`${c.method} ${c.path}`, c] as const))(
+    "%s: key of another brand → 404/filtered",
+    async (_, c) => {
+      const res = await request(c, keys.brandB)
+      if (c.platformOnly) {
+        expect(res.status).toBe(403)
+        expect(res.json).toMatchObject({ error: { code: "forbidden" } })
+      } else if (c.path.includes(":id")) {
+        expect(res.status).toBe(404)
+        expect(res.json).toMatchObject({ error: { code: "not_found" } })
+      } else {
+        expect(res.status).toBeLessThan(500)
+        for (const id of brandAIds) expect(JSON.stringify(res.json)).not.toContain(id)
+      }
+    },
+  )
+
+  it.each(authenticated.map((c) => [`${c.method} ${c.path}`, c] as const))(
+    "%s: brand A's own key is not refused",
+    async (_, c) => {
+      if (c.platformOnly) return
+      const res = await request(c, keys.brandA)
+      expect(res.status).not.toBe(401)
+      // a 403 here may only be a refused escalation (e.g. granting brands "*"), never the scope
+      // or platform-only checks
+      if (res.status === 403) expect(res.json.error.details ?? {}).toEqual({})
+      expect(res.status).toBeLessThan(500)
+    },
+  )
+
+  // last: the admin's requests may change fixtures, so they use fresh ids (deletes find nothing)
+  it.each(authenticated.map((c) => [`${c.method} ${c.path}`, c] as const))(
+    "%s: platform admin → allowed",
+    async (_, c) => {
+      const res = await request(c, stack.apiKey, randomUUID())
+      expect([401, 403]).not.toContain(res.status)
+      expect(res.status).toBeLessThan(500)
+    },
+  )
+})
