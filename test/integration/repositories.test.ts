@@ -15,10 +15,11 @@ import {
   NodeId,
   NodeProbeId,
   NodeProbesRepo,
+  Regions,
   randomUuid,
   TopologyRepo,
 } from "@hosting/core"
-import { Effect, Layer, Option, Redacted } from "effect"
+import { Effect, FastCheck as fc, Layer, Option, Redacted, Runtime } from "effect"
 import { inject } from "vitest"
 import { createTestDatabase } from "../support/postgres.js"
 
@@ -29,7 +30,7 @@ const database = (acquire: () => Promise<{ readonly url: string; stop(): Promise
     ),
   )
   const Migrated = PgMigrator.layer({ loader: migrations }).pipe(Layer.provide(NodeContext.layer))
-  return Layer.mergeAll(ApiKeysRepo.Default, TopologyRepo.Default, NodeProbesRepo.Default).pipe(
+  return Layer.mergeAll(ApiKeysRepo.Default, TopologyRepo.Default, NodeProbesRepo.Default, Regions.Default).pipe(
     Layer.provideMerge(Migrated),
     Layer.provideMerge(Pg),
     Layer.orDie,
@@ -98,6 +99,54 @@ const suite = (name: string, Db: typeof PostgresDb) =>
         ])
         expect(yield* topology.findNode(nodeId)).toEqual({ id: nodeId, hostname: "box2" })
         expect(yield* topology.findNode(NodeId.make(randomUuid()))).toBeUndefined()
+      }),
+    )
+
+    it.effect("paging returns every row exactly once, in order, under concurrent inserts", () =>
+      Effect.gen(function* () {
+        const regions = yield* Regions
+        const run = Runtime.runPromise(yield* Effect.runtime<Regions>())
+        let round = 0
+        yield* Effect.promise(() =>
+          fc.assert(
+            fc.asyncProperty(
+              fc.uniqueArray(fc.stringMatching(/^[a-z0-9]{1,12}$/), { minLength: 1, maxLength: 30 }),
+              fc.integer({ min: 1, max: 7 }),
+              fc.boolean(),
+              async (suffixes, limit, desc) => {
+                const prefix = `p${round++}x${Math.random().toString(36).slice(2, 6)}-`
+                const names = suffixes.map((s) => `${prefix}${s}`)
+                for (const n of names) await run(regions.create(n))
+                const seen: Array<string> = []
+                let cursor: string | undefined
+                // each page holds at least one row; at most 2 × 5 rows are inserted while paging
+                for (let pages = 0; pages <= names.length + 12; pages++) {
+                  const page = await run(
+                    regions.list({
+                      search: prefix,
+                      limit,
+                      sort: desc ? "-name" : "name",
+                      ...(cursor ? { cursor } : {}),
+                    }),
+                  )
+                  seen.push(...page.items.map((r) => r.name))
+                  // rows inserted while paging, before and after the cursor, must not disturb it
+                  if (pages < 5) {
+                    await run(regions.create(`${prefix}zz${pages}`))
+                    await run(regions.create(`${prefix}0${pages}`))
+                  }
+                  if (!page.has_more) break
+                  cursor = page.next_cursor!
+                }
+                expect(new Set(seen).size).toBe(seen.length)
+                const originals = seen.filter((n) => names.includes(n))
+                const sorted = [...names].sort()
+                expect(originals).toEqual(desc ? sorted.reverse() : sorted)
+              },
+            ),
+            { numRuns: 12 },
+          ),
+        )
       }),
     )
 

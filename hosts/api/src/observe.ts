@@ -24,6 +24,7 @@ const STATUS_BY_TAG: Record<string, number> = {
   Forbidden: 403,
   NotFound: 404,
   RouteNotFound: 404,
+  RequestError: 400,
   Conflict: 409,
   InvalidInput: 422,
   Unavailable: 503,

@@ -88,22 +88,27 @@ const bootstrap = (config: ApiConfig) =>
     }),
   )
 
+const envelope = (status: number, code: string, message: string) =>
+  HttpServerResponse.unsafeJson({ error: { code, message } }, { status })
+
 /**
- * Unknown routes answer with the same error envelope as everything else. This must be an
- * API-level middleware: by the time a server middleware sees RouteNotFound, an empty 404 has
- * already been sent.
+ * Failures the framework raises before a handler runs — no route matched, a body that is not
+ * JSON — answer with the same error envelope as everything else. This must be an API-level
+ * middleware: by the time a server middleware sees them, an empty response has been sent.
  */
-const NotFoundEnvelope = HttpApiBuilder.middleware((app) =>
-  Effect.catchAllCause(app, (cause) =>
-    (Cause.squash(cause) as { readonly _tag?: string })?._tag === "RouteNotFound"
-      ? Effect.map(HttpServerRequest.HttpServerRequest, (req) =>
-          HttpServerResponse.unsafeJson(
-            { error: { code: "not_found", message: `no route for ${req.method} ${req.url.split("?")[0]}` } },
-            { status: 404 },
-          ),
-        )
-      : Effect.failCause(cause),
-  ),
+const FrameworkErrorsEnvelope = HttpApiBuilder.middleware((app) =>
+  Effect.catchAllCause(app, (cause) => {
+    const error = Cause.squash(cause) as { readonly _tag?: string; readonly reason?: string }
+    if (error?._tag === "RouteNotFound") {
+      return Effect.map(HttpServerRequest.HttpServerRequest, (req) =>
+        envelope(404, "not_found", `no route for ${req.method} ${req.url.split("?")[0]}`),
+      )
+    }
+    if (error?._tag === "RequestError") {
+      return Effect.succeed(envelope(400, "invalid_request", "the request body could not be read as JSON"))
+    }
+    return Effect.failCause(cause)
+  }),
 )
 
 /** The whole API server as one Layer: HTTP on host:port, database, Temporal, bootstrap. */
@@ -159,7 +164,7 @@ export const apiServerLayer = (config: ApiConfig) => {
     HttpMiddleware.withTracerDisabledWhen(() => true),
     Layer.provide(HttpApiScalar.layer({ path: "/docs" })),
     Layer.provide(HttpApiBuilder.middlewareOpenApi({ path: "/openapi.json" })),
-    Layer.provide(NotFoundEnvelope),
+    Layer.provide(FrameworkErrorsEnvelope),
     Layer.provide(ObservabilityLive),
     HttpServer.withLogAddress,
     Layer.provide(NodeHttpServer.layer(createServer, { host: config.host, port: config.port })),

@@ -54,12 +54,21 @@ const ipv4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]
 const ipv6 =
   /^(([0-9a-f]{1,4}:){7}[0-9a-f]{1,4}|([0-9a-f]{1,4}:){1,7}:|([0-9a-f]{1,4}:){1,6}:[0-9a-f]{1,4}|([0-9a-f]{1,4}:){1,5}(:[0-9a-f]{1,4}){1,2}|([0-9a-f]{1,4}:){1,4}(:[0-9a-f]{1,4}){1,3}|([0-9a-f]{1,4}:){1,3}(:[0-9a-f]{1,4}){1,4}|([0-9a-f]{1,4}:){1,2}(:[0-9a-f]{1,4}){1,5}|[0-9a-f]{1,4}:(:[0-9a-f]{1,4}){1,6}|:((:[0-9a-f]{1,4}){1,7}|:))$/i
 
+// IPv6 may end in an embedded IPv4 address (::ffff:192.0.2.1): check that part as IPv4 and the
+// rest as the two 16-bit groups it stands for.
+const isIpv6 = (s: string): boolean => {
+  const lastColon = s.lastIndexOf(":")
+  if (s.includes("."))
+    return lastColon >= 0 && ipv4.test(s.slice(lastColon + 1)) && ipv6.test(`${s.slice(0, lastColon + 1)}0:0`)
+  return ipv6.test(s)
+}
+
 /** Address family of an IP literal, or undefined when it is not one. */
-export const ipFamily = (s: string): 4 | 6 | undefined => (ipv4.test(s) ? 4 : ipv6.test(s) ? 6 : undefined)
+export const ipFamily = (s: string): 4 | 6 | undefined => (ipv4.test(s) ? 4 : isIpv6(s) ? 6 : undefined)
 
 /** An IPv4 or IPv6 address literal (no prefix length, no zone). */
 export const IpAddress = Schema.String.pipe(
-  Schema.maxLength(39),
+  Schema.maxLength(45),
   Schema.filter((s) => ipFamily(s) !== undefined || "must be an IPv4 or IPv6 address"),
   Schema.annotations({
     title: "IpAddress",

@@ -1,0 +1,160 @@
+// Every endpoint fed malformed JSON, wrong types, oversize strings, unknown fields and injection
+// strings answers 4xx with the error envelope, never 5xx, and a refused request changes nothing.
+import { createClient } from "@hosting/sdk"
+import pg from "pg"
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest"
+import { type EndpointCase, endpointCases, fillPath, send, validBody } from "../support/contract.js"
+import { postgresDatabase, type TestDatabase } from "../support/databases.js"
+import { type Stack, startStack } from "../support/stack.js"
+
+let db: TestDatabase
+let stack: Stack
+let client: pg.Client
+const ids: Record<string, string> = {}
+
+const INJECTIONS = [
+  "example.com; return 200",
+  "x\nserver { listen 80; }",
+  "'; DROP TABLE brands; --",
+  "$(rm -rf /)",
+  "`id`",
+  "../../../etc/passwd",
+  "\u0000",
+  "{{7*7}}",
+  "<script>alert(1)</script>",
+  "ехample.com", // Cyrillic е: a confusable
+  "a".repeat(100_000),
+]
+
+// Tables whose contents a refused request must leave exactly as they were.
+const SNAPSHOT = `SELECT json_build_object(
+  'brands', (SELECT json_agg(b ORDER BY id) FROM brands b),
+  'regions', (SELECT json_agg(r ORDER BY id) FROM regions r),
+  'region_runtimes', (SELECT json_agg(x ORDER BY region_id, runtime) FROM region_runtimes x),
+  'clusters', (SELECT json_agg(c ORDER BY id) FROM clusters c),
+  'shards', (SELECT json_agg(s ORDER BY id) FROM shards s),
+  'nodes', (SELECT json_agg(n ORDER BY id) FROM nodes n),
+  'node_shards', (SELECT json_agg(x ORDER BY node_id, shard_id) FROM node_shards x),
+  'lb_addresses', (SELECT json_agg(l ORDER BY id) FROM lb_addresses l),
+  'brand_clusters', (SELECT json_agg(x ORDER BY brand_id, cluster_id) FROM brand_clusters x),
+  'api_keys', (SELECT json_agg(json_build_object('id', id, 'name', name, 'scopes', scopes, 'brands', brands, 'revoked', revoked_at) ORDER BY id) FROM api_keys),
+  'platform', (SELECT json_agg(config) FROM platform_config)
+) AS s`
+
+const snapshot = async () => JSON.stringify((await client.query(SNAPSHOT)).rows[0].s)
+
+beforeAll(async () => {
+  db = await postgresDatabase(inject("postgresAdminUrl"), "hp_badinput")
+  stack = await startStack({ databaseUrl: db.url, temporalAddress: inject("temporalAddress") })
+  client = new pg.Client({ connectionString: db.url })
+  await client.connect()
+  const admin = createClient({ baseUrl: stack.baseUrl, apiKey: stack.apiKey })
+  const brand = await admin.brands.create({ payload: { name: "Target" } })
+  const key = await admin.apiKeys.create({ payload: { name: "target", scopes: ["brands:read"], brands: [brand.id] } })
+  const region = await admin.regions.create({ payload: { name: "target" } })
+  const cluster = await admin.clusters.create({ path: { id: region.id }, payload: { name: "c" } })
+  const shard = await admin.shards.create({ path: { id: cluster.id }, payload: { name: "web", role: "web" } })
+  const node = await admin.nodes.create({ path: { id: cluster.id }, payload: { hostname: "n1.example.net" } })
+  const lb = await admin.lbAddresses.create({ path: { id: cluster.id }, payload: { address: "192.0.2.1" } })
+  Object.assign(ids, {
+    brands: brand.id,
+    "api-keys": key.id,
+    regions: region.id,
+    clusters: cluster.id,
+    shards: shard.id,
+    nodes: node.id,
+    "lb-addresses": lb.id,
+    "node-probes": "00000000-0000-4000-8000-000000000000",
+  })
+})
+
+afterAll(async () => {
+  await client?.end()
+  await stack?.stop()
+  await db?.stop()
+})
+
+const pathOf = (c: EndpointCase) => fillPath(c, ids[c.path.split("/")[3]!] ?? "")
+
+/** Sends a request that must be refused: 4xx, the envelope, and no change in the database. */
+const expectRefused = async (c: EndpointCase, path: string, body: string | undefined, what: string) => {
+  const before = await snapshot()
+  const res = await send(stack.baseUrl, c, path, stack.apiKey, body)
+  expect(res.status, `${what}: ${JSON.stringify(res.json)?.slice(0, 300)}`).toBeGreaterThanOrEqual(400)
+  expect(res.status, what).toBeLessThan(500)
+  expect(res.json, what).toMatchObject({ error: { code: expect.any(String), message: expect.any(String) } })
+  expect(await snapshot(), `${what} changed the database`).toBe(before)
+}
+
+/** Every string-valued path in a JSON value, for targeted replacement. */
+const stringPaths = (v: unknown, at: Array<string | number> = []): Array<Array<string | number>> => {
+  if (typeof v === "string") return [at]
+  if (Array.isArray(v)) return v.flatMap((x, i) => stringPaths(x, [...at, i]))
+  if (v !== null && typeof v === "object") return Object.entries(v).flatMap(([k, x]) => stringPaths(x, [...at, k]))
+  return []
+}
+const replaceAt = (v: unknown, at: Array<string | number>, value: unknown): unknown => {
+  if (at.length === 0) return value
+  const copy: any = Array.isArray(v) ? [...v] : { ...(v as object) }
+  copy[at[0]!] = replaceAt(copy[at[0]!], at.slice(1), value)
+  return copy
+}
+
+const withBody = endpointCases.filter((c) => c.authenticated && c.payload !== undefined)
+const withId = endpointCases.filter((c) => c.authenticated && c.path.includes(":id"))
+
+describe("bad input", () => {
+  it.each(withBody.map((c) => [`${c.method} ${c.path}`, c] as const))("%s: malformed bodies", async (_, c) => {
+    for (const body of ['{"name":', "not json", "[]", '"a string"', "123", "null", "{}{}"]) {
+      await expectRefused(c, pathOf(c), body, `body ${body}`)
+    }
+  })
+
+  it.each(withBody.map((c) => [`${c.method} ${c.path}`, c] as const))(
+    "%s: unknown fields and wrong types",
+    async (_, c) => {
+      const valid = validBody(c) as Record<string, unknown>
+      await expectRefused(c, pathOf(c), JSON.stringify({ ...valid, zz_unknown_field: 1 }), "unknown field")
+      for (const key of Object.keys(valid)) {
+        for (const wrong of [{ nested: true }, [1, 2], 12345, true]) {
+          if (typeof valid[key] === typeof wrong && Array.isArray(valid[key]) === Array.isArray(wrong)) continue
+          await expectRefused(
+            c,
+            pathOf(c),
+            JSON.stringify({ ...valid, [key]: wrong }),
+            `${key}=${JSON.stringify(wrong)}`,
+          )
+        }
+      }
+    },
+  )
+
+  it.each(withBody.map((c) => [`${c.method} ${c.path}`, c] as const))(
+    "%s: injection and oversize strings are refused or stored verbatim, never 5xx",
+    async (_, c) => {
+      const valid = validBody(c)
+      for (const at of stringPaths(valid)) {
+        for (const evil of INJECTIONS) {
+          const body = JSON.stringify(replaceAt(valid, at, evil))
+          const before = await snapshot()
+          const res = await send(stack.baseUrl, c, pathOf(c), stack.apiKey, body)
+          expect(res.status, `${at.join(".")}=${evil.slice(0, 30)}`).toBeLessThan(500)
+          if (res.status >= 400) {
+            expect(res.json).toMatchObject({ error: { code: expect.any(String) } })
+            expect(await snapshot()).toBe(before)
+          } else {
+            // accepted: only where the field is free text, and then exactly as sent
+            expect(JSON.stringify(res.json)).toContain(JSON.stringify(evil).slice(1, -1).slice(0, 50))
+          }
+        }
+      }
+    },
+  )
+
+  it.each(withId.map((c) => [`${c.method} ${c.path}`, c] as const))("%s: hostile path ids", async (_, c) => {
+    for (const id of ["not-a-uuid", "'; DROP TABLE brands; --", "../../etc/passwd", "%00", "é", "1 OR 1=1"]) {
+      const body = validBody(c)
+      await expectRefused(c, fillPath(c, id), body === undefined ? undefined : JSON.stringify(body), `id ${id}`)
+    }
+  })
+})
