@@ -2,6 +2,8 @@
 // real PostgreSQL and on PGlite: lifecycle, conflicts, isolation, keys, audit, metrics.
 import { randomUUID } from "node:crypto"
 import { Conflict, createClient, Forbidden, InvalidInput, NotFound, type PromiseClient } from "@hosting/sdk"
+import { Client, Connection } from "@temporalio/client"
+import pg from "pg"
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest"
 import { DATABASES, type TestDatabase } from "../support/databases.js"
 import { type Stack, startStack } from "../support/stack.js"
@@ -288,6 +290,41 @@ describe.each(DATABASES)("control plane on %s", (_name, makeDb) => {
     const theirs = await brandClient.auditLogs.list({ urlParams: {} })
     expect(theirs.items.map((e) => e.action)).toEqual(["brands.update"])
     expect(theirs.items[0]?.key_id).toBe(key.id)
+  })
+
+  it("the daily purge removes audit entries past the retention, and only those", async () => {
+    const pgClient = new pg.Client({ connectionString: db.url })
+    await pgClient.connect()
+    try {
+      await admin.platform.updateConfig({ payload: { audit_retention_days: 30 } })
+      const old = randomUUID()
+      await pgClient.query(
+        `INSERT INTO audit_logs (id, created_at, brands, action, method, path, resource_type, status_code)
+         VALUES ($1, now() - interval '31 days', '{}', 'brands.create', 'POST', '/api/v1/brands', 'brands', 201)`,
+        [old],
+      )
+      const before = Number((await pgClient.query("SELECT count(*) FROM audit_logs")).rows[0].count)
+      // the worker registered the daily schedule; run its workflow now instead of waiting a day
+      const connection = await Connection.connect({ address: inject("temporalAddress") })
+      try {
+        const temporal = new Client({ connection })
+        expect((await temporal.schedule.getHandle("purge-audit-logs").describe()).action).toMatchObject({
+          workflowType: "PurgeAuditLogsWorkflow",
+        })
+        const purged = await temporal.workflow.execute("PurgeAuditLogsWorkflow", {
+          taskQueue: "control-plane",
+          workflowId: `purge-test-${randomUUID()}`,
+        })
+        expect(purged).toBe(1)
+      } finally {
+        await connection.close()
+      }
+      const after = await pgClient.query("SELECT id FROM audit_logs")
+      expect(after.rows.map((r) => r.id)).not.toContain(old)
+      expect(after.rows.length).toBeGreaterThanOrEqual(before - 1)
+    } finally {
+      await pgClient.end()
+    }
   })
 
   it("exposes Prometheus metrics per route template", async () => {

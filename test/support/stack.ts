@@ -1,7 +1,7 @@
 // Runs the real processes of the platform (API, control-plane worker, node agents) from their
 // built entry points, as `npm run dev` and production do, against the run's Temporal server.
 import { randomUUID } from "node:crypto"
-import { mkdtempSync } from "node:fs"
+import { mkdtempSync, rmSync } from "node:fs"
 import { createRequire } from "node:module"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
@@ -58,8 +58,10 @@ export const startStack = async (options: {
   start("cp-worker", mainOf("@hosting/workflows/main"))
   startAgent(nodeId)
   const baseUrl = `http://127.0.0.1:${port}`
+  const stopProcesses = () => Promise.all([...processes.values()].map((p) => p.stop()))
   const stop = async () => {
-    await Promise.all([...processes.values()].map((p) => p.stop()))
+    await stopProcesses()
+    rmSync(logDir, { recursive: true, force: true })
   }
   try {
     await waitFor(
@@ -69,7 +71,8 @@ export const startStack = async (options: {
       200,
     )
   } catch (e) {
-    await stop()
+    // keep the logs: the error names their folder
+    await stopProcesses()
     throw e
   }
   return { baseUrl, apiKey, nodeId, logDir, processes, startAgent, stop }
