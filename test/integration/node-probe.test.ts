@@ -49,7 +49,7 @@ describe("probing a node", () => {
     expect(done.facts?.agent_version).toMatch(/^\d+\.\d+\.\d+$/)
   })
 
-  it("is available as `hostctl nodes probe`, with --json and exit codes", async () => {
+  it("is available as `hostctl nodes probe`, which waits, with --json and exit codes", async () => {
     const hostctl = fileURLToPath(new URL("../../hosts/cli/bin/run.js", import.meta.url))
     const run = (args: Array<string>, apiKey = stack.apiKey) =>
       promisify(execFile)(process.execPath, [hostctl, ...args], {
@@ -66,10 +66,10 @@ describe("probing a node", () => {
       facts: { hostname: hostname() },
     })
     const missing = await run(["nodes", "probe", "00000000-0000-4000-8000-000000000000"])
-    expect(missing.code).toBe(2)
+    expect(missing.code).toBe(3)
     expect(missing.stderr).toContain("NotFound: node 00000000-0000-4000-8000-000000000000 not found")
     const unauthorized = await run(["nodes", "probe", stack.nodeId], "hpk_wrong")
-    expect(unauthorized.code).toBe(2)
+    expect(unauthorized.code).toBe(3)
     expect(unauthorized.stderr).toContain("Unauthorized")
   })
 

@@ -1,0 +1,31 @@
+import { readFileSync } from "node:fs"
+import { Schema } from "effect"
+import { parse } from "yaml"
+
+/** Reads a YAML file and decodes it with a Schema; errors name the file and the path. */
+export const readYaml = <A, I>(file: string, schema: Schema.Schema<A, I>): A => {
+  let raw: unknown
+  try {
+    raw = parse(readFileSync(file, "utf8"))
+  } catch (e) {
+    throw new Error(`${file}: ${(e as Error).message}`)
+  }
+  const decoded = Schema.decodeUnknownEither(schema, { onExcessProperty: "error", errors: "all" })(raw)
+  if (decoded._tag === "Left") throw new Error(`${file}: ${decoded.left.message}`)
+  return decoded.right
+}
+
+/** Every item of a list endpoint, following cursors (bounded). */
+export const allItems = async <T>(
+  page: (cursor?: string) => Promise<{ items: ReadonlyArray<T>; next_cursor: string | null; has_more: boolean }>,
+) => {
+  const out: Array<T> = []
+  let cursor: string | undefined
+  for (let i = 0; i < 10_000; i++) {
+    const p = await page(cursor)
+    out.push(...p.items)
+    if (!p.has_more || p.next_cursor === null) return out
+    cursor = p.next_cursor
+  }
+  throw new Error("list did not end after 10,000 pages")
+}
