@@ -14,6 +14,7 @@ import {
 import { Forbidden, notFound } from "../domain/errors.js"
 import { type ApiKeyId, randomUuid } from "../domain/ids.js"
 import type { ListQuery } from "../domain/list.js"
+import { ApiKeysRepo } from "../sql/api-keys.js"
 import { filters, type ListSpec, listPage } from "../sql/list.js"
 import { rowDecoder, textArray } from "../sql/rows.js"
 
@@ -49,6 +50,7 @@ export const scopesCover = (
 export class ApiKeys extends Effect.Service<ApiKeys>()("@hosting/ApiKeys", {
   effect: Effect.gen(function* () {
     const sql = yield* SqlClient
+    const repo = yield* ApiKeysRepo
     const decode = rowDecoder(ApiKey)
 
     // Non-admins see keys whose every brand is one of theirs.
@@ -118,6 +120,7 @@ export class ApiKeys extends Effect.Service<ApiKeys>()("@hosting/ApiKeys", {
         brands = ${textArray(sql, (patch.brands ?? current.brands) as ReadonlyArray<string>)} WHERE id = ${id}`.pipe(
         Effect.orDie,
       )
+      yield* repo.invalidate(id)
       return yield* get(p, id)
     })
 
@@ -125,8 +128,10 @@ export class ApiKeys extends Effect.Service<ApiKeys>()("@hosting/ApiKeys", {
     const revoke = Effect.fn("ApiKeys.revoke")(function* (p: Principal, id: ApiKeyId) {
       yield* get(p, id)
       yield* sql`UPDATE api_keys SET revoked_at = now() WHERE id = ${id}`.pipe(Effect.orDie)
+      yield* repo.invalidate(id)
     })
 
     return { list, get, create, update, revoke } as const
   }),
+  dependencies: [ApiKeysRepo.Default],
 }) {}

@@ -25,16 +25,33 @@ export class ApiKeysRepo extends Effect.Service<ApiKeysRepo>()("@hosting/ApiKeys
       return sql`UPDATE api_keys SET last_used_at = now() WHERE id = ${id}`.pipe(Effect.asVoid)
     }
 
+    // Every request authenticates; a short-lived cache of known keys saves a database round trip
+    // per request. Changes made through this process invalidate it at once; another API replica
+    // sees a revocation within CACHE_MS.
+    const CACHE_MS = 5_000
+    const cache = new Map<string, { readonly principal: Principal; readonly until: number }>()
+    const invalidate = (keyId: ApiKeyId) =>
+      Effect.sync(() => {
+        for (const [hash, entry] of cache) if (entry.principal.keyId === keyId) cache.delete(hash)
+      })
+
     /** The principal behind a secret, if the key exists and is not revoked. */
     const authenticate = Effect.fn("ApiKeysRepo.authenticate")(function* (secret: string) {
       const hash = yield* hashApiKeySecret(secret)
+      const cached = cache.get(hash)
+      if (cached !== undefined && cached.until > Date.now()) return Option.some(cached.principal)
       const rows = yield* sql<KeyRow>`SELECT id, name, scopes, brands FROM api_keys
         WHERE key_hash = ${hash} AND revoked_at IS NULL`
       const row = rows[0]
-      if (row !== undefined) yield* touch(row.id)
-      return row === undefined
-        ? Option.none<Principal>()
-        : Option.some<Principal>({ keyId: row.id, name: row.name, scopes: row.scopes, brands: row.brands })
+      if (row === undefined) {
+        cache.delete(hash)
+        return Option.none<Principal>()
+      }
+      yield* touch(row.id)
+      const principal: Principal = { keyId: row.id, name: row.name, scopes: row.scopes, brands: row.brands }
+      if (cache.size >= 10_000) cache.clear()
+      cache.set(hash, { principal, until: Date.now() + CACHE_MS })
+      return Option.some(principal)
     }, Effect.orDie)
 
     /**
@@ -55,6 +72,6 @@ export class ApiKeysRepo extends Effect.Service<ApiKeysRepo>()("@hosting/ApiKeys
       return (rows[0] as { id: ApiKeyId }).id
     }, Effect.orDie)
 
-    return { authenticate, ensure } as const
+    return { authenticate, ensure, invalidate } as const
   }),
 }) {}

@@ -1,0 +1,16 @@
+// @hosting/mcp: the platform API as MCP tools (`createServer`), with stdio and HTTP entry points.
+export type { ApiConnection } from "./call-tool.js"
+export { callTool } from "./call-tool.js"
+export { DOMAINS, type Domain, domainOfTag, parseDomains, TAG_DOMAINS } from "./domains.js"
+export { refInliner } from "./json-schema.js"
+export {
+  deriveTools,
+  type InputSchema,
+  type PollHint,
+  pollAdvice,
+  type ToolDefinition,
+  type ToolRequest,
+  toolName,
+  toolTitle,
+} from "./openapi-tools.js"
+export { createServer, hostingTools, type ServerOptions } from "./server.js"
