@@ -131,8 +131,17 @@ HttpApi.reflect(HostingApi as unknown as HttpApi.HttpApi.AnyWithProps, {
   },
 })
 
+// Success schemas are re-annotated per endpoint (status codes), so compare what they are called.
+const schemaName = (ast: SchemaAST.AST | undefined) => {
+  if (ast === undefined) return undefined
+  const t = SchemaAST.typeAST(ast)
+  return (
+    Option.getOrUndefined(SchemaAST.getIdentifierAnnotation(t)) ??
+    Option.getOrUndefined(SchemaAST.getTitleAnnotation(t))
+  )
+}
 const sameSchema = (a: SchemaAST.AST | undefined, b: SchemaAST.AST | undefined) =>
-  a !== undefined && b !== undefined && SchemaAST.typeAST(a) === SchemaAST.typeAST(b)
+  schemaName(a) !== undefined && schemaName(a) === schemaName(b)
 
 /** The GET by id of the same group that returns what an async command returned, for --wait. */
 const pollerFor = (e: EndpointInfo) =>
@@ -219,7 +228,7 @@ const makeCommand = (e: EndpointInfo): Command.Class => {
         }
         result = { items, next_cursor: null, has_more: false }
       }
-      if (poller && f["wait"] && typeof result?.id === "string") {
+      if (poller && f["wait"] && typeof result?.id === "string" && typeof result?.status === "string") {
         const get = client[poller.group]![poller.name]!
         result = await waitForStatus(
           () => this.call(get({ path: { id: result.id } })),
