@@ -25,32 +25,34 @@ export class ApiKeysRepo extends Effect.Service<ApiKeysRepo>()("@hosting/ApiKeys
       return sql`UPDATE api_keys SET last_used_at = now() WHERE id = ${id}`.pipe(Effect.asVoid)
     }
 
-    // Every request authenticates; a short-lived cache of known keys saves a database round trip
-    // per request. Changes made through this process invalidate it at once; another API replica
-    // sees a revocation within CACHE_MS.
+    // Every request authenticates; a short-lived cache of known keys saves the hash (Web Crypto's
+    // digest is asynchronous and costs a thread-pool hop) and a database round trip per request.
+    // It is keyed by the secret itself, which this process holds during the request anyway, and
+    // is never persisted. Changes made through this process invalidate it at once; another API
+    // replica sees a revocation within CACHE_MS.
     const CACHE_MS = 5_000
     const cache = new Map<string, { readonly principal: Principal; readonly until: number }>()
     const invalidate = (keyId: ApiKeyId) =>
       Effect.sync(() => {
-        for (const [hash, entry] of cache) if (entry.principal.keyId === keyId) cache.delete(hash)
+        for (const [secret, entry] of cache) if (entry.principal.keyId === keyId) cache.delete(secret)
       })
 
     /** The principal behind a secret, if the key exists and is not revoked. */
     const authenticate = Effect.fn("ApiKeysRepo.authenticate")(function* (secret: string) {
-      const hash = yield* hashApiKeySecret(secret)
-      const cached = cache.get(hash)
+      const cached = cache.get(secret)
       if (cached !== undefined && cached.until > Date.now()) return Option.some(cached.principal)
+      const hash = yield* hashApiKeySecret(secret)
       const rows = yield* sql<KeyRow>`SELECT id, name, scopes, brands FROM api_keys
         WHERE key_hash = ${hash} AND revoked_at IS NULL`
       const row = rows[0]
       if (row === undefined) {
-        cache.delete(hash)
+        cache.delete(secret)
         return Option.none<Principal>()
       }
       yield* touch(row.id)
       const principal: Principal = { keyId: row.id, name: row.name, scopes: row.scopes, brands: row.brands }
       if (cache.size >= 10_000) cache.clear()
-      cache.set(hash, { principal, until: Date.now() + CACHE_MS })
+      cache.set(secret, { principal, until: Date.now() + CACHE_MS })
       return Option.some(principal)
     }, Effect.orDie)
 
