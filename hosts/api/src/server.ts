@@ -171,5 +171,8 @@ export const apiServerLayer = (config: ApiConfig) => {
     Layer.provide(Api),
     Layer.provide(bootstrap(config)),
     Layer.provide(Services),
+    // No trace exporter is configured: service spans (Effect.fn) would be built and dropped on
+    // every call. Measured: +11% req/s on GET /brands/{id} (2.0k → 2.2k). Turn on with an exporter.
+    Layer.provide(Layer.setTracerEnabled(false)),
   )
 }

@@ -5,7 +5,7 @@ import { type ClusterId, type NodeId, randomUuid, type ShardId } from "../domain
 import type { ListQuery } from "../domain/list.js"
 import { type CreateNode, Node, type UpdateNode } from "../domain/topology.js"
 import { onConstraint } from "../sql/constraints.js"
-import { type ListSpec, listPage } from "../sql/list.js"
+import { type ListSpec, listChildren } from "../sql/list.js"
 import { rowDecoder, textArray } from "../sql/rows.js"
 
 const select = `t.id, t.cluster_id, t.hostname, t.addresses, t.created_at, t.updated_at, 'node-' || t.id AS task_queue,
@@ -33,13 +33,12 @@ export class Nodes extends Effect.Service<Nodes>()("@hosting/Nodes", {
     })
 
     const list = (clusterId: ClusterId, query: ListQuery) =>
-      sql`SELECT 1 FROM clusters WHERE id = ${clusterId}`.pipe(
-        Effect.orDie,
-        Effect.filterOrFail(
-          (r) => r.length > 0,
-          () => notFound("cluster", clusterId),
-        ),
-        Effect.zipRight(listPage(sql, spec, query, [sql`t.cluster_id = ${clusterId}`], decode)),
+      listChildren(
+        sql,
+        spec,
+        query,
+        { table: "clusters", column: "cluster_id", id: clusterId, what: "cluster" },
+        decode,
       )
 
     // A node may only join shards of its own cluster.

@@ -6,7 +6,7 @@ import type { ListQuery } from "../domain/list.js"
 import { Cluster, LbAddress, Region, type RegionRuntimes } from "../domain/topology.js"
 import { ipFamily } from "../domain/validation.js"
 import { onConstraint } from "../sql/constraints.js"
-import { type ListSpec, listPage } from "../sql/list.js"
+import { type ListSpec, listChildren, listPage } from "../sql/list.js"
 import { rowDecoder, textArray } from "../sql/rows.js"
 
 const regionSpec: ListSpec = {
@@ -90,7 +90,13 @@ export class Regions extends Effect.Service<Regions>()("@hosting/Regions", {
       )
 
     const listClusters = (regionId: RegionId, query: ListQuery) =>
-      get(regionId).pipe(Effect.zipRight(listPage(sql, clusterSpec, query, [sql`t.region_id = ${regionId}`], cluster)))
+      listChildren(
+        sql,
+        clusterSpec,
+        query,
+        { table: "regions", column: "region_id", id: regionId, what: "region" },
+        cluster,
+      )
     const getCluster = (id: ClusterId) =>
       sql`SELECT * FROM clusters WHERE id = ${id}`.pipe(Effect.orDie, Effect.flatMap(one(cluster, "cluster", id)))
     const clusterExists = () => new Conflict({ message: "a cluster with this name already exists in the region" })
@@ -117,7 +123,7 @@ export class Regions extends Effect.Service<Regions>()("@hosting/Regions", {
       )
 
     const listLbAddresses = (clusterId: ClusterId, query: ListQuery) =>
-      getCluster(clusterId).pipe(Effect.zipRight(listPage(sql, lbSpec, query, [sql`t.cluster_id = ${clusterId}`], lb)))
+      listChildren(sql, lbSpec, query, { table: "clusters", column: "cluster_id", id: clusterId, what: "cluster" }, lb)
     const getLbAddress = (id: LbAddressId) =>
       sql`SELECT * FROM lb_addresses WHERE id = ${id}`.pipe(Effect.orDie, Effect.flatMap(one(lb, "lb address", id)))
     const createLbAddress = (clusterId: ClusterId, address: string) =>

@@ -13,7 +13,7 @@ import {
   type UpdateShard,
 } from "../domain/topology.js"
 import { onConstraint } from "../sql/constraints.js"
-import { type ListSpec, listPage } from "../sql/list.js"
+import { type ListSpec, listChildren } from "../sql/list.js"
 import { rowDecoder } from "../sql/rows.js"
 import { agentTimeoutSeconds } from "./node-probes.js"
 import { WorkflowEngine } from "./workflow-engine.js"
@@ -65,13 +65,12 @@ export class Shards extends Effect.Service<Shards>()("@hosting/Shards", {
     })
 
     const list = (clusterId: ClusterId, query: ListQuery) =>
-      sql`SELECT 1 FROM clusters WHERE id = ${clusterId}`.pipe(
-        Effect.orDie,
-        Effect.filterOrFail(
-          (r) => r.length > 0,
-          () => notFound("cluster", clusterId),
-        ),
-        Effect.zipRight(listPage(sql, spec, query, [sql`t.cluster_id = ${clusterId}`], decode)),
+      listChildren(
+        sql,
+        spec,
+        query,
+        { table: "clusters", column: "cluster_id", id: clusterId, what: "cluster" },
+        decode,
       )
 
     const duplicate = () => new Conflict({ message: "a shard with this name already exists in the cluster" })

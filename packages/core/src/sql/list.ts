@@ -2,6 +2,7 @@ import type { SqlClient } from "@effect/sql/SqlClient"
 import type { Fragment } from "@effect/sql/Statement"
 import { Effect } from "effect"
 import { isPlatformAdmin, type Principal } from "../domain/api-key.js"
+import { type NotFound, notFound } from "../domain/errors.js"
 import { cursorPosition, encodeCursor, type ListQuery, type PageOf } from "../domain/list.js"
 import { isoTimestamps, textArray } from "./rows.js"
 
@@ -87,3 +88,23 @@ export const brandFilter = (sql: SqlClient, column: string, principal: Principal
 /** Drops the filters that do not apply. */
 export const filters = (...fs: ReadonlyArray<Fragment | undefined>): ReadonlyArray<Fragment> =>
   fs.filter((f): f is Fragment => f !== undefined)
+
+/**
+ * One page of the children of a parent row (a cluster's shards, a cluster's nodes): 404 when the
+ * parent does not exist, rather than an empty page that hides a wrong id.
+ */
+export const listChildren = <A>(
+  sql: SqlClient,
+  spec: ListSpec,
+  query: ListQuery,
+  parent: { readonly table: string; readonly column: string; readonly id: string; readonly what: string },
+  decode: (row: unknown) => Effect.Effect<A>,
+): Effect.Effect<PageOf<A>, NotFound> =>
+  sql`SELECT 1 FROM ${sql.literal(parent.table)} WHERE id = ${parent.id}`.pipe(
+    Effect.orDie,
+    Effect.filterOrFail(
+      (rows) => rows.length > 0,
+      () => notFound(parent.what, parent.id),
+    ),
+    Effect.zipRight(listPage(sql, spec, query, [sql`${sql.literal(`t.${parent.column}`)} = ${parent.id}`], decode)),
+  )
