@@ -8,5 +8,12 @@ bash infra/dev/setup.sh
 log "lint and format check (biome)"
 npx biome check .
 log "tests (vitest)"
-npx vitest run "$@"
+mkdir -p build
+set +e
+npx vitest run --reporter=default --reporter=json --outputFile.json=build/vitest-results.json "$@"
+rc=$?
+set -e
+# One plain summary line that CI reads whatever the runner: "N passed, N failed".
+node -e 'const r = JSON.parse(require("fs").readFileSync("build/vitest-results.json", "utf8")); console.log(`tests: ${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests + r.numTodoTests} skipped`)' || true
+[ "$rc" = 0 ] || exit "$rc"
 log "npm test finished in $((SECONDS - start)) s"

@@ -58,7 +58,7 @@ export class ApiKeysRepo extends Effect.Service<ApiKeysRepo>()("@hosting/ApiKeys
 
     /**
      * Makes `secret` a valid key with the given grants; used for the bootstrap admin key. Running
-     * it again with the same secret changes nothing, so start-up can call it every time.
+     * it again restores those grants (and un-revokes it), so start-up can call it every time.
      */
     const ensure = Effect.fn("ApiKeysRepo.ensure")(function* (k: {
       readonly secret: string
@@ -69,7 +69,7 @@ export class ApiKeysRepo extends Effect.Service<ApiKeysRepo>()("@hosting/ApiKeys
       const hash = yield* hashApiKeySecret(k.secret)
       const rows = yield* sql<{ id: ApiKeyId }>`INSERT INTO api_keys (id, name, key_hash, key_prefix, scopes, brands)
         VALUES (${randomUuid()}, ${k.name}, ${hash}, ${k.secret.slice(0, 8)}, ${textArray(sql, k.scopes)}, ${textArray(sql, k.brands)})
-        ON CONFLICT (key_hash) DO UPDATE SET revoked_at = NULL
+        ON CONFLICT (key_hash) DO UPDATE SET revoked_at = NULL, scopes = EXCLUDED.scopes, brands = EXCLUDED.brands
         RETURNING id`
       return (rows[0] as { id: ApiKeyId }).id
     }, Effect.orDie)
