@@ -59,7 +59,8 @@ export interface ApiConfig {
 const temporalClient = (config: ApiConfig) =>
   Effect.acquireRelease(
     Effect.sync(() => Connection.lazy({ address: config.temporalAddress })),
-    (c) => Effect.promise(() => c.close()),
+    // A lazy connection that never connected can hang in close(); shutdown must not wait on it.
+    (c) => Effect.promise(() => c.close()).pipe(Effect.timeout("2 seconds"), Effect.ignore),
   ).pipe(Effect.map((connection) => new Client({ connection, namespace: config.namespace })))
 
 const bootstrap = (config: ApiConfig) =>
