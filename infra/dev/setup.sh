@@ -14,6 +14,9 @@ if ! pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then
   pg_isready -q -h 127.0.0.1 -p 5432 || die "PostgreSQL did not become ready on 127.0.0.1:5432"
 fi
 
+# Programs the node agent drives on a web node; tests run them on private loopback ports.
+apt_install nginx
+
 bash infra/dev/install-temporal.sh
 
 # npm ci only when the lock changed since the last install (node_modules/.package-lock.json

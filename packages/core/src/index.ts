@@ -2,6 +2,8 @@
 
 export type * from "./activities/index.js"
 export * from "./api/index.js"
+export * from "./domain/web.js"
+export * from "./managers/nginx.js"
 export * from "./services/api-keys.js"
 export * from "./services/audit.js"
 export * from "./services/brands.js"
