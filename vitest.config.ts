@@ -6,7 +6,12 @@ export default defineConfig({
       {
         test: {
           name: "unit",
-          include: ["packages/*/test/**/*.test.ts", "hosts/*/test/**/*.test.ts", "test/unit/**/*.test.ts"],
+          include: [
+            "packages/*/test/**/*.test.ts",
+            "hosts/*/test/**/*.test.ts",
+            "hosts/*/test/**/*.test.tsx",
+            "test/unit/**/*.test.ts",
+          ],
         },
       },
       {

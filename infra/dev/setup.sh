@@ -16,6 +16,8 @@ fi
 
 # Programs the node agent drives on a web node; tests run them on private loopback ports.
 apt_install nginx
+# The admin UI's end-to-end tests drive Debian's Chromium (nothing may download a browser).
+apt_install chromium
 
 bash infra/dev/install-temporal.sh
 
@@ -26,5 +28,6 @@ if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modu
   npm ci --no-audit --no-fund --loglevel=error
 fi
 
-log "build (tsc -b)"
+log "build (tsc -b, then the UI bundle)"
 npm run -s build
+npm run -s build -w @hosting/ui >/dev/null

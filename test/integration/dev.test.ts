@@ -24,12 +24,13 @@ const temporalPort = async () => {
   throw new Error("no free port block for Temporal")
 }
 
-const start = async (apiPort: number, tPort: number) => {
+const start = async (apiPort: number, tPort: number, uiPort: number) => {
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     HOSTING_DATA_DIR: dataDir,
     HOSTING_API_PORT: String(apiPort),
     HOSTING_TEMPORAL_PORT: String(tPort),
+    HOSTING_UI_PORT: String(uiPort),
   }
   for (const k of ["HOSTING_API_KEY", "HOSTING_DATABASE_URL", "HOSTING_TEMPORAL_ADDRESS"]) delete env[k]
   const before = existsSync(logFile) ? readFileSync(logFile, "utf8").length : 0
@@ -49,7 +50,9 @@ const start = async (apiPort: number, tPort: number) => {
 }
 
 const pidsOf = () =>
-  ["api", "cp-worker", "agent", "temporal"].map((n) => Number(readFileSync(join(dataDir, "run", `${n}.pid`), "utf8")))
+  ["api", "cp-worker", "agent", "ui", "temporal"].map((n) =>
+    Number(readFileSync(join(dataDir, "run", `${n}.pid`), "utf8")),
+  )
 const alive = (pid: number) => {
   try {
     return !/State:\s+Z/.test(readFileSync(`/proc/${pid}/status`, "utf8"))
@@ -78,7 +81,8 @@ describe("npm run dev", () => {
   it("starts the whole platform with nothing configured, and Ctrl-C stops all of it", async () => {
     const apiPort = await freePort()
     const tPort = await temporalPort()
-    const { proc, output, seconds } = await start(apiPort, tPort)
+    const uiPort = await freePort()
+    const { proc, output, seconds } = await start(apiPort, tPort, uiPort)
     console.log(`dev stack ready in ${seconds.toFixed(1)} s (cold PGlite)`)
 
     const apiKey = /^HOSTING_API_KEY=(hpk_\w+)$/m.exec(readFileSync(join(cwd, ".env"), "utf8"))?.[1]
@@ -89,6 +93,11 @@ describe("npm run dev", () => {
     const ready = await (await fetch(`${baseUrl}/readyz`)).json()
     expect(ready).toMatchObject({ ready: true, checks: { database: { ok: true }, temporal: { ok: true } } })
     expect((await probeLocalNode(baseUrl, apiKey!, nodeId)).status).toBe("active")
+    // the admin UI is served, and reaches the API through its proxy
+    const ui = await fetch(`http://127.0.0.1:${uiPort}/`)
+    expect(ui.status).toBe(200)
+    expect(await ui.text()).toContain('<div id="root">')
+    expect((await fetch(`http://127.0.0.1:${uiPort}/readyz`)).status).toBe(200)
 
     const pids = pidsOf()
     proc.child.kill("SIGINT")
@@ -97,7 +106,7 @@ describe("npm run dev", () => {
     expect(existsSync(join(dataDir, "run", "api.pid"))).toBe(false)
 
     // second start: same key (not printed again), same node, data kept
-    const again = await start(apiPort, tPort)
+    const again = await start(apiPort, tPort, uiPort)
     console.log(`dev stack ready in ${again.seconds.toFixed(1)} s (warm)`)
     expect(again.output()).not.toContain("generated a platform-admin API key")
     expect(readFileSync(join(dataDir, "node-id"), "utf8").trim()).toBe(nodeId)

@@ -122,6 +122,7 @@ try {
     HOSTING_NODE_ID: nodeId,
     HOSTING_HTTP_PORT: env("HOSTING_HTTP_PORT", "8000"),
     HOSTING_HTTPS_PORT: env("HOSTING_HTTPS_PORT", "8443"),
+    HOSTING_API_URL: `http://127.0.0.1:${apiPort}`,
   }
   const node = (name: string, main: string) => {
     const proc = startProcess({
@@ -139,6 +140,11 @@ try {
   node("api", fileURLToPath(new URL("../main.js", import.meta.url)))
   node("cp-worker", fileURLToPath(import.meta.resolve("@hosting/workflows/main")))
   node("agent", fileURLToPath(import.meta.resolve("@hosting/agent/main")))
+  // The admin UI's static server (hosts/ui) proxies /api to us; started by path, not imported,
+  // since no host depends on another.
+  const uiPort = Number(env("HOSTING_UI_PORT", "3001"))
+  const uiServer = fileURLToPath(new URL("../../../ui/src/server.mjs", import.meta.url))
+  if (existsSync(uiServer)) node("ui", uiServer)
 
   const base = `http://127.0.0.1:${apiPort}`
   await waitFor(
@@ -150,6 +156,7 @@ try {
   say(`ready in ${((Date.now() - startedAt) / 1000).toFixed(1)} s`)
   say(`API      ${base}/api/v1   (X-API-Key from .env)`)
   say(`docs     ${base}/docs`)
+  if (existsSync(uiServer)) say(`UI       http://127.0.0.1:${uiPort}`)
   say(`node     ${nodeId} (task queue node-${nodeId})`)
   say(`logs     ${logDir}`)
   say("Ctrl-C stops everything")

@@ -43,9 +43,10 @@ export class Shards extends Effect.Service<Shards>()("@hosting/Shards", {
     const nodeTimeoutSeconds = yield* agentTimeoutSeconds
 
     const validConfig = (role: ShardRole, config: unknown, nodeIds: ReadonlyArray<string>) =>
-      Schema.decodeUnknown(ShardConfigByRole[role] as Schema.Schema<{ readonly primary_node_id?: string }>)(
-        config ?? {},
-      ).pipe(
+      // explicit: the strict() annotation alone lets unknown keys through an empty struct
+      Schema.decodeUnknown(ShardConfigByRole[role] as Schema.Schema<{ readonly primary_node_id?: string }>, {
+        onExcessProperty: "error",
+      })(config ?? {}).pipe(
         Effect.mapError(
           (e) =>
             new InvalidInput({

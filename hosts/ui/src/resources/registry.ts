@@ -1,0 +1,267 @@
+// The resources of the contract as configuration for the generic pages.
+
+import { auditBodyColumn, brandClustersTab, runtimesTab } from "./panels"
+import type { Field, ListParams, ResourceConfig, Row, RowPage } from "./types"
+
+// The SDK's parameter types are branded ids and literal unions; the generic pages hold strings
+// that the SDK's Schema encoding checks (a bad value rejects with a ParseError that is shown).
+const q = (params: ListParams) => {
+  const out: Record<string, unknown> = {}
+  for (const [k, v] of Object.entries(params)) if (v !== "") out[k] = k === "limit" ? Number(v) : v
+  return out as never
+}
+const page = (p: Promise<unknown>) => p as Promise<RowPage>
+const row = (p: Promise<unknown>) => p as Promise<Row>
+const id = (value: string) => ({ id: value }) as never
+const body = (payload: Record<string, unknown>) => payload as never
+
+const created: ResourceConfig["columns"][number] = { key: "created_at", label: "Created" }
+const nameField: Field = { name: "name", label: "Name", kind: "text", required: true }
+const slugField: Field = { ...nameField, help: "lower-case letters, digits and dashes" }
+const SHARD_ROLES = ["web", "database", "dns", "email", "valkey", "s3"]
+
+const brands: ResourceConfig = {
+  key: "brands",
+  label: "Brands",
+  singular: "brand",
+  columns: [
+    { key: "name", label: "Name" },
+    { key: "ns_hostnames", label: "Name servers" },
+    { key: "hostmaster", label: "Hostmaster" },
+    created,
+  ],
+  sortKeys: ["name", "created_at"],
+  titleOf: (r) => String(r["name"]),
+  hasDetail: true,
+  fields: [
+    { name: "name", label: "Name", kind: "text", required: true },
+    {
+      name: "ns_hostnames",
+      label: "Name servers",
+      kind: "list",
+      help: "comma-separated; defaults from the platform config",
+    },
+    { name: "hostmaster", label: "Hostmaster e-mail", kind: "email", help: "defaults from the platform config" },
+  ],
+  editFields: [
+    { name: "name", label: "Name", kind: "text", required: true },
+    { name: "ns_hostnames", label: "Name servers", kind: "list", help: "comma-separated" },
+    { name: "hostmaster", label: "Hostmaster e-mail", kind: "email", nullable: true },
+  ],
+  tabs: [brandClustersTab],
+  api: {
+    list: (c, p) => page(c.brands.list({ urlParams: q(p) })),
+    get: (c, i) => row(c.brands.get({ path: id(i) })),
+    create: (c, b) => row(c.brands.create({ payload: body(b) })),
+    update: (c, i, b) => row(c.brands.update({ path: id(i), payload: body(b) })),
+    remove: (c, i) => c.brands.delete({ path: id(i) }),
+  },
+}
+
+const apiKeys: ResourceConfig = {
+  key: "api-keys",
+  label: "API keys",
+  singular: "API key",
+  columns: [
+    { key: "name", label: "Name" },
+    { key: "key_prefix", label: "Prefix" },
+    { key: "scopes", label: "Scopes" },
+    { key: "brands", label: "Brands" },
+    { key: "last_used_at", label: "Last used" },
+  ],
+  sortKeys: ["name", "created_at"],
+  titleOf: (r) => String(r["name"]),
+  hasDetail: true,
+  secretField: "key",
+  fields: [
+    nameField,
+    { name: "scopes", label: "Scopes", kind: "list", required: true, placeholder: "brands:read, brands:write" },
+    { name: "brands", label: "Brands", kind: "list", required: true, help: "brand ids, or * for every brand" },
+  ],
+  editFields: [
+    nameField,
+    { name: "scopes", label: "Scopes", kind: "list" },
+    { name: "brands", label: "Brands", kind: "list" },
+  ],
+  api: {
+    list: (c, p) => page(c.apiKeys.list({ urlParams: q(p) })),
+    get: (c, i) => row(c.apiKeys.get({ path: id(i) })),
+    create: (c, b) => row(c.apiKeys.create({ payload: body(b) })),
+    update: (c, i, b) => row(c.apiKeys.update({ path: id(i), payload: body(b) })),
+    remove: (c, i) => c.apiKeys.delete({ path: id(i) }),
+  },
+}
+
+const regions: ResourceConfig = {
+  key: "regions",
+  label: "Regions",
+  singular: "region",
+  columns: [{ key: "name", label: "Name" }, created],
+  sortKeys: ["name", "created_at"],
+  titleOf: (r) => String(r["name"]),
+  hasDetail: true,
+  fields: [slugField],
+  tabs: [{ label: "Clusters", resource: "clusters" }, runtimesTab],
+  api: {
+    list: (c, p) => page(c.regions.list({ urlParams: q(p) })),
+    get: (c, i) => row(c.regions.get({ path: id(i) })),
+    create: (c, b) => row(c.regions.create({ payload: body(b) })),
+    update: (c, i, b) => row(c.regions.update({ path: id(i), payload: body(b) })),
+    remove: (c, i) => c.regions.delete({ path: id(i) }),
+  },
+}
+
+const clusters: ResourceConfig = {
+  key: "clusters",
+  label: "Clusters",
+  singular: "cluster",
+  parent: "regions",
+  columns: [{ key: "name", label: "Name" }, created],
+  sortKeys: ["name", "created_at"],
+  titleOf: (r) => String(r["name"]),
+  hasDetail: true,
+  fields: [slugField],
+  tabs: [
+    { label: "Shards", resource: "shards" },
+    { label: "Nodes", resource: "nodes" },
+    { label: "LB addresses", resource: "lb-addresses" },
+  ],
+  api: {
+    list: (c, p, parent) => page(c.clusters.list({ path: id(parent ?? ""), urlParams: q(p) })),
+    get: (c, i) => row(c.clusters.get({ path: id(i) })),
+    create: (c, b, parent) => row(c.clusters.create({ path: id(parent ?? ""), payload: body(b) })),
+    update: (c, i, b) => row(c.clusters.update({ path: id(i), payload: body(b) })),
+    remove: (c, i) => c.clusters.delete({ path: id(i) }),
+  },
+}
+
+const lbAddresses: ResourceConfig = {
+  key: "lb-addresses",
+  label: "LB addresses",
+  singular: "LB address",
+  parent: "clusters",
+  columns: [{ key: "address", label: "Address" }, { key: "family", label: "IPv" }, created],
+  sortKeys: ["address", "created_at"],
+  titleOf: (r) => String(r["address"]),
+  hasDetail: true,
+  fields: [{ name: "address", label: "Address", kind: "text", required: true, help: "IPv4 or IPv6" }],
+  editFields: [],
+  api: {
+    list: (c, p, parent) => page(c.lbAddresses.list({ path: id(parent ?? ""), urlParams: q(p) })),
+    get: (c, i) => row(c.lbAddresses.get({ path: id(i) })),
+    create: (c, b, parent) => row(c.lbAddresses.create({ path: id(parent ?? ""), payload: body(b) })),
+    remove: (c, i) => c.lbAddresses.delete({ path: id(i) }),
+  },
+}
+
+const shards: ResourceConfig = {
+  key: "shards",
+  label: "Shards",
+  singular: "shard",
+  parent: "clusters",
+  columns: [
+    { key: "name", label: "Name" },
+    { key: "role", label: "Role" },
+    { key: "status", label: "Status" },
+    created,
+  ],
+  sortKeys: ["name", "created_at"],
+  withStatus: true,
+  titleOf: (r) => String(r["name"]),
+  hasDetail: true,
+  fields: [
+    slugField,
+    { name: "role", label: "Role", kind: "select", options: SHARD_ROLES, required: true },
+    { name: "config", label: "Config (JSON)", kind: "json", placeholder: "{}" },
+  ],
+  editFields: [slugField, { name: "config", label: "Config (JSON)", kind: "json" }],
+  actions: [
+    { label: "Converge", run: (c, r) => c.shards.converge({ path: id(r.id), payload: {} }) },
+    {
+      label: "Plan (dry run)",
+      run: (c, r) => c.shards.converge({ path: id(r.id), payload: { plan: true } }),
+      showResult: true,
+    },
+  ],
+  api: {
+    list: (c, p, parent) => page(c.shards.list({ path: id(parent ?? ""), urlParams: q(p) })),
+    get: (c, i) => row(c.shards.get({ path: id(i) })),
+    create: (c, b, parent) => row(c.shards.create({ path: id(parent ?? ""), payload: body(b) })),
+    update: (c, i, b) => row(c.shards.update({ path: id(i), payload: body(b) })),
+    remove: (c, i) => c.shards.delete({ path: id(i) }),
+    retry: (c, i) => c.shards.retry({ path: id(i) }),
+  },
+}
+
+const nodes: ResourceConfig = {
+  key: "nodes",
+  label: "Nodes",
+  singular: "node",
+  parent: "clusters",
+  columns: [
+    { key: "hostname", label: "Hostname" },
+    { key: "addresses", label: "Addresses" },
+    { key: "roles", label: "Roles" },
+    created,
+  ],
+  sortKeys: ["hostname", "created_at"],
+  titleOf: (r) => String(r["hostname"]),
+  hasDetail: true,
+  fields: [
+    { name: "hostname", label: "Hostname", kind: "text", required: true },
+    { name: "addresses", label: "Addresses", kind: "list", help: "comma-separated IPs" },
+    { name: "shard_ids", label: "Shard ids", kind: "list", help: "comma-separated" },
+    { name: "id", label: "Node id", kind: "text", help: "the agent's HOSTING_NODE_ID, if it has one" },
+  ],
+  editFields: [
+    { name: "hostname", label: "Hostname", kind: "text" },
+    { name: "addresses", label: "Addresses", kind: "list" },
+    { name: "shard_ids", label: "Shard ids", kind: "list" },
+  ],
+  actions: [{ label: "Probe", run: (c, r) => c.nodes.probe({ path: id(r.id) }), showResult: true }],
+  api: {
+    list: (c, p, parent) => page(c.nodes.list({ path: id(parent ?? ""), urlParams: q(p) })),
+    get: (c, i) => row(c.nodes.get({ path: id(i) })),
+    create: (c, b, parent) => row(c.nodes.create({ path: id(parent ?? ""), payload: body(b) })),
+    update: (c, i, b) => row(c.nodes.update({ path: id(i), payload: body(b) })),
+    remove: (c, i) => c.nodes.delete({ path: id(i) }),
+  },
+}
+
+const auditLogs: ResourceConfig = {
+  key: "audit-logs",
+  label: "Audit log",
+  singular: "audit entry",
+  columns: [
+    { key: "created_at", label: "When" },
+    { key: "key_name", label: "Key" },
+    { key: "action", label: "Action" },
+    { key: "resource_type", label: "Resource" },
+    { key: "resource_id", label: "Resource id" },
+    { key: "status_code", label: "Status" },
+    auditBodyColumn,
+  ],
+  sortKeys: ["created_at"],
+  filters: [
+    { name: "resource_type", label: "Resource type", kind: "text", placeholder: "brands" },
+    { name: "resource_id", label: "Resource id", kind: "text" },
+    { name: "key_id", label: "Key id", kind: "text" },
+    { name: "action", label: "Action", kind: "text", placeholder: "brands.create" },
+    { name: "since", label: "Since", kind: "text", placeholder: "2026-01-01T00:00:00Z" },
+    { name: "until", label: "Until", kind: "text", placeholder: "2026-12-31T00:00:00Z" },
+  ],
+  titleOf: (r) => String(r["action"]),
+  api: { list: (c, p) => page(c.auditLogs.list({ urlParams: q(p) })) },
+}
+
+/** Every resource, by route key. */
+export const RESOURCES: Readonly<Record<string, ResourceConfig>> = Object.fromEntries(
+  [brands, apiKeys, regions, clusters, lbAddresses, shards, nodes, auditLogs].map((r) => [r.key, r]),
+)
+
+/** Resources with a list at the top level (the others live under a parent). */
+export const TOP_LEVEL = [brands, apiKeys, regions, auditLogs]
+
+/** Looks up a resource by route key. */
+export const resourceOf = (key: string | undefined): ResourceConfig | undefined =>
+  key === undefined ? undefined : RESOURCES[key]
