@@ -5,6 +5,7 @@ import { Conflict, createClient, Forbidden, InvalidInput, NotFound, type Promise
 import { Client, Connection } from "@temporalio/client"
 import pg from "pg"
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest"
+import { waitForAgent } from "../support/agents.js"
 import { DATABASES, type TestDatabase } from "../support/databases.js"
 import { type Stack, startStack } from "../support/stack.js"
 
@@ -176,6 +177,7 @@ describe.each(DATABASES)("control plane on %s", (_name, makeDb) => {
     expect(failed.status_message).toContain(`node ${ghost.id}`)
     // start an agent for the ghost node, retry, and the shard becomes active
     const agent = stack.startAgent(ghost.id)
+    await waitForAgent(admin, ghost.id)
     const retried = await admin.shards.retry({ path: { id: shard.id } })
     expect(retried.status).toBe("provisioning")
     let done = retried

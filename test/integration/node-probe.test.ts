@@ -19,7 +19,7 @@ beforeAll(async () => {
     databaseUrl: db.url,
     temporalAddress: inject("temporalAddress"),
     // short, so the dead-agent case fails within the test
-    env: { HOSTING_AGENT_TIMEOUT_SECONDS: "4" },
+    env: { HOSTING_AGENT_TIMEOUT_SECONDS: "8" },
   })
 })
 

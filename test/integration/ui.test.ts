@@ -12,6 +12,7 @@ import { freePort } from "@hosting/api/dev"
 import { createClient, type PromiseClient } from "@hosting/sdk"
 import { type BrowserContext, chromium, type Page } from "playwright-core"
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest"
+import { waitForAgent } from "../support/agents.js"
 import { createTestDatabase } from "../support/postgres.js"
 import { type Stack, startStack } from "../support/stack.js"
 
@@ -45,7 +46,12 @@ describe("admin UI", () => {
       if (build.status !== 0) throw new Error(`vite build failed:\n${build.stdout}\n${build.stderr}`)
     }
     db = await createTestDatabase(inject("postgresAdminUrl"), "hp_ui")
-    stack = await startStack({ databaseUrl: db.url, temporalAddress: inject("temporalAddress") })
+    stack = await startStack({
+      databaseUrl: db.url,
+      temporalAddress: inject("temporalAddress"),
+      // short, so a shard with a dead node fails within the test
+      env: { HOSTING_AGENT_TIMEOUT_SECONDS: "3" },
+    })
     admin = createClient({ baseUrl: stack.baseUrl, apiKey: stack.apiKey })
     const { startUiServer } = await import(pathToFileURL(join(uiDir, "src", "server.mjs")).href)
     const port = await freePort()
@@ -160,6 +166,32 @@ describe("admin UI", () => {
       .waitFor()
     expect(await seriousViolations(page)).toEqual([])
     await page.screenshot({ path: join(screenshots, "audit-log.png"), fullPage: true })
+  })
+
+  it("shows a failed resource on the dashboard with its message, and retries it", async () => {
+    const region = await admin.regions.create({ payload: { name: `ui-${randomUUID().slice(0, 8)}` } })
+    const cluster = await admin.clusters.create({ path: { id: region.id }, payload: { name: "c" } })
+    const shard = await admin.shards.create({ path: { id: cluster.id }, payload: { name: "flaky", role: "web" } })
+    const ghost = await admin.nodes.create({
+      path: { id: cluster.id },
+      payload: { hostname: "ghost.example.test", shard_ids: [shard.id] },
+    })
+    await admin.shards.converge({ path: { id: shard.id }, payload: {} })
+    await expect
+      .poll(async () => (await admin.shards.get({ path: { id: shard.id } })).status, { timeout: 30_000 })
+      .toBe("failed")
+    await page.goto(uiUrl)
+    const failures = page.getByRole("region", { name: "Recent failures" })
+    await failures.getByRole("link", { name: /flaky/ }).click()
+    await page.getByText(`node ${ghost.id}`, { exact: false }).first().waitFor()
+    // give the node an agent, then retry from the page: the shard converges
+    const agent = stack.startAgent(ghost.id)
+    await waitForAgent(admin, ghost.id)
+    await page.getByRole("button", { name: "Retry" }).click()
+    await expect
+      .poll(async () => (await admin.shards.get({ path: { id: shard.id } })).status, { timeout: 30_000 })
+      .toBe("active")
+    await agent.stop()
   })
 
   it("a key without write scope sees the create refused with a clear message", async () => {

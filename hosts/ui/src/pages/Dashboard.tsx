@@ -40,6 +40,26 @@ export const Dashboard = () => {
           )
         })}
       </ul>
+      <section aria-labelledby="recent-failures" className="mt-8">
+        <h2 id="recent-failures" className="mb-2 text-lg font-semibold">
+          Recent failures
+        </h2>
+        {(stats.data?.recent_failures ?? []).length === 0 ? (
+          <p className="text-sm text-slate-700">None.</p>
+        ) : (
+          <ul className="divide-y divide-slate-200 rounded-lg border border-slate-300 bg-white">
+            {(stats.data?.recent_failures ?? []).map((f) => (
+              <li key={`${f.type}:${f.id}`} className="p-3 text-sm">
+                <a href={href([f.type, f.id])} className="font-medium text-blue-800 underline">
+                  {resourceOf(f.type)?.singular ?? f.type} {f.name}
+                </a>{" "}
+                <StatusBadge status="failed" />
+                <p className="mt-1 whitespace-pre-wrap text-slate-800">{f.status_message}</p>
+              </li>
+            ))}
+          </ul>
+        )}
+      </section>
     </div>
   )
 }

@@ -6,9 +6,19 @@ export const ResourceCount = Schema.Struct({
   by_status: Schema.Record({ key: Schema.String, value: Schema.Int }),
 })
 
+/** A resource whose last operation failed, for the dashboard. */
+export const RecentFailure = Schema.Struct({
+  type: Schema.String,
+  id: Schema.String,
+  name: Schema.String,
+  status_message: Schema.NullOr(Schema.String),
+  updated_at: Schema.String,
+})
+
 /** GET /dashboard/stats. */
 export class DashboardStats extends Schema.Class<DashboardStats>("DashboardStats")({
   counts: Schema.Record({ key: Schema.String, value: ResourceCount }),
+  recent_failures: Schema.Array(RecentFailure).annotations({ description: "newest first, at most 10" }),
 }) {}
 
 /** One search hit. */

@@ -62,7 +62,15 @@ export class Overview extends Effect.Service<Overview>()("@hosting/Overview", {
         }
         counts[c.type] = { total, by_status }
       }
-      return DashboardStats.make({ counts })
+      const failures: Array<{ type: string; id: string; name: string; status_message: string | null; updated_at: string }> = []
+      for (const c of visible(p).filter((v) => v.status !== undefined)) {
+        const rows = yield* sql<{ id: string; name: string; status_message: string | null; updated_at: Date }>`SELECT id::text AS id,
+          ${sql.literal(c.name)} AS name, status_message, updated_at FROM ${sql.literal(c.table)}
+          WHERE ${scope(p, c)} AND ${sql.literal(c.status!)} = 'failed' ORDER BY updated_at DESC LIMIT 10`
+        failures.push(...rows.map((r) => ({ type: c.type, ...r, updated_at: new Date(r.updated_at).toISOString() })))
+      }
+      failures.sort((a, b) => b.updated_at.localeCompare(a.updated_at))
+      return DashboardStats.make({ counts, recent_failures: failures.slice(0, 10) })
     }, Effect.orDie)
 
     const search = Effect.fn("Overview.search")(function* (p: Principal, q: string, limit: number) {
