@@ -68,6 +68,12 @@ const shutdown = async (code: number) => {
 }
 process.on("SIGINT", () => void shutdown(0))
 process.on("SIGTERM", () => void shutdown(0))
+// `npm run dev` stopped by a signal to npm alone (a supervisor, `timeout`) does not pass it on:
+// when our parent goes away we are re-parented, and stop everything rather than linger.
+const parent = process.ppid
+setInterval(() => {
+  if (process.ppid !== parent) void shutdown(0)
+}, 1_000).unref()
 
 const fail = async (e: unknown) => {
   console.error(`[dev] ${e instanceof Error ? e.message : String(e)}`)
