@@ -5,7 +5,7 @@ import { type ClusterId, type NodeId, randomUuid, type ShardId } from "../domain
 import type { ListQuery } from "../domain/list.js"
 import { type CreateNode, Node, type UpdateNode } from "../domain/topology.js"
 import { onConstraint } from "../sql/constraints.js"
-import { type ListSpec, listChildren } from "../sql/list.js"
+import { getById, type ListSpec, listChildren } from "../sql/list.js"
 import { rowDecoder, textArray } from "../sql/rows.js"
 
 const select = `t.id, t.cluster_id, t.hostname, t.addresses, t.created_at, t.updated_at, 'node-' || t.id AS task_queue,
@@ -27,9 +27,7 @@ export class Nodes extends Effect.Service<Nodes>()("@hosting/Nodes", {
     const decode = rowDecoder(Node)
 
     const get = Effect.fn("Nodes.get")(function* (id: NodeId) {
-      const rows = yield* sql`SELECT ${sql.literal(select)} FROM nodes t WHERE t.id = ${id}`.pipe(Effect.orDie)
-      if (rows[0] === undefined) return yield* Effect.fail(notFound("node", id))
-      return yield* decode(rows[0])
+      return yield* getById(sql, spec, id, "node", decode)
     })
 
     const list = (clusterId: ClusterId, query: ListQuery) =>

@@ -62,9 +62,20 @@ export class Overview extends Effect.Service<Overview>()("@hosting/Overview", {
         }
         counts[c.type] = { total, by_status }
       }
-      const failures: Array<{ type: string; id: string; name: string; status_message: string | null; updated_at: string }> = []
+      const failures: Array<{
+        type: string
+        id: string
+        name: string
+        status_message: string | null
+        updated_at: string
+      }> = []
       for (const c of visible(p).filter((v) => v.status !== undefined)) {
-        const rows = yield* sql<{ id: string; name: string; status_message: string | null; updated_at: Date }>`SELECT id::text AS id,
+        const rows = yield* sql<{
+          id: string
+          name: string
+          status_message: string | null
+          updated_at: Date
+        }>`SELECT id::text AS id,
           ${sql.literal(c.name)} AS name, status_message, updated_at FROM ${sql.literal(c.table)}
           WHERE ${scope(p, c)} AND ${sql.literal(c.status!)} = 'failed' ORDER BY updated_at DESC LIMIT 10`
         failures.push(...rows.map((r) => ({ type: c.type, ...r, updated_at: new Date(r.updated_at).toISOString() })))

@@ -13,7 +13,7 @@ import {
   type UpdateShard,
 } from "../domain/topology.js"
 import { onConstraint } from "../sql/constraints.js"
-import { type ListSpec, listChildren } from "../sql/list.js"
+import { getById, type ListSpec, listChildren } from "../sql/list.js"
 import { rowDecoder } from "../sql/rows.js"
 import { agentTimeoutSeconds } from "./node-probes.js"
 import { WorkflowEngine } from "./workflow-engine.js"
@@ -60,9 +60,7 @@ export class Shards extends Effect.Service<Shards>()("@hosting/Shards", {
       )
 
     const get = Effect.fn("Shards.get")(function* (id: ShardId) {
-      const rows = yield* sql`SELECT ${sql.literal(select)} FROM shards t WHERE t.id = ${id}`.pipe(Effect.orDie)
-      if (rows[0] === undefined) return yield* Effect.fail(notFound("shard", id))
-      return yield* decode(rows[0])
+      return yield* getById(sql, spec, id, "shard", decode)
     })
 
     const list = (clusterId: ClusterId, query: ListQuery) =>

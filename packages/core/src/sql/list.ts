@@ -108,3 +108,16 @@ export const listChildren = <A>(
     ),
     Effect.zipRight(listPage(sql, spec, query, [sql`${sql.literal(`t.${parent.column}`)} = ${parent.id}`], decode)),
   )
+
+/** One row by id, selected and decoded as lists do, or NotFound naming the resource. */
+export const getById = <A>(
+  sql: SqlClient,
+  spec: Pick<ListSpec, "from" | "select">,
+  id: string,
+  what: string,
+  decode: (row: unknown) => Effect.Effect<A>,
+): Effect.Effect<A, NotFound> =>
+  sql`SELECT ${sql.literal(spec.select)} FROM ${sql.literal(spec.from)} WHERE t.id = ${id}`.pipe(
+    Effect.orDie,
+    Effect.flatMap((rows) => (rows[0] === undefined ? Effect.fail(notFound(what, id)) : decode(rows[0]))),
+  )
