@@ -81,7 +81,7 @@ describe("over stdio, with the key from HOSTING_API_KEY", () => {
     expect(tools.length).toBeGreaterThan(40)
     for (const t of tools) expect(t.name).toMatch(/^[a-zA-Z0-9_-]{1,64}$/)
     expect(byName.get("brands_list")?.annotations).toEqual({
-      title: "Brands: list",
+      title: "List brands",
       readOnlyHint: true,
       destructiveHint: false,
       idempotentHint: true,

@@ -2,10 +2,10 @@
 // `hostctl shards converge ID --plan`), flags from its path, query and body Schemas. Adding an
 // endpoint to the contract adds its command; nothing here names a resource.
 import { readFileSync } from "node:fs"
-import { HttpApi } from "@effect/platform"
+import { HttpApi, OpenApi } from "@effect/platform"
 import { HostingApi } from "@hosting/sdk"
 import { Args, type Command, Flags, type Interfaces } from "@oclif/core"
-import { Option, SchemaAST } from "effect"
+import { Context, Option, SchemaAST } from "effect"
 import { columnsFor, EXIT_PROVISIONING_FAILED, HostingCommand, table, waitForStatus } from "./base.js"
 
 const kebab = (s: string) =>
@@ -112,7 +112,7 @@ interface EndpointInfo {
 const endpoints: Array<EndpointInfo> = []
 HttpApi.reflect(HostingApi as unknown as HttpApi.HttpApi.AnyWithProps, {
   onGroup: () => {},
-  onEndpoint: ({ group, endpoint, successes }) => {
+  onEndpoint: ({ group, endpoint, successes, mergedAnnotations }) => {
     if (!endpoint.path.startsWith("/api/v1/")) return
     const payload = Option.getOrUndefined(endpoint.payloadSchema)
     const query = Option.getOrUndefined(endpoint.urlParamsSchema)
@@ -126,7 +126,7 @@ HttpApi.reflect(HostingApi as unknown as HttpApi.HttpApi.AnyWithProps, {
       body: endpoint.method === "GET" ? [] : fieldsOf(payload),
       hasBody: endpoint.method !== "GET" && payload !== undefined,
       success: Option.getOrUndefined([...successes.values()][0]?.ast ?? Option.none()),
-      description: `${endpoint.method} ${endpoint.path}`,
+      description: `${Option.getOrElse(Context.getOption(mergedAnnotations, OpenApi.Summary), () => endpoint.name)} (${endpoint.method} ${endpoint.path})`,
     })
   },
 })
@@ -170,7 +170,7 @@ const makeCommand = (e: EndpointInfo): Command.Class => {
 
   return class extends HostingCommand {
     static override id = `${kebab(e.group)}:${kebab(e.name)}`
-    static override summary = `${kebab(e.name)} (${e.description})`
+    static override summary = e.description
     static override args = e.hasId ? { id: Args.string({ description: "id (UUID)", required: true }) } : {}
     static override flags = flags
 

@@ -103,9 +103,9 @@ describe("deriveTools over the platform's contract", () => {
     expect(tool("brands_update").annotations).toMatchObject({ readOnlyHint: false, idempotentHint: true })
   })
 
-  it("describes each tool with its method and path", () => {
-    expect(tool("brands_create").title).toBe("Brands: create")
-    expect(tool("apiKeys_create").title).toBe("API keys: create")
+  it("titles each tool with its operation summary and describes its method and path", () => {
+    expect(tool("brands_create").title).toBe("Create a brand")
+    expect(tool("apiKeys_create").title).toBe("Create an API key (the secret is returned only here)")
     expect(tool("brands_create").description).toContain("POST /api/v1/brands")
     expect(tool("brands_get").description).toContain("GET /api/v1/brands/{id}")
   })

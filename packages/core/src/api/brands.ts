@@ -1,4 +1,4 @@
-import { HttpApiEndpoint, HttpApiGroup } from "@effect/platform"
+import { HttpApiEndpoint, HttpApiGroup, OpenApi } from "@effect/platform"
 import { Brand, BrandClusters, CreateBrand, UpdateBrand } from "../domain/brand.js"
 import { BrandId } from "../domain/ids.js"
 import { idPath, listEndpoint, NoContent } from "./endpoints.js"
@@ -9,9 +9,16 @@ const path = idPath(BrandId)
 
 /** Brands. Brand keys see and edit only their own; creating and deleting is for platform admins. */
 export class BrandsGroup extends HttpApiGroup.make("brands")
-  .add(listEndpoint("list", "/brands", Brand, { scope: "brands:read", sort: ["name", "created_at"] }))
+  .add(
+    listEndpoint("list", "/brands", Brand, {
+      summary: "List brands",
+      scope: "brands:read",
+      sort: ["name", "created_at"],
+    }),
+  )
   .add(
     HttpApiEndpoint.post("create", "/brands")
+      .annotate(OpenApi.Summary, "Create a brand")
       .setPayload(CreateBrand)
       .addSuccess(Brand, { status: 201 })
       .addError(ConflictError)
@@ -20,6 +27,7 @@ export class BrandsGroup extends HttpApiGroup.make("brands")
   )
   .add(
     HttpApiEndpoint.get("get", "/brands/:id")
+      .annotate(OpenApi.Summary, "Read a brand")
       .setPath(path)
       .addSuccess(Brand)
       .addError(NotFoundError)
@@ -27,6 +35,7 @@ export class BrandsGroup extends HttpApiGroup.make("brands")
   )
   .add(
     HttpApiEndpoint.put("update", "/brands/:id")
+      .annotate(OpenApi.Summary, "Update a brand")
       .setPath(path)
       .setPayload(UpdateBrand)
       .addSuccess(Brand)
@@ -36,6 +45,7 @@ export class BrandsGroup extends HttpApiGroup.make("brands")
   )
   .add(
     HttpApiEndpoint.del("delete", "/brands/:id")
+      .annotate(OpenApi.Summary, "Delete a brand")
       .setPath(path)
       .addSuccess(NoContent)
       .addError(NotFoundError)
@@ -45,6 +55,7 @@ export class BrandsGroup extends HttpApiGroup.make("brands")
   )
   .add(
     HttpApiEndpoint.get("getClusters", "/brands/:id/clusters")
+      .annotate(OpenApi.Summary, "Clusters a brand may place tenants on")
       .setPath(path)
       .addSuccess(BrandClusters)
       .addError(NotFoundError)
@@ -52,6 +63,7 @@ export class BrandsGroup extends HttpApiGroup.make("brands")
   )
   .add(
     HttpApiEndpoint.put("setClusters", "/brands/:id/clusters")
+      .annotate(OpenApi.Summary, "Replace the clusters a brand may place tenants on")
       .setPath(path)
       .setPayload(BrandClusters)
       .addSuccess(BrandClusters)

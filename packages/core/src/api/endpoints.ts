@@ -1,4 +1,4 @@
-import { HttpApiEndpoint, HttpApiSchema } from "@effect/platform"
+import { HttpApiEndpoint, HttpApiSchema, OpenApi } from "@effect/platform"
 import { Schema } from "effect"
 import { ResourceStatus } from "../domain/lifecycle.js"
 import { listParams, Page } from "../domain/list.js"
@@ -17,7 +17,12 @@ export const listEndpoint = <const Name extends string, const Path extends HttpA
   name: Name,
   path: Path,
   item: Schema.Schema<A, I>,
-  options: { readonly scope: string; readonly sort: ReadonlyArray<string>; readonly withStatus?: boolean },
+  options: {
+    readonly summary: string
+    readonly scope: string
+    readonly sort: ReadonlyArray<string>
+    readonly withStatus?: boolean
+  },
 ) =>
   HttpApiEndpoint.get(name, path)
     .setUrlParams(
@@ -26,6 +31,7 @@ export const listEndpoint = <const Name extends string, const Path extends HttpA
         : listParams(options.sort),
     )
     .addSuccess(Page(item))
+    .annotate(OpenApi.Summary, options.summary)
     .annotate(RequiredScope, options.scope)
 
 /** 204 with no body, for deletes. */

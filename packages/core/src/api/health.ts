@@ -1,4 +1,4 @@
-import { HttpApiEndpoint, HttpApiGroup, HttpApiSchema } from "@effect/platform"
+import { HttpApiEndpoint, HttpApiGroup, HttpApiSchema, OpenApi } from "@effect/platform"
 import { Schema } from "effect"
 
 /** State of one dependency as seen by the readiness check. */
@@ -26,5 +26,14 @@ const NotReadyResponse = Schema.transform(Readiness, Schema.typeSchema(NotReady)
 
 /** Liveness and readiness probes for process supervisors and load balancers. */
 export class HealthGroup extends HttpApiGroup.make("health")
-  .add(HttpApiEndpoint.get("healthz", "/healthz").addSuccess(Schema.Struct({ status: Schema.Literal("ok") })))
-  .add(HttpApiEndpoint.get("readyz", "/readyz").addSuccess(Readiness).addError(NotReadyResponse)) {}
+  .add(
+    HttpApiEndpoint.get("healthz", "/healthz")
+      .annotate(OpenApi.Summary, "Liveness: 200 while the process runs")
+      .addSuccess(Schema.Struct({ status: Schema.Literal("ok") })),
+  )
+  .add(
+    HttpApiEndpoint.get("readyz", "/readyz")
+      .annotate(OpenApi.Summary, "Readiness: 200 when database, Temporal and workers are ready, else 503")
+      .addSuccess(Readiness)
+      .addError(NotReadyResponse),
+  ) {}

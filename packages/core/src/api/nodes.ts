@@ -1,4 +1,4 @@
-import { HttpApiEndpoint, HttpApiGroup } from "@effect/platform"
+import { HttpApiEndpoint, HttpApiGroup, OpenApi } from "@effect/platform"
 import { ClusterId, NodeId, NodeProbeId } from "../domain/ids.js"
 import { NodeProbe } from "../domain/node-probe.js"
 import { CreateNode, Node, UpdateNode } from "../domain/topology.js"
@@ -11,12 +11,17 @@ const nodePath = idPath(NodeId)
 /** Nodes of a cluster, and probes that go through a node's agent (platform admins only). */
 export class NodesGroup extends HttpApiGroup.make("nodes")
   .add(
-    listEndpoint("list", "/clusters/:id/nodes", Node, { scope: "nodes:read", sort: ["hostname", "created_at"] })
+    listEndpoint("list", "/clusters/:id/nodes", Node, {
+      summary: "List the nodes of a cluster",
+      scope: "nodes:read",
+      sort: ["hostname", "created_at"],
+    })
       .setPath(idPath(ClusterId))
       .addError(NotFoundError),
   )
   .add(
     HttpApiEndpoint.post("create", "/clusters/:id/nodes")
+      .annotate(OpenApi.Summary, "Register a node in a cluster")
       .setPath(idPath(ClusterId))
       .setPayload(CreateNode)
       .addSuccess(Node, { status: 201 })
@@ -27,6 +32,7 @@ export class NodesGroup extends HttpApiGroup.make("nodes")
   )
   .add(
     HttpApiEndpoint.get("get", "/nodes/:id")
+      .annotate(OpenApi.Summary, "Read a node")
       .setPath(nodePath)
       .addSuccess(Node)
       .addError(NotFoundError)
@@ -34,6 +40,7 @@ export class NodesGroup extends HttpApiGroup.make("nodes")
   )
   .add(
     HttpApiEndpoint.put("update", "/nodes/:id")
+      .annotate(OpenApi.Summary, "Change a node's hostname, addresses or shards")
       .setPath(nodePath)
       .setPayload(UpdateNode)
       .addSuccess(Node)
@@ -43,6 +50,7 @@ export class NodesGroup extends HttpApiGroup.make("nodes")
   )
   .add(
     HttpApiEndpoint.del("delete", "/nodes/:id")
+      .annotate(OpenApi.Summary, "Remove a node")
       .setPath(nodePath)
       .addSuccess(NoContent)
       .addError(NotFoundError)
@@ -50,6 +58,7 @@ export class NodesGroup extends HttpApiGroup.make("nodes")
   )
   .add(
     HttpApiEndpoint.post("probe", "/nodes/:id/probes")
+      .annotate(OpenApi.Summary, "Probe a node through its agent (async, 202)")
       .setPath(nodePath)
       .addSuccess(NodeProbe, { status: 202 })
       .addError(NotFoundError)
@@ -58,6 +67,7 @@ export class NodesGroup extends HttpApiGroup.make("nodes")
   )
   .add(
     HttpApiEndpoint.get("getProbe", "/node-probes/:id")
+      .annotate(OpenApi.Summary, "Read a node probe")
       .setPath(idPath(NodeProbeId))
       .addSuccess(NodeProbe)
       .addError(NotFoundError)

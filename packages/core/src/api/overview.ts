@@ -1,4 +1,4 @@
-import { HttpApiEndpoint, HttpApiGroup } from "@effect/platform"
+import { HttpApiEndpoint, HttpApiGroup, OpenApi } from "@effect/platform"
 import { Schema } from "effect"
 import { AuditLog, AuditLogFilters } from "../domain/audit.js"
 import { DashboardStats, SearchResults } from "../domain/dashboard.js"
@@ -9,6 +9,7 @@ import { Authorization, RequiredScope } from "./security.js"
 export class DashboardGroup extends HttpApiGroup.make("dashboard")
   .add(
     HttpApiEndpoint.get("stats", "/dashboard/stats")
+      .annotate(OpenApi.Summary, "Counts per resource type and status, and recent failures")
       .addSuccess(DashboardStats)
       .annotate(RequiredScope, "dashboard:read"),
   )
@@ -19,6 +20,7 @@ export class DashboardGroup extends HttpApiGroup.make("dashboard")
 export class SearchGroup extends HttpApiGroup.make("search")
   .add(
     HttpApiEndpoint.get("search", "/search")
+      .annotate(OpenApi.Summary, "Search resources by name, grouped by type")
       .setUrlParams(
         Schema.Struct({
           q: Schema.String.pipe(Schema.minLength(1), Schema.maxLength(200)),
@@ -35,6 +37,7 @@ export class SearchGroup extends HttpApiGroup.make("search")
 export class AuditLogsGroup extends HttpApiGroup.make("auditLogs")
   .add(
     HttpApiEndpoint.get("list", "/audit-logs")
+      .annotate(OpenApi.Summary, "List audit log entries (newest first)")
       .setUrlParams(Schema.Struct({ ...listParams(["created_at"]).fields, ...AuditLogFilters.fields }))
       .addSuccess(Page(AuditLog))
       .annotate(RequiredScope, "audit-logs:read"),

@@ -1,4 +1,4 @@
-import { HttpApiEndpoint, HttpApiGroup } from "@effect/platform"
+import { HttpApiEndpoint, HttpApiGroup, OpenApi } from "@effect/platform"
 import { Whoami } from "../domain/api-key.js"
 import { PlatformConfig, UpdatePlatformConfig } from "../domain/platform.js"
 import { Authorization, PlatformOnly, RequiredScope } from "./security.js"
@@ -7,11 +7,13 @@ import { Authorization, PlatformOnly, RequiredScope } from "./security.js"
 export class PlatformGroup extends HttpApiGroup.make("platform")
   .add(
     HttpApiEndpoint.get("getConfig", "/platform/config")
+      .annotate(OpenApi.Summary, "Read the platform configuration")
       .addSuccess(PlatformConfig)
       .annotate(RequiredScope, "platform:read"),
   )
   .add(
     HttpApiEndpoint.put("updateConfig", "/platform/config")
+      .annotate(OpenApi.Summary, "Update the platform configuration")
       .setPayload(UpdatePlatformConfig)
       .addSuccess(PlatformConfig)
       .annotate(RequiredScope, "platform:write"),
@@ -22,6 +24,10 @@ export class PlatformGroup extends HttpApiGroup.make("platform")
 
 /** The calling key: what it may do. Any valid key may ask. */
 export class SessionGroup extends HttpApiGroup.make("session")
-  .add(HttpApiEndpoint.get("whoami", "/whoami").addSuccess(Whoami))
+  .add(
+    HttpApiEndpoint.get("whoami", "/whoami")
+      .annotate(OpenApi.Summary, "The calling key: its scopes and brands")
+      .addSuccess(Whoami),
+  )
   .middleware(Authorization)
   .prefix("/api/v1") {}

@@ -1,4 +1,4 @@
-import { HttpApiEndpoint, HttpApiGroup } from "@effect/platform"
+import { HttpApiEndpoint, HttpApiGroup, OpenApi } from "@effect/platform"
 import { ClusterId, LbAddressId, RegionId } from "../domain/ids.js"
 import {
   Cluster,
@@ -18,9 +18,16 @@ const clusterPath = idPath(ClusterId)
 
 /** Regions and the runtimes they offer (platform admins only). */
 export class RegionsGroup extends HttpApiGroup.make("regions")
-  .add(listEndpoint("list", "/regions", Region, { scope: "regions:read", sort: ["name", "created_at"] }))
+  .add(
+    listEndpoint("list", "/regions", Region, {
+      summary: "List regions",
+      scope: "regions:read",
+      sort: ["name", "created_at"],
+    }),
+  )
   .add(
     HttpApiEndpoint.post("create", "/regions")
+      .annotate(OpenApi.Summary, "Create a region")
       .setPayload(RegionInput)
       .addSuccess(Region, { status: 201 })
       .addError(ConflictError)
@@ -28,6 +35,7 @@ export class RegionsGroup extends HttpApiGroup.make("regions")
   )
   .add(
     HttpApiEndpoint.get("get", "/regions/:id")
+      .annotate(OpenApi.Summary, "Read a region")
       .setPath(regionPath)
       .addSuccess(Region)
       .addError(NotFoundError)
@@ -35,6 +43,7 @@ export class RegionsGroup extends HttpApiGroup.make("regions")
   )
   .add(
     HttpApiEndpoint.put("update", "/regions/:id")
+      .annotate(OpenApi.Summary, "Rename a region")
       .setPath(regionPath)
       .setPayload(RegionInput)
       .addSuccess(Region)
@@ -44,6 +53,7 @@ export class RegionsGroup extends HttpApiGroup.make("regions")
   )
   .add(
     HttpApiEndpoint.del("delete", "/regions/:id")
+      .annotate(OpenApi.Summary, "Delete a region (it must have no clusters)")
       .setPath(regionPath)
       .addSuccess(NoContent)
       .addError(NotFoundError)
@@ -52,6 +62,7 @@ export class RegionsGroup extends HttpApiGroup.make("regions")
   )
   .add(
     HttpApiEndpoint.get("getRuntimes", "/regions/:id/runtimes")
+      .annotate(OpenApi.Summary, "Runtimes and versions a region offers")
       .setPath(regionPath)
       .addSuccess(RegionRuntimes)
       .addError(NotFoundError)
@@ -59,6 +70,7 @@ export class RegionsGroup extends HttpApiGroup.make("regions")
   )
   .add(
     HttpApiEndpoint.put("setRuntimes", "/regions/:id/runtimes")
+      .annotate(OpenApi.Summary, "Replace the runtimes and versions a region offers")
       .setPath(regionPath)
       .setPayload(RegionRuntimes)
       .addSuccess(RegionRuntimes)
@@ -72,12 +84,17 @@ export class RegionsGroup extends HttpApiGroup.make("regions")
 /** Clusters of a region (platform admins only). */
 export class ClustersGroup extends HttpApiGroup.make("clusters")
   .add(
-    listEndpoint("list", "/regions/:id/clusters", Cluster, { scope: "clusters:read", sort: ["name", "created_at"] })
+    listEndpoint("list", "/regions/:id/clusters", Cluster, {
+      summary: "List the clusters of a region",
+      scope: "clusters:read",
+      sort: ["name", "created_at"],
+    })
       .setPath(regionPath)
       .addError(NotFoundError),
   )
   .add(
     HttpApiEndpoint.post("create", "/regions/:id/clusters")
+      .annotate(OpenApi.Summary, "Create a cluster in a region")
       .setPath(regionPath)
       .setPayload(ClusterInput)
       .addSuccess(Cluster, { status: 201 })
@@ -87,6 +104,7 @@ export class ClustersGroup extends HttpApiGroup.make("clusters")
   )
   .add(
     HttpApiEndpoint.get("get", "/clusters/:id")
+      .annotate(OpenApi.Summary, "Read a cluster")
       .setPath(clusterPath)
       .addSuccess(Cluster)
       .addError(NotFoundError)
@@ -94,6 +112,7 @@ export class ClustersGroup extends HttpApiGroup.make("clusters")
   )
   .add(
     HttpApiEndpoint.put("update", "/clusters/:id")
+      .annotate(OpenApi.Summary, "Rename a cluster")
       .setPath(clusterPath)
       .setPayload(ClusterInput)
       .addSuccess(Cluster)
@@ -103,6 +122,7 @@ export class ClustersGroup extends HttpApiGroup.make("clusters")
   )
   .add(
     HttpApiEndpoint.del("delete", "/clusters/:id")
+      .annotate(OpenApi.Summary, "Delete a cluster (it must have no shards or nodes)")
       .setPath(clusterPath)
       .addSuccess(NoContent)
       .addError(NotFoundError)
@@ -117,6 +137,7 @@ export class ClustersGroup extends HttpApiGroup.make("clusters")
 export class LbAddressesGroup extends HttpApiGroup.make("lbAddresses")
   .add(
     listEndpoint("list", "/clusters/:id/lb-addresses", LbAddress, {
+      summary: "List a cluster's load-balancer addresses",
       scope: "lb-addresses:read",
       sort: ["address", "created_at"],
     })
@@ -125,6 +146,7 @@ export class LbAddressesGroup extends HttpApiGroup.make("lbAddresses")
   )
   .add(
     HttpApiEndpoint.post("create", "/clusters/:id/lb-addresses")
+      .annotate(OpenApi.Summary, "Add a load-balancer address to a cluster")
       .setPath(clusterPath)
       .setPayload(LbAddressInput)
       .addSuccess(LbAddress, { status: 201 })
@@ -134,6 +156,7 @@ export class LbAddressesGroup extends HttpApiGroup.make("lbAddresses")
   )
   .add(
     HttpApiEndpoint.get("get", "/lb-addresses/:id")
+      .annotate(OpenApi.Summary, "Read a load-balancer address")
       .setPath(idPath(LbAddressId))
       .addSuccess(LbAddress)
       .addError(NotFoundError)
@@ -141,6 +164,7 @@ export class LbAddressesGroup extends HttpApiGroup.make("lbAddresses")
   )
   .add(
     HttpApiEndpoint.del("delete", "/lb-addresses/:id")
+      .annotate(OpenApi.Summary, "Remove a load-balancer address")
       .setPath(idPath(LbAddressId))
       .addSuccess(NoContent)
       .addError(NotFoundError)

@@ -1,4 +1,4 @@
-import { HttpApiEndpoint, HttpApiGroup } from "@effect/platform"
+import { HttpApiEndpoint, HttpApiGroup, OpenApi } from "@effect/platform"
 import { ClusterId, ShardId } from "../domain/ids.js"
 import { ConvergeShardRequest, ConvergeShardResult, CreateShard, Shard, UpdateShard } from "../domain/topology.js"
 import { idPath, listEndpoint, NoContent } from "./endpoints.js"
@@ -11,6 +11,7 @@ const shardPath = idPath(ShardId)
 export class ShardsGroup extends HttpApiGroup.make("shards")
   .add(
     listEndpoint("list", "/clusters/:id/shards", Shard, {
+      summary: "List the shards of a cluster",
       scope: "shards:read",
       sort: ["name", "created_at"],
       withStatus: true,
@@ -20,6 +21,7 @@ export class ShardsGroup extends HttpApiGroup.make("shards")
   )
   .add(
     HttpApiEndpoint.post("create", "/clusters/:id/shards")
+      .annotate(OpenApi.Summary, "Create a shard in a cluster")
       .setPath(idPath(ClusterId))
       .setPayload(CreateShard)
       .addSuccess(Shard, { status: 201 })
@@ -30,6 +32,7 @@ export class ShardsGroup extends HttpApiGroup.make("shards")
   )
   .add(
     HttpApiEndpoint.get("get", "/shards/:id")
+      .annotate(OpenApi.Summary, "Read a shard")
       .setPath(shardPath)
       .addSuccess(Shard)
       .addError(NotFoundError)
@@ -37,6 +40,7 @@ export class ShardsGroup extends HttpApiGroup.make("shards")
   )
   .add(
     HttpApiEndpoint.put("update", "/shards/:id")
+      .annotate(OpenApi.Summary, "Rename a shard or change its role settings")
       .setPath(shardPath)
       .setPayload(UpdateShard)
       .addSuccess(Shard)
@@ -47,6 +51,7 @@ export class ShardsGroup extends HttpApiGroup.make("shards")
   )
   .add(
     HttpApiEndpoint.del("delete", "/shards/:id")
+      .annotate(OpenApi.Summary, "Delete a shard (it must have no nodes)")
       .setPath(shardPath)
       .addSuccess(NoContent)
       .addError(NotFoundError)
@@ -55,6 +60,7 @@ export class ShardsGroup extends HttpApiGroup.make("shards")
   )
   .add(
     HttpApiEndpoint.post("converge", "/shards/:id/converge")
+      .annotate(OpenApi.Summary, "Converge a shard's nodes (async, 202), or with plan: true report the changes")
       .setPath(shardPath)
       .setPayload(ConvergeShardRequest)
       .addSuccess(ConvergeShardResult, { status: 202 })
@@ -64,6 +70,7 @@ export class ShardsGroup extends HttpApiGroup.make("shards")
   )
   .add(
     HttpApiEndpoint.post("retry", "/shards/:id/retry")
+      .annotate(OpenApi.Summary, "Retry a failed shard's last operation (async, 202)")
       .setPath(shardPath)
       .addSuccess(Shard, { status: 202 })
       .addError(NotFoundError)
