@@ -168,6 +168,35 @@ describe("admin UI", () => {
     await page.screenshot({ path: join(screenshots, "audit-log.png"), fullPage: true })
   })
 
+  it("works from the keyboard alone: navigate, open the form, create a brand", async () => {
+    /** Presses Tab until the focused element's text or label matches (bounded). */
+    const tabTo = async (pattern: RegExp) => {
+      for (let i = 0; i < 60; i++) {
+        await page.keyboard.press("Tab")
+        const focused = await page.evaluate(() => {
+          const el = document.activeElement as HTMLElement | null
+          if (el === null) return ""
+          const label = el.id ? document.querySelector(`label[for="${el.id}"]`)?.textContent : undefined
+          return `${label ?? ""} ${el.getAttribute("aria-label") ?? ""} ${el.textContent ?? ""}`.trim()
+        })
+        if (pattern.test(focused)) return
+      }
+      throw new Error(`Tab never reached ${pattern}`)
+    }
+    await page.goto(uiUrl)
+    await page.getByRole("heading", { name: "Dashboard" }).waitFor()
+    await tabTo(/^Brands$/)
+    await page.keyboard.press("Enter")
+    await page.getByRole("heading", { name: "Brands" }).first().waitFor()
+    await tabTo(/New brand/)
+    await page.keyboard.press("Enter")
+    await tabTo(/^Name/)
+    const name = `Keyboard ${randomUUID().slice(0, 8)}`
+    await page.keyboard.type(name)
+    await page.keyboard.press("Enter") // submits the form
+    await page.getByRole("heading", { name: new RegExp(name) }).waitFor()
+  })
+
   it("shows a failed resource on the dashboard with its message, and retries it", async () => {
     const region = await admin.regions.create({ payload: { name: `ui-${randomUUID().slice(0, 8)}` } })
     const cluster = await admin.clusters.create({ path: { id: region.id }, payload: { name: "c" } })
