@@ -173,12 +173,15 @@ describe("admin UI", () => {
     const tabTo = async (pattern: RegExp) => {
       for (let i = 0; i < 60; i++) {
         await page.keyboard.press("Tab")
-        const focused = await page.evaluate(() => {
-          const el = document.activeElement as HTMLElement | null
-          if (el === null) return ""
-          const label = el.id ? document.querySelector(`label[for="${el.id}"]`)?.textContent : undefined
-          return `${label ?? ""} ${el.getAttribute("aria-label") ?? ""} ${el.textContent ?? ""}`.trim()
-        })
+        // evaluated in the page (a string: this file is type-checked without DOM types)
+        const focused = String(
+          await page.evaluate(`(() => {
+            const el = document.activeElement
+            if (el === null) return ""
+            const label = el.id ? document.querySelector('label[for="' + el.id + '"]')?.textContent : undefined
+            return ((label ?? "") + " " + (el.getAttribute("aria-label") ?? "") + " " + (el.textContent ?? "")).trim()
+          })()`),
+        )
         if (pattern.test(focused)) return
       }
       throw new Error(`Tab never reached ${pattern}`)
