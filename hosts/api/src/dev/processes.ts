@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from "node:child_process"
 import { createWriteStream, existsSync } from "node:fs"
-import { createConnection } from "node:net"
+import { createConnection, createServer } from "node:net"
 import { delimiter, join } from "node:path"
 
 /** A child process we started, stoppable by its PID. */
@@ -76,7 +76,6 @@ export const portOpen = (host: string, port: number): Promise<boolean> =>
 
 /** A free TCP port on 127.0.0.1, chosen by the kernel. */
 export const freePort = async (): Promise<number> => {
-  const { createServer } = await import("node:net")
   return new Promise((resolve, reject) => {
     const server = createServer()
     server.once("error", reject)

@@ -1,6 +1,6 @@
 import { Flags } from "@oclif/core"
 import { Schema } from "effect"
-import { allItems, readYaml } from "../apply-file.js"
+import { allItems, decodeFile, loadYaml } from "../apply-file.js"
 import { HostingCommand } from "../base.js"
 
 // Kinds a seed file may name, in dependency order. Those the platform does not offer yet are
@@ -30,10 +30,13 @@ export default class Seed extends HostingCommand {
 
   async run(): Promise<unknown> {
     const { flags } = await this.parse(Seed)
-    const { parse } = await import("yaml")
-    const { readFileSync } = await import("node:fs")
-    const raw = parse(readFileSync(flags.file, "utf8")) as Record<string, unknown> | null
-    for (const key of Object.keys(raw ?? {})) {
+    let raw: unknown
+    try {
+      raw = loadYaml(flags.file)
+    } catch (e) {
+      this.error((e as Error).message, { exit: 2 })
+    }
+    for (const key of Object.keys((raw as Record<string, unknown> | null) ?? {})) {
       if (NOT_YET.includes(key))
         this.error(`${flags.file}: ${key} cannot be seeded: this platform does not offer ${key} yet`, { exit: 2 })
       if (!(OFFERED as ReadonlyArray<string>).includes(key)) {
@@ -42,7 +45,7 @@ export default class Seed extends HostingCommand {
     }
     let doc: typeof SeedFile.Type
     try {
-      doc = readYaml(flags.file, SeedFile)
+      doc = decodeFile(flags.file, raw, SeedFile)
     } catch (e) {
       this.error((e as Error).message, { exit: 2 })
     }

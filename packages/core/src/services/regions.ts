@@ -6,7 +6,7 @@ import type { ListQuery } from "../domain/list.js"
 import { Cluster, LbAddress, Region, type RegionRuntimes } from "../domain/topology.js"
 import { ipFamily } from "../domain/validation.js"
 import { onConstraint } from "../sql/constraints.js"
-import { type ListSpec, listChildren, listPage } from "../sql/list.js"
+import { getById, type ListSpec, listChildren, listPage } from "../sql/list.js"
 import { rowDecoder, textArray } from "../sql/rows.js"
 
 const regionSpec: ListSpec = {
@@ -38,8 +38,7 @@ export class Regions extends Effect.Service<Regions>()("@hosting/Regions", {
         rows[0] === undefined ? Effect.fail(notFound(what, id)) : decode(rows[0])
 
     const list = (query: ListQuery) => listPage(sql, regionSpec, query, [], region)
-    const get = (id: RegionId) =>
-      sql`SELECT * FROM regions WHERE id = ${id}`.pipe(Effect.orDie, Effect.flatMap(one(region, "region", id)))
+    const get = (id: RegionId) => getById(sql, regionSpec, id, "region", region)
     const create = (name: string) =>
       sql`INSERT INTO regions (id, name) VALUES (${randomUuid()}, ${name}) RETURNING *`.pipe(
         onConstraint({ unique: () => new Conflict({ message: `a region named ${name} already exists` }) }),
@@ -97,8 +96,7 @@ export class Regions extends Effect.Service<Regions>()("@hosting/Regions", {
         { table: "regions", column: "region_id", id: regionId, what: "region" },
         cluster,
       )
-    const getCluster = (id: ClusterId) =>
-      sql`SELECT * FROM clusters WHERE id = ${id}`.pipe(Effect.orDie, Effect.flatMap(one(cluster, "cluster", id)))
+    const getCluster = (id: ClusterId) => getById(sql, clusterSpec, id, "cluster", cluster)
     const clusterExists = () => new Conflict({ message: "a cluster with this name already exists in the region" })
     const createCluster = (regionId: RegionId, name: string) =>
       get(regionId).pipe(
@@ -124,8 +122,7 @@ export class Regions extends Effect.Service<Regions>()("@hosting/Regions", {
 
     const listLbAddresses = (clusterId: ClusterId, query: ListQuery) =>
       listChildren(sql, lbSpec, query, { table: "clusters", column: "cluster_id", id: clusterId, what: "cluster" }, lb)
-    const getLbAddress = (id: LbAddressId) =>
-      sql`SELECT * FROM lb_addresses WHERE id = ${id}`.pipe(Effect.orDie, Effect.flatMap(one(lb, "lb address", id)))
+    const getLbAddress = (id: LbAddressId) => getById(sql, lbSpec, id, "lb address", lb)
     const createLbAddress = (clusterId: ClusterId, address: string) =>
       getCluster(clusterId).pipe(
         Effect.zipRight(
