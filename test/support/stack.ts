@@ -17,8 +17,8 @@ export interface Stack {
   readonly nodeId: string
   readonly logDir: string
   readonly processes: Map<string, ServiceProcess>
-  /** Starts (or restarts) the agent of a node. */
-  startAgent(nodeId: string): ServiceProcess
+  /** Starts (or restarts) the agent of a node, with extra environment (a web node's settings). */
+  startAgent(nodeId: string, env?: NodeJS.ProcessEnv): ServiceProcess
   stop(): Promise<void>
 }
 
@@ -39,6 +39,8 @@ export const startStack = async (options: {
     HOSTING_API_PORT: String(port),
     HOSTING_API_KEY: apiKey,
     HOSTING_LOCAL_NODE_ID: nodeId,
+    // agents serve no web role unless a test gives them a node root, ports and a user prefix
+    HOSTING_AGENT_ROLES: "none",
     ...options.env,
   }
   const processes = new Map<string, ServiceProcess>()
@@ -53,7 +55,8 @@ export const startStack = async (options: {
     processes.set(name, p)
     return p
   }
-  const startAgent = (id: string) => start(`agent-${id}`, mainOf("@hosting/agent/main"), { HOSTING_NODE_ID: id })
+  const startAgent = (id: string, extra: NodeJS.ProcessEnv = {}) =>
+    start(`agent-${id}`, mainOf("@hosting/agent/main"), { HOSTING_NODE_ID: id, ...extra })
   start("api", join(require.resolve("@hosting/api/server"), "..", "main.js"))
   start("cp-worker", mainOf("@hosting/workflows/main"))
   startAgent(nodeId)

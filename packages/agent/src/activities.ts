@@ -1,5 +1,9 @@
 import * as os from "node:os"
-import type { NodeActivities, NodeFactsJson } from "@hosting/core/activities"
+import { TenantName, TenantSpec } from "@hosting/core"
+import type { NodeActivities, NodeFactsJson, WebChangeReport } from "@hosting/core/activities"
+import { ApplicationFailure } from "@temporalio/activity"
+import { ParseResult, Schema } from "effect"
+import { ConfigRejected, type WebNode } from "./web/node.js"
 
 /** What the agent knows about itself, fixed at start. */
 export interface AgentIdentity {
@@ -7,21 +11,54 @@ export interface AgentIdentity {
   readonly version: string
 }
 
-/** Node activities served on this node's task queue. */
-export const createNodeActivities = (identity: AgentIdentity): NodeActivities => ({
-  describeNode: async (): Promise<NodeFactsJson> => {
-    const [l1, l5, l15] = os.loadavg() as [number, number, number]
-    return {
-      hostname: os.hostname(),
-      platform: `${os.platform()}-${os.arch()}`,
-      kernel: os.release(),
-      agent_version: identity.version,
-      uptime_seconds: Math.round(os.uptime()),
-      load_average: [l1, l5, l15],
-      memory_total_bytes: os.totalmem(),
-      memory_free_bytes: os.freemem(),
-      cpus: os.cpus().length,
-      reported_at: new Date().toISOString(),
-    }
-  },
-})
+const decode = <A, I>(schema: Schema.Schema<A, I>, input: unknown): A => {
+  const result = Schema.decodeUnknownEither(schema)(input)
+  if (result._tag === "Left")
+    throw ApplicationFailure.nonRetryable(ParseResult.TreeFormatter.formatErrorSync(result.left), "InvalidSpec")
+  return result.right
+}
+
+// A configuration a daemon refuses will be refused again: fail at once with its message. Anything
+// else (a daemon restarting, a busy /etc/passwd) is retried by Temporal.
+const classify = async <A>(f: () => Promise<A>): Promise<A> => {
+  try {
+    return await f()
+  } catch (e) {
+    if (e instanceof ConfigRejected) throw ApplicationFailure.nonRetryable(e.message, "ConfigRejected")
+    throw e
+  }
+}
+
+/** Node activities served on this node's task queue; the web ones need a WebNode. */
+export const createNodeActivities = (identity: AgentIdentity, web?: WebNode): NodeActivities => {
+  const needWeb = (): WebNode => {
+    if (web === undefined)
+      throw ApplicationFailure.nonRetryable("this agent does not serve the web role", "RoleNotServed")
+    return web
+  }
+  return {
+    describeNode: async (): Promise<NodeFactsJson> => {
+      const [l1, l5, l15] = os.loadavg() as [number, number, number]
+      return {
+        hostname: os.hostname(),
+        platform: `${os.platform()}-${os.arch()}`,
+        kernel: os.release(),
+        agent_version: identity.version,
+        uptime_seconds: Math.round(os.uptime()),
+        load_average: [l1, l5, l15],
+        memory_total_bytes: os.totalmem(),
+        memory_free_bytes: os.freemem(),
+        cpus: os.cpus().length,
+        reported_at: new Date().toISOString(),
+      }
+    },
+    ensureTenant: ({ spec }): Promise<WebChangeReport> =>
+      classify(() => needWeb().ensureTenant(decode(TenantSpec, spec))),
+    exportTenantFiles: ({ tenant }) => needWeb().exportTenantFiles(decode(TenantName, tenant)),
+    importTenantFiles: ({ tenant, archive }) => needWeb().importTenantFiles(decode(TenantName, tenant), archive),
+    removeTenant: ({ tenant }): Promise<WebChangeReport> =>
+      classify(() => needWeb().removeTenant(decode(TenantName, tenant))),
+    convergeWeb: ({ tenants, plan }): Promise<WebChangeReport> =>
+      classify(() => needWeb().converge(decode(Schema.Array(TenantSpec), tenants), plan)),
+  }
+}

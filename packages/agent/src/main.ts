@@ -4,6 +4,8 @@ import { createRequire } from "node:module"
 import { NodeId } from "@hosting/core/api"
 import { NativeConnection } from "@temporalio/worker"
 import { Config, Effect, Schema } from "effect"
+import { webNodeConfigFromEnv } from "./web/config.js"
+import { WebNode } from "./web/node.js"
 import { createAgentWorker } from "./worker.js"
 
 const config = await Effect.runPromise(
@@ -17,11 +19,17 @@ const config = await Effect.runPromise(
 )
 const { version } = createRequire(import.meta.url)("../package.json") as { version: string }
 
+// The web role (nginx, php-fpm, sshd, app supervisor) runs unless HOSTING_AGENT_ROLES leaves it out.
+const roles = (process.env.HOSTING_AGENT_ROLES ?? "web").split(",").map((r) => r.trim())
+const web = roles.includes("web") ? new WebNode(webNodeConfigFromEnv()) : undefined
+await web?.start()
+
 const connection = await NativeConnection.connect({ address: config.temporalAddress })
 const worker = await createAgentWorker({
   connection,
   namespace: config.namespace,
   identity: { nodeId: config.nodeId, version },
+  web,
 })
 // Ctrl-C in a terminal reaches the whole process group and the launcher then sends SIGTERM too:
 // shut down once, ignore the second signal.
@@ -35,4 +43,6 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
 }
 console.log(`agent for node ${config.nodeId} polling node-${config.nodeId}`)
 await worker.run()
+// the node's daemons and tenants' apps keep running: sites stay up while the agent restarts
+await web?.close()
 await connection.close()

@@ -2,6 +2,9 @@ import { Unavailable, WorkflowEngine } from "@hosting/core"
 import { type Client, WorkflowExecutionAlreadyStartedError } from "@temporalio/client"
 import { Effect, Layer } from "effect"
 
+const unavailable = (e: unknown) =>
+  new Unavailable({ message: `workflow engine: ${e instanceof Error ? e.message : String(e)}` })
+
 /** WorkflowEngine backed by a Temporal client. */
 export const temporalWorkflowEngine = (client: Client) =>
   Layer.succeed(
@@ -23,9 +26,19 @@ export const temporalWorkflowEngine = (client: Client) =>
             (e) => e instanceof WorkflowExecutionAlreadyStartedError,
             () => Effect.void,
           ),
-          Effect.mapError(
-            (e) => new Unavailable({ message: `workflow engine: ${e instanceof Error ? e.message : String(e)}` }),
-          ),
+          Effect.mapError(unavailable),
         ),
+      signalWithStart: (w) =>
+        Effect.tryPromise({
+          try: () =>
+            client.workflow.signalWithStart(w.workflowType, {
+              workflowId: w.workflowId,
+              taskQueue: w.taskQueue,
+              args: [...w.args],
+              signal: w.signal,
+              signalArgs: [],
+            }),
+          catch: unavailable,
+        }).pipe(Effect.asVoid),
     }),
   )

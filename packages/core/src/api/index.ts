@@ -12,6 +12,7 @@ import { AuditLogsGroup, DashboardGroup, SearchGroup } from "./overview.js"
 import { PlatformGroup, SessionGroup } from "./platform.js"
 import { ClustersGroup, LbAddressesGroup, RegionsGroup } from "./regions.js"
 import { ShardsGroup } from "./shards.js"
+import { FqdnsGroup, SshKeysGroup, TenantsGroup, WebrootsGroup } from "./tenancy.js"
 
 /**
  * `HttpApi.make` answers request-decoding failures in the framework's own shape; we swap its
@@ -39,6 +40,10 @@ export class HostingApi extends withEnvelopedDecodeErrors(HttpApi.make("hosting"
   .add(LbAddressesGroup)
   .add(ShardsGroup)
   .add(NodesGroup)
+  .add(TenantsGroup)
+  .add(WebrootsGroup)
+  .add(FqdnsGroup)
+  .add(SshKeysGroup)
   .annotate(OpenApi.Title, "Hosting Platform API")
   .annotate(OpenApi.Version, "0.1.0")
   .annotate(
@@ -58,6 +63,7 @@ export * from "../domain/names.js"
 export * from "../domain/node-probe.js"
 export * from "../domain/platform.js"
 export * from "../domain/redact.js"
+export * from "../domain/tenancy.js"
 export * from "../domain/topology.js"
 export * from "../domain/validation.js"
 export * from "./access.js"
@@ -72,3 +78,4 @@ export * from "./platform.js"
 export * from "./regions.js"
 export * from "./security.js"
 export * from "./shards.js"
+export * from "./tenancy.js"

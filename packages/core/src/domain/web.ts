@@ -1,5 +1,15 @@
 import { Schema } from "effect"
 import { GeneratedName } from "./names.js"
+import {
+  APP_RUNTIMES,
+  DEFAULT_ENTRYPOINT,
+  Entrypoint,
+  RuntimeVersion,
+  SshPublicKey,
+  TenantName,
+  WebRuntime,
+  WebrootName,
+} from "./tenancy.js"
 import { Hostname } from "./validation.js"
 
 /**
@@ -65,3 +75,218 @@ export const planStaticSites = (sites: ReadonlyArray<StaticSite>, listen: NginxL
   [...sites]
     .sort((a, b) => a.name.localeCompare(b.name))
     .map((site) => ({ file: `${PLATFORM_FILE_PREFIX}${site.name}.conf`, content: renderStaticSite(site, listen) }))
+
+// ---------------------------------------------------------------------------------------------
+// Tenants on a web node. The control plane reads a tenant's rows and sends this spec to every
+// node of its shard; the agent decodes it again (defence in depth) and plans files from it here.
+
+/** One webroot as a node sees it: how to serve it, and the names it answers to. */
+export const WebrootSpec = Schema.Struct({
+  name: WebrootName,
+  runtime: WebRuntime,
+  runtime_version: Schema.NullOr(RuntimeVersion),
+  entrypoint: Schema.NullOr(Entrypoint),
+  numprocs: Schema.Int.pipe(Schema.between(1, 8)),
+  server_names: Schema.Array(Hostname).pipe(Schema.maxItems(1000)),
+})
+/** One webroot as a node sees it. */
+export type WebrootSpec = typeof WebrootSpec.Type
+
+/** Desired state of one tenant on a web node. */
+export const TenantSpec = Schema.Struct({
+  name: TenantName,
+  suspended: Schema.Boolean,
+  webroots: Schema.Array(WebrootSpec).pipe(Schema.maxItems(1000)),
+  ssh_keys: Schema.Array(SshPublicKey).pipe(Schema.maxItems(1000)),
+})
+/** Desired state of one tenant on a web node. */
+export type TenantSpec = typeof TenantSpec.Type
+
+/** Where a node keeps everything; configuration of the agent, so several agents share a machine. */
+export interface NodeLayout {
+  /** Root directory; every component root-owned and not group/other-writable (sshd chroot rule). */
+  readonly root: string
+  readonly listen: NginxListen
+  /** Prepended to tenant names to form Linux user names (empty in production). */
+  readonly userPrefix: string
+  /** nginx's fastcgi_params file. */
+  readonly fastcgiParams: string
+}
+
+/** Linux user (and group) of a tenant on a node. */
+export const linuxUser = (layout: NodeLayout, tenant: string): string => `${layout.userPrefix}${tenant}`
+/** The tenant's home: root-owned 0750 with the tenant's group, the SFTP chroot. */
+export const tenantHome = (layout: NodeLayout, user: string): string => `${layout.root}/home/${user}`
+/** A webroot's directory on the node. */
+export const webrootDir = (layout: NodeLayout, user: string, webroot: string): string =>
+  `${tenantHome(layout, user)}/webroots/${webroot}`
+/** The PHP-FPM socket of a tenant's pool for one PHP version. */
+export const phpSocket = (layout: NodeLayout, user: string, version: string): string =>
+  `${layout.root}/php/run/${user}-${version}.sock`
+/** Platform nginx file names of a tenant all start with this. */
+export const tenantSitePrefix = (user: string): string => `${PLATFORM_FILE_PREFIX}${user}.`
+/** Platform PHP-FPM pool file names of a tenant all start with this. */
+export const tenantPoolPrefix = (user: string): string => `${PLATFORM_FILE_PREFIX}${user}-`
+
+const serverNames = (names: ReadonlyArray<string>) => names.map((n) => n.replace(/\.$/, "")).join(" ")
+
+const header = (tenant: string, webroot: string) =>
+  `# managed by the hosting platform: ${tenant}/${webroot} (edits are overwritten)`
+
+const SUSPENDED_PAGE =
+  "<!doctype html><title>Site suspended</title><h1>This site is suspended</h1><p>Please contact your hosting provider.</p>\\n"
+
+/**
+ * The server block of one webroot on one node. `appPort` is the local port of the webroot's app
+ * process (node/python/ruby), allocated by the agent.
+ */
+export const renderWebroot = (
+  layout: NodeLayout,
+  spec: TenantSpec,
+  webroot: WebrootSpec,
+  appPort: number | undefined,
+): string => {
+  const user = linuxUser(layout, spec.name)
+  const root = webrootDir(layout, user, webroot.name)
+  const lines = [
+    header(spec.name, webroot.name),
+    "server {",
+    `    listen ${layout.listen.host}:${layout.listen.port};`,
+    `    server_name ${serverNames(webroot.server_names)};`,
+    `    access_log ${quote(`${layout.root}/nginx/logs/${user}.access.log`)};`,
+  ]
+  if (spec.suspended) {
+    lines.push("    default_type text/html;", `    return 503 "${SUSPENDED_PAGE}";`, "}", "")
+    return lines.join("\n")
+  }
+  lines.push(`    root ${quote(root)};`)
+  switch (webroot.runtime) {
+    case "php":
+      lines.push(
+        "    index index.php index.html index.htm;",
+        "    location / {",
+        "        try_files $uri $uri/ /index.php$is_args$args;",
+        "    }",
+        "    location ~ \\.php$ {",
+        "        try_files $uri =404;",
+        `        include ${quote(layout.fastcgiParams)};`,
+        "        fastcgi_param SCRIPT_FILENAME $document_root$fastcgi_script_name;",
+        `        fastcgi_pass ${quote(`unix:${phpSocket(layout, user, webroot.runtime_version ?? "8.2")}`)};`,
+        "    }",
+      )
+      break
+    case "node":
+    case "python":
+    case "ruby":
+      lines.push(
+        "    location / {",
+        `        proxy_pass http://127.0.0.1:${appPort ?? 9};`,
+        "        proxy_http_version 1.1;",
+        "        proxy_set_header Host $host;",
+        "        proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;",
+        "        proxy_set_header X-Forwarded-Proto $scheme;",
+        "        proxy_set_header Upgrade $http_upgrade;",
+        '        proxy_set_header Connection "upgrade";',
+        "    }",
+      )
+      break
+    default:
+      lines.push("    index index.html index.htm;", "    location / {", "        try_files $uri $uri/ =404;", "    }")
+  }
+  lines.push("    location ~ /\\. {", "        deny all;", "    }", "}", "")
+  return lines.join("\n")
+}
+
+/** Webroots nginx serves: not workers, and only those with at least one name bound. */
+const served = (spec: TenantSpec) => spec.webroots.filter((w) => w.runtime !== "worker" && w.server_names.length > 0)
+
+/** The tenant's nginx files on a node; same input, same files. */
+export const planTenantSites = (
+  layout: NodeLayout,
+  spec: TenantSpec,
+  appPorts: ReadonlyMap<string, number>,
+): ReadonlyArray<PlannedFile> =>
+  served(spec)
+    .map((w) => ({
+      file: `${tenantSitePrefix(linuxUser(layout, spec.name))}${w.name}.conf`,
+      content: renderWebroot(layout, spec, w, appPorts.get(w.name)),
+    }))
+    .sort((a, b) => a.file.localeCompare(b.file))
+
+/** A tenant's PHP-FPM pool for one PHP version: runs as the tenant, confined to its home. */
+export const renderPhpPool = (layout: NodeLayout, spec: TenantSpec, version: string): string => {
+  const user = linuxUser(layout, spec.name)
+  const home = tenantHome(layout, user)
+  return [
+    `; managed by the hosting platform: ${spec.name} PHP ${version} (edits are overwritten)`,
+    `[${user}-${version}]`,
+    `user = ${user}`,
+    `group = ${user}`,
+    `listen = ${phpSocket(layout, user, version)}`,
+    `listen.owner = ${user}`,
+    "listen.group = www-data",
+    "listen.mode = 0660",
+    "pm = ondemand",
+    "pm.max_children = 5",
+    "pm.process_idle_timeout = 30s",
+    "chdir = /",
+    `php_admin_value[open_basedir] = ${home}/webroots:${home}/tmp`,
+    `php_admin_value[upload_tmp_dir] = ${home}/tmp`,
+    `php_admin_value[session.save_path] = ${home}/tmp`,
+    `php_admin_value[sys_temp_dir] = ${home}/tmp`,
+    `php_admin_value[error_log] = ${home}/logs/php-error.log`,
+    "php_admin_flag[log_errors] = on",
+    "php_admin_value[disable_functions] = exec,passthru,shell_exec,system,proc_open,popen,pcntl_exec",
+    "",
+  ].join("\n")
+}
+
+/** The tenant's PHP-FPM pool files: one per PHP version in use; none while suspended. */
+export const planTenantPools = (layout: NodeLayout, spec: TenantSpec): ReadonlyArray<PlannedFile> => {
+  if (spec.suspended) return []
+  const versions = [
+    ...new Set(spec.webroots.filter((w) => w.runtime === "php").map((w) => w.runtime_version ?? "8.2")),
+  ].sort()
+  const user = linuxUser(layout, spec.name)
+  return versions.map((v) => ({ file: `${tenantPoolPrefix(user)}${v}.conf`, content: renderPhpPool(layout, spec, v) }))
+}
+
+/** authorized_keys of the tenant; empty while suspended, which refuses SFTP/SSH at once. */
+export const renderAuthorizedKeys = (spec: TenantSpec): string =>
+  spec.suspended || spec.ssh_keys.length === 0 ? "" : `${[...spec.ssh_keys].sort().join("\n")}\n`
+
+/** An app process the agent supervises for a webroot. */
+export interface PlannedApp {
+  /** `{webroot}` or `{webroot}-{n}` for a worker's n-th process. */
+  readonly id: string
+  readonly webroot: string
+  readonly interpreter: "node" | "python" | "ruby"
+  readonly entrypoint: string
+  /** Whether nginx proxies to it (it gets a PORT). */
+  readonly http: boolean
+}
+
+const interpreterOf = (runtime: WebRuntime, entrypoint: string): PlannedApp["interpreter"] =>
+  runtime === "python" || (runtime === "worker" && entrypoint.endsWith(".py"))
+    ? "python"
+    : runtime === "ruby" || (runtime === "worker" && entrypoint.endsWith(".rb"))
+      ? "ruby"
+      : "node"
+
+/** The app processes of a tenant; none while suspended. */
+export const planTenantApps = (spec: TenantSpec): ReadonlyArray<PlannedApp> =>
+  spec.suspended
+    ? []
+    : spec.webroots.flatMap((w): ReadonlyArray<PlannedApp> => {
+        if (!APP_RUNTIMES.includes(w.runtime)) return []
+        const entrypoint = w.entrypoint ?? DEFAULT_ENTRYPOINT[w.runtime] ?? "server.js"
+        const interpreter = interpreterOf(w.runtime, entrypoint)
+        if (w.runtime !== "worker") return [{ id: w.name, webroot: w.name, interpreter, entrypoint, http: true }]
+        return Array.from({ length: w.numprocs }, (_, i) => ({
+          id: `${w.name}-${i + 1}`,
+          webroot: w.name,
+          interpreter,
+          entrypoint,
+          http: false,
+        }))
+      })

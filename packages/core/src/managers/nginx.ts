@@ -63,24 +63,47 @@ export class NginxManager extends Effect.Service<NginxManager>()("@hosting/Nginx
         }),
       ).pipe(Effect.mapError((e) => new NginxUnavailable({ message: `could not run ${config.binary}: ${e.message}` })))
 
-    const ownedFiles = Effect.gen(function* () {
-      const names = yield* fs.readDirectory(config.sitesDir)
-      return names.filter((n) => n.startsWith(PLATFORM_FILE_PREFIX) && n.endsWith(".conf")).sort()
-    })
+    const ownedFiles = (scope: string) =>
+      Effect.map(fs.readDirectory(config.sitesDir), (names) =>
+        names.filter((n) => n.startsWith(scope) && n.endsWith(".conf")).sort(),
+      )
 
-    const ensure = Effect.fn("NginxManager.ensure")(
-      function* (planned: ReadonlyArray<PlannedFile>) {
+    /** What ensure would change, and the current content of every owned file in scope. */
+    const diff = (planned: ReadonlyArray<PlannedFile>, scope: string) =>
+      Effect.gen(function* () {
+        if (!scope.startsWith(PLATFORM_FILE_PREFIX) || scope.includes("/")) {
+          return yield* Effect.die(new Error(`scope ${scope} is not a platform-owned file prefix`))
+        }
         for (const p of planned) {
-          if (!p.file.startsWith(PLATFORM_FILE_PREFIX) || p.file.includes("/")) {
-            return yield* Effect.die(new Error(`planned file ${p.file} is not a platform-owned file name`))
+          if (!p.file.startsWith(scope) || p.file.includes("/")) {
+            return yield* Effect.die(new Error(`planned file ${p.file} is not a platform-owned file name in ${scope}`))
           }
         }
         const wanted = new Map(planned.map((p) => [p.file, p.content]))
         const current = new Map<string, string>()
-        for (const name of yield* ownedFiles)
+        for (const name of yield* ownedFiles(scope))
           current.set(name, yield* fs.readFileString(path.join(config.sitesDir, name)))
         const written = [...wanted].filter(([f, c]) => current.get(f) !== c).map(([f]) => f)
         const removed = [...current.keys()].filter((f) => !wanted.has(f))
+        return { wanted, current, written, removed }
+      })
+
+    /** The changes ensure would make, without making them. */
+    const plan = Effect.fn("NginxManager.plan")(
+      function* (planned: ReadonlyArray<PlannedFile>, scope: string = PLATFORM_FILE_PREFIX) {
+        const { written, removed } = yield* diff(planned, scope)
+        return { written, removed, reloaded: false } satisfies NginxChanges
+      },
+      Effect.catchTag("SystemError", "BadArgument", (e) => Effect.fail(new NginxUnavailable({ message: e.message }))),
+    )
+
+    /**
+     * Makes the platform-owned files whose names start with `scope` (all of them by default) the
+     * planned ones; files outside the scope are neither read nor touched.
+     */
+    const ensure = Effect.fn("NginxManager.ensure")(
+      function* (planned: ReadonlyArray<PlannedFile>, scope: string = PLATFORM_FILE_PREFIX) {
+        const { wanted, current, written, removed } = yield* diff(planned, scope)
         if (written.length === 0 && removed.length === 0)
           return { written, removed, reloaded: false } satisfies NginxChanges
 
@@ -116,6 +139,6 @@ export class NginxManager extends Effect.Service<NginxManager>()("@hosting/Nginx
       Effect.catchTag("SystemError", "BadArgument", (e) => Effect.fail(new NginxUnavailable({ message: e.message }))),
     )
 
-    return { ensure } as const
+    return { ensure, plan } as const
   }),
 }) {}

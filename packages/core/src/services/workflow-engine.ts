@@ -18,5 +18,10 @@ export class WorkflowEngine extends Context.Tag("@hosting/WorkflowEngine")<
   WorkflowEngine,
   {
     readonly start: (w: WorkflowStart) => Effect.Effect<void, Unavailable>
+    /**
+     * Sends `signal` to the running workflow with this id, starting it first if none runs: the
+     * way to hand more work to a per-resource serializer without racing its completion.
+     */
+    readonly signalWithStart: (w: WorkflowStart & { readonly signal: string }) => Effect.Effect<void, Unavailable>
   }
 >() {}

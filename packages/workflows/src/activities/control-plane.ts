@@ -1,4 +1,14 @@
-import { AuditLogs, NodeFacts, NodeProbeId, NodeProbes, Platform, ShardId, Shards } from "@hosting/core"
+import {
+  AuditLogs,
+  NodeFacts,
+  NodeProbeId,
+  NodeProbes,
+  Platform,
+  ShardId,
+  Shards,
+  TenantId,
+  TenantStates,
+} from "@hosting/core"
 import type { ControlPlaneActivities } from "@hosting/core/activities"
 import { ApplicationFailure } from "@temporalio/activity"
 import { Cause, Effect, Exit, type ManagedRuntime, Schema } from "effect"
@@ -23,9 +33,10 @@ export const runActivity = async <A, E, R>(
 const decodeProbeId = Schema.decodeUnknown(NodeProbeId)
 const decodeFacts = Schema.decodeUnknown(NodeFacts)
 const decodeShardId = Schema.decodeUnknown(ShardId)
+const decodeTenantId = Schema.decodeUnknown(TenantId)
 
 /** Services the control-plane activities run on. */
-export type ControlPlaneServices = NodeProbes | Shards | AuditLogs | Platform
+export type ControlPlaneServices = NodeProbes | Shards | AuditLogs | Platform | TenantStates
 
 /** Control-plane activities over a runtime that provides the domain services. */
 export const createControlPlaneActivities = (
@@ -57,6 +68,33 @@ export const createControlPlaneActivities = (
     runActivity(
       runtime,
       Effect.flatMap(decodeShardId(shardId), (id) => Effect.flatMap(Shards, (s) => s.finish(id, errors))),
+    ),
+  tenantSnapshot: ({ tenantId }) =>
+    runActivity(
+      runtime,
+      Effect.flatMap(decodeTenantId(tenantId), (id) => Effect.flatMap(TenantStates, (t) => t.snapshot(id))),
+    ),
+  finishTenantSync: ({ snapshot, errors }) =>
+    runActivity(
+      runtime,
+      Effect.flatMap(TenantStates, (t) => t.finish(snapshot, errors)),
+    ),
+  webShardSpecs: ({ shardId }) =>
+    runActivity(
+      runtime,
+      Effect.flatMap(decodeShardId(shardId), (id) => Effect.flatMap(TenantStates, (t) => t.shardSpecs(id))),
+    ),
+  resyncTenantsChangedSince: ({ shardId, revision }) =>
+    runActivity(
+      runtime,
+      Effect.flatMap(decodeShardId(shardId), (id) =>
+        Effect.flatMap(TenantStates, (t) => t.resyncChangedSince(id, revision)),
+      ),
+    ),
+  shardRole: ({ shardId }) =>
+    runActivity(
+      runtime,
+      Effect.flatMap(decodeShardId(shardId), (id) => Effect.flatMap(TenantStates, (t) => t.shardRole(id))),
     ),
   purgeAuditLogs: () =>
     runActivity(

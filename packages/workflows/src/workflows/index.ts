@@ -2,3 +2,4 @@
 export { ConvergeShardWorkflow } from "./converge-shard.js"
 export { ProbeNodeWorkflow } from "./probe-node.js"
 export { PurgeAuditLogsWorkflow } from "./purge-audit-logs.js"
+export { SyncTenantWorkflow } from "./sync-tenant.js"

@@ -1,0 +1,266 @@
+import { Schema } from "effect"
+import { BrandId, ClusterId, ShardId } from "./ids.js"
+import { ResourceStatus } from "./lifecycle.js"
+import { GeneratedName } from "./names.js"
+import { DisplayName, Hostname, strict } from "./validation.js"
+
+/**
+ * The web tier's customer-facing resources: tenants (a Linux user on a web shard), their webroots,
+ * the FQDNs bound to a webroot, and their SSH keys. Every string here can reach a config file on
+ * a node, so each is allow-listed.
+ */
+
+const uuidId = <const B extends string>(brand: B, what: string) =>
+  Schema.UUID.pipe(Schema.brand(brand), Schema.annotations({ title: brand, description: `UUID of ${what}` }))
+
+/** UUID of a tenant. */
+export const TenantId = uuidId("TenantId", "a tenant")
+/** Branded tenant id. */
+export type TenantId = typeof TenantId.Type
+/** UUID of a webroot. */
+export const WebrootId = uuidId("WebrootId", "a webroot")
+/** Branded webroot id. */
+export type WebrootId = typeof WebrootId.Type
+/** UUID of an FQDN binding. */
+export const FqdnId = uuidId("FqdnId", "an FQDN")
+/** Branded FQDN id. */
+export type FqdnId = typeof FqdnId.Type
+/** UUID of an SSH key. */
+export const SshKeyId = uuidId("SshKeyId", "an SSH key")
+/** Branded SSH key id. */
+export type SshKeyId = typeof SshKeyId.Type
+
+/** Name of a tenant: its Linux user and group on every node of its shard. */
+export const TenantName = GeneratedName("tenant").annotations({ title: "TenantName" })
+/** Name of a webroot: its directory under the tenant's home and its platform file names. */
+export const WebrootName = GeneratedName("webroot").annotations({ title: "WebrootName" })
+
+/** How a webroot is served. */
+export const WebRuntime = Schema.Literal("php", "node", "python", "ruby", "static", "worker").annotations({
+  title: "WebRuntime",
+  description:
+    "php: nginx + a PHP-FPM pool; node/python/ruby: an app process proxied by nginx; static: files only; worker: a background process without nginx",
+})
+/** How a webroot is served. */
+export type WebRuntime = typeof WebRuntime.Type
+
+/** Runtimes whose code runs as a long-lived process under the agent's supervisor. */
+export const APP_RUNTIMES: ReadonlyArray<WebRuntime> = ["node", "python", "ruby", "worker"]
+
+/** PHP versions a node can run (Debian's php-fpm). */
+export const PHP_VERSIONS = ["8.2"] as const
+
+/** A runtime version such as `8.2` or `20`. */
+export const RuntimeVersion = Schema.String.pipe(
+  Schema.pattern(/^[0-9]{1,3}(\.[0-9]{1,3}){0,2}$/),
+  Schema.annotations({ title: "RuntimeVersion", description: "digits and dots, e.g. 8.2" }),
+)
+
+/**
+ * A file inside the webroot that starts an app (`server.js`, `app/main.py`): relative, no `..`,
+ * no leading dot segment, only characters that need no quoting anywhere.
+ */
+export const Entrypoint = Schema.String.pipe(
+  Schema.maxLength(255),
+  Schema.pattern(/^[A-Za-z0-9_][A-Za-z0-9._-]*(\/[A-Za-z0-9_][A-Za-z0-9._-]*)*$/),
+  Schema.filter((p) => !p.split("/").some((s) => s === ".." || s === ".") || "must not contain . or .. segments"),
+  Schema.annotations({
+    title: "Entrypoint",
+    description: "relative path inside the webroot, e.g. server.js",
+    arbitrary: () => (fc) => fc.stringMatching(/^[a-z][a-z0-9_-]{0,10}\.(js|py|rb)$/),
+  }),
+)
+
+/** A tenant: one Linux user and group on every node of a web shard, owned by a brand. */
+export class Tenant extends Schema.Class<Tenant>("Tenant")({
+  id: TenantId,
+  brand_id: BrandId,
+  shard_id: ShardId,
+  name: TenantName,
+  display_name: Schema.NullOr(DisplayName),
+  suspended: Schema.Boolean,
+  status: ResourceStatus,
+  status_message: Schema.NullOr(Schema.String),
+  created_at: Schema.String,
+  updated_at: Schema.String,
+}) {}
+
+/** Body of POST /tenants: the brand, and optionally where to place it. */
+export const CreateTenant = strict(
+  Schema.Struct({
+    brand_id: BrandId,
+    display_name: Schema.optional(DisplayName),
+    cluster_id: Schema.optional(ClusterId).annotations({
+      description: "place on a web shard of this cluster (one the brand may use); default: any such cluster",
+    }),
+    shard_id: Schema.optional(ShardId).annotations({ description: "place on this web shard (platform admins)" }),
+  }),
+)
+
+/** Body of PUT /tenants/{id}. */
+export const UpdateTenant = strict(Schema.Struct({ display_name: Schema.optional(Schema.NullOr(DisplayName)) }))
+
+/** Body of POST /tenants/{id}/migrate. */
+export const MigrateTenant = strict(Schema.Struct({ shard_id: ShardId }))
+
+/** A directory of a tenant served by nginx (or run as a worker). */
+export class Webroot extends Schema.Class<Webroot>("Webroot")({
+  id: WebrootId,
+  tenant_id: TenantId,
+  name: WebrootName,
+  runtime: WebRuntime,
+  runtime_version: Schema.NullOr(RuntimeVersion),
+  entrypoint: Schema.NullOr(Entrypoint),
+  numprocs: Schema.Int,
+  path: Schema.String.annotations({ description: "the webroot's directory as the tenant sees it over SFTP" }),
+  status: ResourceStatus,
+  status_message: Schema.NullOr(Schema.String),
+  created_at: Schema.String,
+  updated_at: Schema.String,
+}) {}
+
+const Numprocs = Schema.Int.pipe(
+  Schema.between(1, 8),
+  Schema.annotations({ description: "processes of a worker (1–8); 1 for every other runtime" }),
+)
+
+/** Body of POST /tenants/{id}/webroots. */
+export const CreateWebroot = strict(
+  Schema.Struct({
+    runtime: WebRuntime,
+    runtime_version: Schema.optional(RuntimeVersion).annotations({ description: "php: 8.2 (the default)" }),
+    entrypoint: Schema.optional(Entrypoint).annotations({
+      description: "node/python/ruby/worker: the file to run (default server.js, app.py, app.rb)",
+    }),
+    numprocs: Schema.optional(Numprocs),
+  }),
+)
+
+/** Body of PUT /webroots/{id}: the runtime may change, the name and path never do. */
+export const UpdateWebroot = strict(
+  Schema.Struct({
+    runtime: Schema.optional(WebRuntime),
+    runtime_version: Schema.optional(Schema.NullOr(RuntimeVersion)),
+    entrypoint: Schema.optional(Schema.NullOr(Entrypoint)),
+    numprocs: Schema.optional(Numprocs),
+  }),
+)
+
+/** A host name bound to a webroot; bound at most once platform-wide. */
+export class Fqdn extends Schema.Class<Fqdn>("Fqdn")({
+  id: FqdnId,
+  webroot_id: WebrootId,
+  tenant_id: TenantId,
+  hostname: Hostname,
+  status: ResourceStatus,
+  status_message: Schema.NullOr(Schema.String),
+  created_at: Schema.String,
+  updated_at: Schema.String,
+}) {}
+
+/** Body of POST /webroots/{id}/fqdns. */
+export const CreateFqdn = strict(Schema.Struct({ hostname: Hostname }))
+
+const SSH_KEY_TYPES = [
+  "ssh-ed25519",
+  "ssh-rsa",
+  "ecdsa-sha2-nistp256",
+  "ecdsa-sha2-nistp384",
+  "ecdsa-sha2-nistp521",
+  "sk-ssh-ed25519@openssh.com",
+  "sk-ecdsa-sha2-nistp256@openssh.com",
+] as const
+
+const decodeBase64 = (b64: string): Uint8Array | undefined => {
+  try {
+    const bin = atob(b64)
+    return Uint8Array.from(bin, (c) => c.charCodeAt(0))
+  } catch {
+    return undefined
+  }
+}
+
+/** The algorithm name an OpenSSH public-key blob starts with (a length-prefixed string). */
+const blobKeyType = (blob: Uint8Array): string | undefined => {
+  if (blob.length < 4) return undefined
+  const len = ((blob[0]! << 24) | (blob[1]! << 16) | (blob[2]! << 8) | blob[3]!) >>> 0
+  if (len > 64 || blob.length < 4 + len) return undefined
+  return String.fromCharCode(...blob.subarray(4, 4 + len))
+}
+
+/**
+ * One OpenSSH public key, `type base64 [comment]`: no options (`command=`, `from=`), no newline,
+ * and the blob must decode and name the same type. The comment is limited to characters that are
+ * harmless in authorized_keys.
+ */
+export const SshPublicKey = Schema.Trim.pipe(
+  Schema.maxLength(16_384),
+  Schema.pattern(
+    new RegExp(
+      `^(${SSH_KEY_TYPES.map((t) => t.replace(/[.@]/g, (c) => `\\${c}`)).join("|")}) [A-Za-z0-9+/]+={0,2}( [A-Za-z0-9@._+-]{1,100})?$`,
+    ),
+    { message: () => "must be one OpenSSH public key: `type base64 [comment]` (comment: letters, digits, @._+-)" },
+  ),
+  Schema.filter((line) => {
+    const [type, b64] = line.split(" ") as [string, string]
+    const blob = decodeBase64(b64)
+    return (blob !== undefined && blobKeyType(blob) === type) || "the key data does not decode to a key of its type"
+  }),
+  Schema.annotations({
+    title: "SshPublicKey",
+    // valid ed25519 keys (random 32-byte points): the pattern-then-filter default never finds one
+    arbitrary: () => (fc) =>
+      fc
+        .tuple(fc.uint8Array({ minLength: 32, maxLength: 32 }), fc.option(fc.stringMatching(/^[a-z0-9@._+-]{1,20}$/)))
+        .map(([point, comment]) => {
+          const type = "ssh-ed25519"
+          const blob = [0, 0, 0, type.length, ...Array.from(type, (c) => c.charCodeAt(0)), 0, 0, 0, 32, ...point]
+          return `${type} ${btoa(String.fromCharCode(...blob))}${comment === null ? "" : ` ${comment}`}`
+        }),
+  }),
+)
+
+/** SHA256 fingerprint as `ssh-keygen -l` prints it. */
+export const sshFingerprint = async (publicKey: string): Promise<string> => {
+  const blob = decodeBase64(publicKey.split(" ")[1] ?? "") ?? new Uint8Array()
+  const digest = new Uint8Array(await globalThis.crypto.subtle.digest("SHA-256", blob))
+  return `SHA256:${btoa(String.fromCharCode(...digest)).replace(/=+$/, "")}`
+}
+
+/** An SSH public key allowed to log in (SFTP and SSH) as the tenant. */
+export class SshKey extends Schema.Class<SshKey>("SshKey")({
+  id: SshKeyId,
+  tenant_id: TenantId,
+  name: DisplayName,
+  public_key: Schema.String,
+  fingerprint: Schema.String,
+  status: ResourceStatus,
+  status_message: Schema.NullOr(Schema.String),
+  created_at: Schema.String,
+  updated_at: Schema.String,
+}) {}
+
+/** Body of POST /tenants/{id}/ssh-keys. */
+export const CreateSshKey = strict(Schema.Struct({ name: DisplayName, public_key: SshPublicKey }))
+
+/** Body of PUT /ssh-keys/{id}: only the label; a different key is a new key. */
+export const UpdateSshKey = strict(Schema.Struct({ name: DisplayName }))
+
+/** Counts of everything a tenant owns (GET /tenants/{id}/resources). */
+export class TenantResources extends Schema.Class<TenantResources>("TenantResources")({
+  tenant: Tenant,
+  webroots: Schema.Array(Webroot),
+  fqdns: Schema.Array(Fqdn),
+  ssh_keys: Schema.Array(SshKey),
+}) {}
+
+/** The directory of a webroot as the tenant sees it (its home is `/` in the SFTP chroot). */
+export const webrootPath = (name: string): string => `/webroots/${name}`
+
+/** Default app file per runtime when the webroot names none. */
+export const DEFAULT_ENTRYPOINT: Partial<Record<WebRuntime, string>> = {
+  node: "server.js",
+  python: "app.py",
+  ruby: "app.rb",
+  worker: "worker.js",
+}

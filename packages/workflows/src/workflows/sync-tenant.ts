@@ -1,0 +1,109 @@
+import type { ControlPlaneActivities, NodeActivities, TenantSnapshot } from "@hosting/core/activities"
+import { continueAsNew, defineSignal, proxyActivities, setHandler } from "@temporalio/workflow"
+
+const cp = proxyActivities<ControlPlaneActivities>({
+  taskQueue: "control-plane",
+  startToCloseTimeout: "30 seconds",
+  retry: { maximumAttempts: 10 },
+})
+
+/** Input of SyncTenantWorkflow. */
+export interface SyncTenantInput {
+  readonly tenantId: string
+  /** How long a round waits for each node's agent before failing with the reason. */
+  readonly nodeTimeoutSeconds: number
+}
+
+/** Sent by the API after it wrote a change of the tenant (signal-with-start). */
+export const changedSignal = defineSignal("changed")
+
+// A long history slows replay; start afresh after this many rounds (state lives in the database).
+const ROUNDS_PER_RUN = 200
+
+const describe = (nodeId: string, err: unknown): string => {
+  const cause = (err as { cause?: { message?: string } }).cause?.message
+  return `node ${nodeId}: ${err instanceof Error ? err.message : String(err)}${cause ? ` (${cause})` : ""}`
+}
+
+const onNode = (nodeId: string, timeoutSeconds: number) =>
+  proxyActivities<NodeActivities>({
+    taskQueue: `node-${nodeId}`,
+    // an agent killed mid-activity is retried once it is back, within the timeout
+    scheduleToCloseTimeout: `${timeoutSeconds} seconds`,
+    startToCloseTimeout: "5 minutes",
+    retry: { initialInterval: "500 milliseconds", maximumInterval: "5 seconds" },
+  })
+
+/** Runs `f` on every node, collecting each node's error instead of stopping. */
+const onAll = async (
+  nodeIds: ReadonlyArray<string>,
+  errors: Array<string>,
+  f: (nodeId: string) => Promise<unknown>,
+): Promise<void> => {
+  await Promise.all(
+    nodeIds.map(async (nodeId) => {
+      try {
+        await f(nodeId)
+      } catch (err) {
+        errors.push(describe(nodeId, err))
+      }
+    }),
+  )
+}
+
+const round = async (snap: TenantSnapshot, timeoutSeconds: number): Promise<Array<string>> => {
+  const errors: Array<string> = []
+  const ensure = (nodeIds: ReadonlyArray<string>) =>
+    onAll(nodeIds, errors, (n) =>
+      snap.spec === null
+        ? onNode(n, timeoutSeconds).removeTenant({ tenant: snap.tenantName })
+        : onNode(n, timeoutSeconds).ensureTenant({ spec: snap.spec }),
+    )
+  if (snap.migrateNodeIds === null) {
+    if (snap.nodeIds.length === 0) errors.push("the tenant's shard has no nodes")
+    else await ensure(snap.nodeIds)
+    return errors
+  }
+  // migration: everything up on the target first, then the source is cleaned
+  const target = snap.migrateNodeIds.filter((n) => !snap.nodeIds.includes(n))
+  const source = snap.nodeIds.filter((n) => !snap.migrateNodeIds!.includes(n))
+  if (snap.migrateNodeIds.length === 0) return ["the target shard has no nodes"]
+  await ensure(snap.migrateNodeIds)
+  if (errors.length > 0 || snap.spec === null) return errors
+  const from = source[0] ?? snap.nodeIds[0]
+  if (from !== undefined && target.length > 0) {
+    try {
+      const archive = await onNode(from, timeoutSeconds).exportTenantFiles({ tenant: snap.tenantName })
+      await onAll(target, errors, (n) =>
+        onNode(n, timeoutSeconds).importTenantFiles({ tenant: snap.tenantName, archive }),
+      )
+    } catch (err) {
+      errors.push(describe(from, err))
+    }
+  }
+  if (errors.length > 0) return errors
+  await onAll(source, errors, (n) => onNode(n, timeoutSeconds).removeTenant({ tenant: snap.tenantName }))
+  return errors
+}
+
+/**
+ * The serializer of one tenant (`tenant:{id}:sync`): each round reads the tenant's whole desired
+ * state from the database, ensures it on every node of its shard and records the outcome; a signal
+ * during a round asks for another. Changes to one tenant therefore never race, and none is lost:
+ * a signal that arrives as the workflow completes fails the completion and replays into a round.
+ */
+export async function SyncTenantWorkflow(input: SyncTenantInput): Promise<void> {
+  let dirty = true
+  setHandler(changedSignal, () => {
+    dirty = true
+  })
+  for (let i = 0; i < ROUNDS_PER_RUN; i++) {
+    if (!dirty) return
+    dirty = false
+    const snap = await cp.tenantSnapshot({ tenantId: input.tenantId })
+    if (snap === null) return
+    const errors = await round(snap, input.nodeTimeoutSeconds)
+    await cp.finishTenantSync({ snapshot: snap, errors })
+  }
+  await continueAsNew<typeof SyncTenantWorkflow>(input)
+}
