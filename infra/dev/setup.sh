@@ -15,7 +15,8 @@ if ! pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then
 fi
 
 # Programs the node agent drives on a web node; tests run them on private loopback ports.
-apt_install nginx
+# (policy-rc.d keeps the packages from starting their own daemons; the agent starts its own.)
+apt_install nginx php8.2-fpm php8.2-cli openssh-server openssh-client acl ruby
 # The admin UI's end-to-end tests drive Debian's Chromium (nothing may download a browser).
 apt_install chromium
 

@@ -28,6 +28,17 @@ export const temporalWorkflowEngine = (client: Client) =>
           ),
           Effect.mapError(unavailable),
         ),
+      execute: (w) =>
+        Effect.tryPromise({
+          try: () =>
+            client.workflow.execute(w.workflowType, {
+              workflowId: w.workflowId,
+              taskQueue: w.taskQueue,
+              args: [...w.args],
+              workflowExecutionTimeout: `${w.timeoutSeconds} seconds`,
+            }),
+          catch: unavailable,
+        }),
       signalWithStart: (w) =>
         Effect.tryPromise({
           try: () =>

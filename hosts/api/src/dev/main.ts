@@ -9,6 +9,7 @@ import { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileS
 import { hostname } from "node:os"
 import { join, resolve } from "node:path"
 import { fileURLToPath } from "node:url"
+import { stopNodeServices } from "@hosting/agent"
 import { generateApiKeySecret } from "@hosting/core/api"
 import { startEmbeddedPostgres } from "./pglite.js"
 import { findExecutable, freePort, type ServiceProcess, startProcess, waitFor } from "./processes.js"
@@ -43,6 +44,10 @@ if (!apiKey) {
 const nodeIdFile = join(dataDir, "node-id")
 if (!existsSync(nodeIdFile)) writeFileSync(nodeIdFile, `${randomUUID()}\n`)
 const nodeId = readFileSync(nodeIdFile, "utf8").trim()
+
+// The local web node's files: outside /tmp and the work tree, since sshd needs every component of
+// a tenant's chroot root-owned and not group-writable.
+const nodeRoot = env("HOSTING_NODE_ROOT", "/var/lib/hosting/dev-node")
 
 const children: Array<ServiceProcess> = []
 
@@ -128,6 +133,8 @@ try {
     HOSTING_NODE_ID: nodeId,
     HOSTING_HTTP_PORT: env("HOSTING_HTTP_PORT", "8000"),
     HOSTING_HTTPS_PORT: env("HOSTING_HTTPS_PORT", "8443"),
+    HOSTING_SSH_PORT: env("HOSTING_SSH_PORT", "2222"),
+    HOSTING_NODE_ROOT: nodeRoot,
     HOSTING_API_URL: `http://127.0.0.1:${apiPort}`,
   }
   const node = (name: string, main: string) => {
@@ -146,6 +153,9 @@ try {
   node("api", fileURLToPath(new URL("../main.js", import.meta.url)))
   node("cp-worker", fileURLToPath(import.meta.resolve("@hosting/workflows/main")))
   node("agent", fileURLToPath(import.meta.resolve("@hosting/agent/main")))
+  // the agent leaves the node's nginx, php-fpm, sshd and tenants' apps running when it stops (so
+  // sites survive an agent restart); the single box stops them with everything else
+  cleanups.push(() => stopNodeServices(nodeRoot))
   // The admin UI's static server (hosts/ui) proxies /api to us; started by path, not imported,
   // since no host depends on another.
   const uiPort = Number(env("HOSTING_UI_PORT", "3001"))

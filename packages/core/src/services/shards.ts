@@ -1,12 +1,13 @@
 import { SqlClient } from "@effect/sql/SqlClient"
 import { Effect, ParseResult, Schema } from "effect"
-import { Conflict, InvalidInput, notFound } from "../domain/errors.js"
+import { Conflict, InvalidInput, notFound, Unavailable } from "../domain/errors.js"
 import { type ClusterId, randomUuid, type ShardId } from "../domain/ids.js"
 import { CONTROL_PLANE_TASK_QUEUE, workflowIdFor } from "../domain/lifecycle.js"
 import type { ListQuery } from "../domain/list.js"
 import {
   ConvergeShardResult,
   type CreateShard,
+  PlannedChange,
   Shard,
   ShardConfigByRole,
   type ShardRole,
@@ -125,8 +126,19 @@ export class Shards extends Effect.Service<Shards>()("@hosting/Shards", {
      */
     const converge = Effect.fn("Shards.converge")(function* (id: ShardId, plan: boolean) {
       const shard = yield* get(id)
-      if (plan) return ConvergeShardResult.make({ shard, plan: [] })
-      return ConvergeShardResult.make({ shard: yield* startConverge(id), plan: null })
+      if (!plan) return ConvergeShardResult.make({ shard: yield* startConverge(id), plan: null })
+      // a dry run asks every node what it would change; nothing is written anywhere
+      const outcome = (yield* engine.execute({
+        workflowType: CONVERGE_SHARD_WORKFLOW,
+        workflowId: workflowIdFor("shard", id, `plan-${randomUuid()}`),
+        taskQueue: CONTROL_PLANE_TASK_QUEUE,
+        args: [{ shardId: id, nodeTimeoutSeconds, plan: true }],
+        timeoutSeconds: nodeTimeoutSeconds + 60,
+      })) as { readonly changes: ReadonlyArray<unknown>; readonly errors: ReadonlyArray<string> }
+      if (outcome.errors.length > 0)
+        return yield* Effect.fail(new Unavailable({ message: `could not plan: ${outcome.errors.join("; ")}` }))
+      const changes = yield* Schema.decodeUnknown(Schema.Array(PlannedChange))(outcome.changes).pipe(Effect.orDie)
+      return ConvergeShardResult.make({ shard, plan: changes })
     })
 
     const retry = Effect.fn("Shards.retry")(function* (id: ShardId) {

@@ -22,6 +22,8 @@ export class WorkflowEngine extends Context.Tag("@hosting/WorkflowEngine")<
      * Sends `signal` to the running workflow with this id, starting it first if none runs: the
      * way to hand more work to a per-resource serializer without racing its completion.
      */
+    /** Runs a workflow to completion and returns its result (for short, read-only workflows). */
+    readonly execute: (w: WorkflowStart & { readonly timeoutSeconds: number }) => Effect.Effect<unknown, Unavailable>
     readonly signalWithStart: (w: WorkflowStart & { readonly signal: string }) => Effect.Effect<void, Unavailable>
   }
 >() {}

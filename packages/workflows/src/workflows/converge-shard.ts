@@ -1,39 +1,75 @@
-import type { ControlPlaneActivities, ConvergeShardInput, NodeActivities } from "@hosting/core/activities"
+import type {
+  ControlPlaneActivities,
+  ConvergeShardInput,
+  NodeActivities,
+  WebChangeReport,
+} from "@hosting/core/activities"
 import { proxyActivities } from "@temporalio/workflow"
 
 const cp = proxyActivities<ControlPlaneActivities>({
   taskQueue: "control-plane",
-  startToCloseTimeout: "30 seconds",
+  startToCloseTimeout: "60 seconds",
   retry: { maximumAttempts: 10 },
 })
 
+/** What a convergence did (or, as a plan, would do) on each node. */
+export interface ConvergeShardOutcome {
+  readonly nodes: number
+  readonly errors: Array<string>
+  readonly changes: Array<{ readonly node_id: string } & WebChangeReport["changes"][number]>
+  readonly reloads: { nginx: number; php: number }
+}
+
+const describe = (nodeId: string, err: unknown) => {
+  const cause = (err as { cause?: { message?: string } }).cause?.message
+  return `node ${nodeId}: ${err instanceof Error ? err.message : String(err)}${cause ? ` (${cause})` : ""}`
+}
+
 /**
  * Converges every node of a shard to the state the database describes, collecting each node's
- * error instead of stopping at the first. Roles add their ensure activities here as they
- * arrive; today every node is checked to be reachable and answering.
+ * (and each tenant's) error instead of stopping at the first. A web shard gets every tenant,
+ * webroot, FQDN and SSH key ensured and orphaned platform files removed, with one reload per
+ * daemon per node; other roles are checked to be reachable until their resources arrive. With
+ * `plan`, nodes only report the changes.
  */
-export async function ConvergeShardWorkflow(
-  input: ConvergeShardInput,
-): Promise<{ nodes: number; errors: Array<string> }> {
+export async function ConvergeShardWorkflow(input: ConvergeShardInput): Promise<ConvergeShardOutcome> {
   const nodeIds = await cp.shardNodeIds({ shardId: input.shardId })
-  const errors: Array<string> = []
+  const role = await cp.shardRole({ shardId: input.shardId })
+  const plan = input.plan === true
+  const web = role === "web" ? await cp.webShardSpecs({ shardId: input.shardId }) : undefined
+  const outcome: ConvergeShardOutcome = {
+    nodes: nodeIds.length,
+    errors: [],
+    changes: [],
+    reloads: { nginx: 0, php: 0 },
+  }
   await Promise.all(
     nodeIds.map(async (nodeId) => {
       // a node whose agent does not answer within the timeout is reported, not waited on
       const node = proxyActivities<NodeActivities>({
         taskQueue: `node-${nodeId}`,
         scheduleToCloseTimeout: `${input.nodeTimeoutSeconds} seconds`,
-        startToCloseTimeout: "20 seconds",
+        startToCloseTimeout: "10 minutes",
         retry: { initialInterval: "1 second", maximumInterval: "5 seconds" },
       })
       try {
-        await node.describeNode()
+        if (web === undefined) {
+          await node.describeNode()
+          return
+        }
+        const report = await node.convergeWeb({ tenants: web.tenants, plan })
+        outcome.changes.push(...report.changes.map((c) => ({ node_id: nodeId, ...c })))
+        outcome.errors.push(...report.errors.map((e) => `node ${nodeId}: tenant ${e.tenant}: ${e.message}`))
+        outcome.reloads.nginx += report.reloads.nginx
+        outcome.reloads.php += report.reloads.php
       } catch (err) {
-        const cause = (err as { cause?: { message?: string } }).cause?.message
-        errors.push(`node ${nodeId}: ${err instanceof Error ? err.message : String(err)}${cause ? ` (${cause})` : ""}`)
+        outcome.errors.push(describe(nodeId, err))
       }
     }),
   )
-  await cp.finishShardConverge({ shardId: input.shardId, errors })
-  return { nodes: nodeIds.length, errors }
+  if (plan) return outcome
+  // a tenant changed while we converged from an older snapshot: its own sync puts it right
+  if (web !== undefined) await cp.resyncTenantsChangedSince({ shardId: input.shardId, revision: web.revision })
+  await cp.finishShardConverge({ shardId: input.shardId, errors: outcome.errors })
+  return outcome
 }
