@@ -3,7 +3,8 @@
 // resources); the platform admin → allowed. Endpoints added to the contract are covered here
 // without changing this file (they need a fixture id if they introduce a new path segment).
 import { randomUUID } from "node:crypto"
-import { createClient } from "@hosting/sdk"
+import { createClient, SshPublicKey } from "@hosting/sdk"
+import { Arbitrary, FastCheck } from "effect"
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest"
 import { type EndpointCase, endpointCases, fillPath, requiredQuery, send, validBody } from "../support/contract.js"
 import { postgresDatabase, type TestDatabase } from "../support/databases.js"
@@ -43,6 +44,16 @@ beforeAll(async () => {
   })
   const lb = await admin.lbAddresses.create({ path: { id: cluster.id }, payload: { address: "192.0.2.1" } })
   const probe = await admin.nodes.probe({ path: { id: node.id } })
+  // brand A's web tier: a tenant on the cluster's web shard, with a webroot, an FQDN and an SSH key
+  await admin.brands.setClusters({ path: { id: brandA.id }, payload: { cluster_ids: [cluster.id] } })
+  const tenant = await admin.tenants.create({ payload: { brand_id: brandA.id } })
+  const webroot = await admin.webroots.create({ path: { id: tenant.id }, payload: { runtime: "php" } })
+  const fqdn = await admin.fqdns.create({ path: { id: webroot.id }, payload: { hostname: "matrix.example.test" } })
+  const [publicKey] = FastCheck.sample(Arbitrary.make(SshPublicKey), { seed: 1, numRuns: 1 })
+  const sshKey = await admin.sshKeys.create({
+    path: { id: tenant.id },
+    payload: { name: "matrix", public_key: publicKey! },
+  })
   Object.assign(ids, {
     brands: brandA.id,
     "api-keys": keyA2.id,
@@ -52,9 +63,13 @@ beforeAll(async () => {
     nodes: node.id,
     "lb-addresses": lb.id,
     "node-probes": probe.id,
+    tenants: tenant.id,
+    webroots: webroot.id,
+    fqdns: fqdn.id,
+    "ssh-keys": sshKey.id,
   })
   Object.assign(keys, { brandA: keyA.key, brandB: keyB.key, noScope: noScope.key })
-  brandAIds = [brandA.id, keyA.id, keyA2.id]
+  brandAIds = [brandA.id, keyA.id, keyA2.id, tenant.id, webroot.id, fqdn.id, sshKey.id]
 })
 
 afterAll(async () => {

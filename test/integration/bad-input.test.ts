@@ -1,6 +1,7 @@
 // Every endpoint fed malformed JSON, wrong types, oversize strings, unknown fields and injection
 // strings answers 4xx with the error envelope, never 5xx, and a refused request changes nothing.
-import { createClient } from "@hosting/sdk"
+import { createClient, SshPublicKey } from "@hosting/sdk"
+import { Arbitrary, FastCheck } from "effect"
 import pg from "pg"
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest"
 import { type EndpointCase, endpointCases, fillPath, send, validBody } from "../support/contract.js"
@@ -26,7 +27,9 @@ const INJECTIONS = [
   "a".repeat(100_000),
 ]
 
-// Tables whose contents a refused request must leave exactly as they were.
+// Tables whose contents a refused request must leave exactly as they were. Of the web tier, the
+// columns a request writes (every write a node must see bumps `revision`), not the status its
+// tenant's sync sets meanwhile.
 const SNAPSHOT = `SELECT json_build_object(
   'brands', (SELECT json_agg(b ORDER BY id) FROM brands b),
   'regions', (SELECT json_agg(r ORDER BY id) FROM regions r),
@@ -38,7 +41,11 @@ const SNAPSHOT = `SELECT json_build_object(
   'lb_addresses', (SELECT json_agg(l ORDER BY id) FROM lb_addresses l),
   'brand_clusters', (SELECT json_agg(x ORDER BY brand_id, cluster_id) FROM brand_clusters x),
   'api_keys', (SELECT json_agg(json_build_object('id', id, 'name', name, 'scopes', scopes, 'brands', brands, 'revoked', revoked_at) ORDER BY id) FROM api_keys),
-  'platform', (SELECT json_agg(config) FROM platform_config)
+  'platform', (SELECT json_agg(config) FROM platform_config),
+  'tenants', (SELECT json_agg(json_build_object('id', id, 'brand_id', brand_id, 'shard_id', shard_id, 'name', name, 'display_name', display_name, 'suspended', suspended, 'migrate_to', migrate_to, 'revision', revision) ORDER BY id) FROM tenants),
+  'webroots', (SELECT json_agg(json_build_object('id', id, 'tenant_id', tenant_id, 'name', name, 'runtime', runtime, 'runtime_version', runtime_version, 'entrypoint', entrypoint, 'numprocs', numprocs, 'revision', revision) ORDER BY id) FROM webroots),
+  'fqdns', (SELECT json_agg(json_build_object('id', id, 'webroot_id', webroot_id, 'hostname', hostname, 'revision', revision) ORDER BY id) FROM fqdns),
+  'ssh_keys', (SELECT json_agg(json_build_object('id', id, 'tenant_id', tenant_id, 'name', name, 'public_key', public_key, 'revision', revision) ORDER BY id) FROM ssh_keys)
 ) AS s`
 
 const snapshot = async () => JSON.stringify((await client.query(SNAPSHOT)).rows[0].s)
@@ -56,6 +63,15 @@ beforeAll(async () => {
   const shard = await admin.shards.create({ path: { id: cluster.id }, payload: { name: "web", role: "web" } })
   const node = await admin.nodes.create({ path: { id: cluster.id }, payload: { hostname: "n1.example.net" } })
   const lb = await admin.lbAddresses.create({ path: { id: cluster.id }, payload: { address: "192.0.2.1" } })
+  await admin.brands.setClusters({ path: { id: brand.id }, payload: { cluster_ids: [cluster.id] } })
+  const tenant = await admin.tenants.create({ payload: { brand_id: brand.id } })
+  const webroot = await admin.webroots.create({ path: { id: tenant.id }, payload: { runtime: "php" } })
+  const fqdn = await admin.fqdns.create({ path: { id: webroot.id }, payload: { hostname: "target.example.test" } })
+  const [publicKey] = FastCheck.sample(Arbitrary.make(SshPublicKey), { seed: 1, numRuns: 1 })
+  const sshKey = await admin.sshKeys.create({
+    path: { id: tenant.id },
+    payload: { name: "target", public_key: publicKey! },
+  })
   Object.assign(ids, {
     brands: brand.id,
     "api-keys": key.id,
@@ -65,6 +81,10 @@ beforeAll(async () => {
     nodes: node.id,
     "lb-addresses": lb.id,
     "node-probes": "00000000-0000-4000-8000-000000000000",
+    tenants: tenant.id,
+    webroots: webroot.id,
+    fqdns: fqdn.id,
+    "ssh-keys": sshKey.id,
   })
 })
 

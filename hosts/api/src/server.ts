@@ -14,6 +14,7 @@ import {
   ApiKeysRepo,
   AuditLogs,
   Brands,
+  Fqdns,
   HostingApi,
   migrations,
   NodeId,
@@ -23,7 +24,11 @@ import {
   Platform,
   Regions,
   Shards,
+  SshKeys,
+  TenantSync,
+  Tenants,
   TopologyRepo,
+  Webroots,
 } from "@hosting/core"
 import { temporalWorkflowEngine } from "@hosting/workflows"
 import { Client, Connection } from "@temporalio/client"
@@ -33,6 +38,7 @@ import { ApiKeysLive, BrandsLive } from "./http/brands.js"
 import { HealthLive } from "./http/health.js"
 import { AuditLogsLive, DashboardLive, SearchLive } from "./http/overview.js"
 import { PlatformLive, SessionLive } from "./http/session.js"
+import { FqdnsLive, SshKeysLive, TenantsLive, WebrootsLive } from "./http/tenancy.js"
 import { ClustersLive, LbAddressesLive, NodesLive, RegionsLive, ShardsLive } from "./http/topology.js"
 import { ObservabilityLive } from "./observe.js"
 import { readinessLive } from "./readiness.js"
@@ -129,7 +135,11 @@ export const apiServerLayer = (config: ApiConfig) => {
       ),
     ),
   )
+  const Tenancy = Layer.mergeAll(Tenants.Default, Webroots.Default, Fqdns.Default, SshKeys.Default).pipe(
+    Layer.provideMerge(TenantSync.Default),
+  )
   const Services = Layer.mergeAll(
+    Tenancy,
     NodeProbes.Default,
     Brands.Default,
     ApiKeys.Default,
@@ -155,6 +165,10 @@ export const apiServerLayer = (config: ApiConfig) => {
     LbAddressesLive,
     ShardsLive,
     NodesLive,
+    TenantsLive,
+    WebrootsLive,
+    FqdnsLive,
+    SshKeysLive,
   ).pipe(Layer.provide(AuthorizationLive))
   const Api = HttpApiBuilder.api(HostingApi).pipe(Layer.provide([HealthLive, Authenticated]))
   // The listener is provided innermost so it is built last: the port opens only once migrations,

@@ -22,6 +22,10 @@ export const TAG_DOMAINS: Readonly<Record<string, Domain>> = {
   dashboard: "platform",
   search: "platform",
   auditLogs: "platform",
+  tenants: "tenants",
+  sshKeys: "tenants",
+  webroots: "web",
+  fqdns: "web",
 }
 
 /** The domain of a contract group; unknown groups are "platform". */

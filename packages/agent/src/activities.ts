@@ -1,7 +1,7 @@
 import * as os from "node:os"
 import { TenantName, TenantSpec } from "@hosting/core"
 import type { NodeActivities, NodeFactsJson, WebChangeReport } from "@hosting/core/activities"
-import { ApplicationFailure } from "@temporalio/activity"
+import { ApplicationFailure, Context } from "@temporalio/activity"
 import { ParseResult, Schema } from "effect"
 import { ConfigRejected, type WebNode } from "./web/node.js"
 
@@ -19,13 +19,18 @@ const decode = <A, I>(schema: Schema.Schema<A, I>, input: unknown): A => {
 }
 
 // A configuration a daemon refuses will be refused again: fail at once with its message. Anything
-// else (a daemon restarting, a busy /etc/passwd) is retried by Temporal.
+// else (a daemon restarting, a busy /etc/passwd) is retried by Temporal. While the work runs the
+// activity heartbeats, so an agent killed mid-way is noticed within the heartbeat timeout and the
+// activity retried on the restarted agent, instead of after the whole start-to-close timeout.
 const classify = async <A>(f: () => Promise<A>): Promise<A> => {
+  const beat = setInterval(() => Context.current().heartbeat(), 1000)
   try {
     return await f()
   } catch (e) {
     if (e instanceof ConfigRejected) throw ApplicationFailure.nonRetryable(e.message, "ConfigRejected")
     throw e
+  } finally {
+    clearInterval(beat)
   }
 }
 
@@ -54,11 +59,16 @@ export const createNodeActivities = (identity: AgentIdentity, web?: WebNode): No
     },
     ensureTenant: ({ spec }): Promise<WebChangeReport> =>
       classify(() => needWeb().ensureTenant(decode(TenantSpec, spec))),
-    exportTenantFiles: ({ tenant }) => needWeb().exportTenantFiles(decode(TenantName, tenant)),
-    importTenantFiles: ({ tenant, archive }) => needWeb().importTenantFiles(decode(TenantName, tenant), archive),
+    exportTenantFiles: ({ tenant }) => classify(() => needWeb().exportTenantFiles(decode(TenantName, tenant))),
+    importTenantFiles: ({ tenant, archive }) =>
+      classify(() => needWeb().importTenantFiles(decode(TenantName, tenant), archive)),
     removeTenant: ({ tenant }): Promise<WebChangeReport> =>
       classify(() => needWeb().removeTenant(decode(TenantName, tenant))),
-    convergeWeb: ({ tenants, plan }): Promise<WebChangeReport> =>
-      classify(() => needWeb().converge(decode(Schema.Array(TenantSpec), tenants), plan)),
+    convergeWeb: ({ tenants, plan }): Promise<WebChangeReport> => {
+      // a node of a web shard that hosts nothing needs nothing, whether or not it runs the role
+      if (web === undefined && tenants.length === 0)
+        return Promise.resolve({ changes: [], reloads: { nginx: 0, php: 0 }, errors: [] })
+      return classify(() => needWeb().converge(decode(Schema.Array(TenantSpec), tenants), plan))
+    },
   }
 }

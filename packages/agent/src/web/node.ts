@@ -1,5 +1,5 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs"
-import { readdir, rm } from "node:fs/promises"
+import { chown, readdir, rm, writeFile } from "node:fs/promises"
 import { join } from "node:path"
 import { NodeContext } from "@effect/platform-node"
 import {
@@ -54,6 +54,12 @@ const files = (
 export class ConfigRejected extends Error {}
 
 const WEBROOT_DIR = /^web_[a-z0-9]{10}$/
+
+const PLACEHOLDER = `<!doctype html>
+<title>Site ready</title>
+<h1>This site is ready</h1>
+<p>Upload your files to replace this page.</p>
+`
 
 /**
  * The web tier of one node: tenants' users and homes, PHP-FPM pools, supervised apps, SSH keys
@@ -167,6 +173,12 @@ export class WebNode {
       users.set(name, user)
     }
     const web = this.config.webUser
+    const placeholders = new Set(
+      spec.webroots
+        .filter((w) => w.runtime === "static" || w.runtime === "php")
+        .map((w) => webrootDir(this.config.layout, name, w.name))
+        .filter((d) => !existsSync(d)),
+    )
     const dirs: Array<[string, number, number, number, string | undefined]> = [
       // the chroot: root-owned, the tenant's own group, no one else (nginx gets traverse only)
       [home, 0, user.gid, 0o750, `u:${web}:x`],
@@ -190,6 +202,12 @@ export class WebNode {
       if (await ensureDir(dir, uid, gid, mode)) {
         changes.push(change("update", "directory", dir))
         if (acl !== undefined) acls.set(acl, [...(acls.get(acl) ?? []), dir])
+      }
+      if (placeholders.has(dir)) {
+        // a new site answers at once with a page saying so, until the tenant uploads its own
+        const index = join(dir, "index.html")
+        await writeFile(index, PLACEHOLDER, { mode: 0o644, flag: "wx" }).catch(() => {})
+        await chown(index, user.uid, user.gid)
       }
     }
     const wantedDirs = new Set(spec.webroots.map((w) => w.name))

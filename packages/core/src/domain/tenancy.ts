@@ -79,6 +79,7 @@ export class Tenant extends Schema.Class<Tenant>("Tenant")({
   name: TenantName,
   display_name: Schema.NullOr(DisplayName),
   suspended: Schema.Boolean,
+  migrate_to: Schema.NullOr(ShardId).annotations({ description: "the web shard a pending migration moves it to" }),
   status: ResourceStatus,
   status_message: Schema.NullOr(Schema.String),
   created_at: Schema.String,

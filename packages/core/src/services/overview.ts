@@ -10,14 +10,17 @@ interface Countable {
   readonly type: string
   readonly table: string
   readonly name: string
-  /** Column holding the owning brand; absent for platform resources (admins only). */
+  /** Column (or scalar subquery) giving the owning brand; absent for platform resources (admins only). */
   readonly brand?: string
   readonly status?: string
   /** Extra condition (e.g. revoked keys are not counted). */
   readonly where?: string
 }
 
-// Later resources (tenants, webroots, …) join this list; dashboard and search follow.
+// The web tier's children belong to a brand through their tenant.
+const viaTenant = (table: string) => `(SELECT tn.brand_id FROM tenants tn WHERE tn.id = ${table}.tenant_id)`
+
+// Later resources (databases, zones, …) join this list; dashboard and search follow.
 const COUNTABLE: ReadonlyArray<Countable> = [
   { type: "brands", table: "brands", name: "name", brand: "id" },
   { type: "api-keys", table: "api_keys", name: "name", where: "revoked_at IS NULL" },
@@ -25,6 +28,10 @@ const COUNTABLE: ReadonlyArray<Countable> = [
   { type: "clusters", table: "clusters", name: "name" },
   { type: "shards", table: "shards", name: "name", status: "status" },
   { type: "nodes", table: "nodes", name: "hostname" },
+  { type: "tenants", table: "tenants", name: "name", brand: "brand_id", status: "status" },
+  { type: "webroots", table: "webroots", name: "name", brand: viaTenant("webroots"), status: "status" },
+  { type: "fqdns", table: "fqdns", name: "hostname", brand: viaTenant("fqdns"), status: "status" },
+  { type: "ssh-keys", table: "ssh_keys", name: "name", brand: viaTenant("ssh_keys"), status: "status" },
 ]
 
 /** Dashboard counts and cross-resource search, both filtered to the caller's brands. */

@@ -15,7 +15,8 @@ export const TENANT_CHANGED_SIGNAL = "changed"
  * during a sync is picked up by the next round, never lost.
  *
  * Callers write their rows (status `pending` or `deleting`, a new revision) first, then call
- * `request`; a failure to reach the engine leaves the rows pending for a retry or a converge.
+ * `request`; when the engine cannot be reached they mark the rows failed with the reason (a
+ * delete stays `deleting`), so a retry or a repeated delete hands them over again.
  */
 export class TenantSync extends Effect.Service<TenantSync>()("@hosting/TenantSync", {
   effect: Effect.gen(function* () {

@@ -50,6 +50,7 @@ export async function ConvergeShardWorkflow(input: ConvergeShardInput): Promise<
         taskQueue: `node-${nodeId}`,
         scheduleToCloseTimeout: `${input.nodeTimeoutSeconds} seconds`,
         startToCloseTimeout: "10 minutes",
+        heartbeatTimeout: "10 seconds",
         retry: { initialInterval: "1 second", maximumInterval: "5 seconds" },
       })
       try {

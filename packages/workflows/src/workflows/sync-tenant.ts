@@ -31,6 +31,8 @@ const onNode = (nodeId: string, timeoutSeconds: number) =>
     // an agent killed mid-activity is retried once it is back, within the timeout
     scheduleToCloseTimeout: `${timeoutSeconds} seconds`,
     startToCloseTimeout: "5 minutes",
+    // the agent heartbeats every second while it works: a killed agent is noticed in seconds
+    heartbeatTimeout: "10 seconds",
     retry: { initialInterval: "500 milliseconds", maximumInterval: "5 seconds" },
   })
 

@@ -1,0 +1,135 @@
+import { SqlClient } from "@effect/sql/SqlClient"
+import { Effect } from "effect"
+import type { Principal } from "../domain/api-key.js"
+import { Conflict, InvalidInput, notFound } from "../domain/errors.js"
+import { randomUuid } from "../domain/ids.js"
+import type { ListQuery } from "../domain/list.js"
+import { type CreateFqdn, Fqdn, type FqdnId, type WebrootId } from "../domain/tenancy.js"
+import { onConstraint } from "../sql/constraints.js"
+import { brandFilter, filters, listPage } from "../sql/list.js"
+import { rowDecoder } from "../sql/rows.js"
+import { getScoped, markFor, requestSync, type ScopedSpec, tenantBeingDeleted } from "./tenancy-rows.js"
+import { TenantSync } from "./tenant-sync.js"
+
+const spec: ScopedSpec = {
+  from: "fqdns t JOIN tenants tn ON tn.id = t.tenant_id",
+  select: "t.*, tn.status AS tenant_status",
+  sortColumns: { hostname: "t.hostname", created_at: "t.created_at" },
+  defaultSort: "hostname",
+  searchColumns: ["t.hostname"],
+  statusColumn: "t.status",
+  brandColumn: "tn.brand_id",
+}
+
+interface WebrootRow {
+  readonly id: string
+  readonly tenant_id: string
+  readonly runtime: string
+  readonly status: string
+  readonly tenant_status: string
+}
+
+/** Host names bound to webroots; a host name is bound at most once on the whole platform. */
+export class Fqdns extends Effect.Service<Fqdns>()("@hosting/Fqdns", {
+  effect: Effect.gen(function* () {
+    const sql = yield* SqlClient
+    const sync = yield* TenantSync
+    const decode = rowDecoder(Fqdn)
+    const withTenant = (row: unknown) =>
+      Effect.map(decode(row), (fqdn) => ({
+        fqdn,
+        tenantStatus: String((row as { tenant_status: unknown }).tenant_status),
+      }))
+
+    /** The webroot an FQDN is bound to, visible through the caller's brands; `lock` holds it until commit. */
+    const webroot = (principal: Principal, id: WebrootId, lock: boolean) =>
+      sql<WebrootRow>`SELECT w.id, w.tenant_id, w.runtime, w.status, tn.status AS tenant_status
+        FROM webroots w JOIN tenants tn ON tn.id = w.tenant_id
+        WHERE ${sql.and(filters(sql`w.id = ${id}`, brandFilter(sql, "tn.brand_id", principal)))}
+        ${sql.literal(lock ? "FOR SHARE" : "")}`.pipe(
+        Effect.flatMap((rows) =>
+          rows[0] === undefined ? Effect.fail(notFound("webroot", id)) : Effect.succeed(rows[0]),
+        ),
+      )
+
+    /** Why an FQDN cannot be bound to this webroot now, if it cannot. */
+    const refuseBinding = (w: WebrootRow): Effect.Effect<void, Conflict | InvalidInput> => {
+      if (w.tenant_status === "deleting") return Effect.fail(tenantBeingDeleted())
+      if (w.status === "deleting") return Effect.fail(new Conflict({ message: "the webroot is being deleted" }))
+      if (w.runtime === "worker") {
+        return Effect.fail(
+          new InvalidInput({ message: "a worker webroot serves no HTTP; bind the host name to another webroot" }),
+        )
+      }
+      return Effect.void
+    }
+
+    const get = Effect.fn("Fqdns.get")(function* (principal: Principal, id: FqdnId) {
+      return yield* getScoped(sql, spec, principal, id, "fqdn", decode)
+    })
+
+    const list = Effect.fn("Fqdns.list")(function* (principal: Principal, webrootId: WebrootId, query: ListQuery) {
+      yield* webroot(principal, webrootId, false).pipe(Effect.catchTag("SqlError", Effect.die))
+      return yield* listPage(
+        sql,
+        spec,
+        query,
+        filters(sql`t.webroot_id = ${webrootId}`, brandFilter(sql, spec.brandColumn, principal)),
+        decode,
+      )
+    })
+
+    const create = Effect.fn("Fqdns.create")(function* (
+      principal: Principal,
+      webrootId: WebrootId,
+      input: typeof CreateFqdn.Type,
+    ) {
+      // one spelling per name: `example.com.` and `example.com` are the same binding
+      const hostname = input.hostname.replace(/\.$/, "")
+      yield* webroot(principal, webrootId, false).pipe(
+        Effect.catchTag("SqlError", Effect.die),
+        Effect.flatMap(refuseBinding),
+      )
+      const id = randomUuid()
+      const tenantId = yield* sql
+        .withTransaction(
+          Effect.gen(function* () {
+            // re-checked under a share lock: a concurrent delete either waits for this insert or refused it
+            const w = yield* webroot(principal, webrootId, true)
+            yield* refuseBinding(w)
+            yield* sql`INSERT INTO fqdns (id, webroot_id, tenant_id, hostname, status)
+              VALUES (${id}, ${webrootId}, ${w.tenant_id}, ${hostname}, 'pending')`
+            return w.tenant_id
+          }),
+        )
+        .pipe(onConstraint({ unique: () => new Conflict({ message: `${hostname} is already bound to a webroot` }) }))
+      yield* requestSync(sql, sync, tenantId, [["fqdns", [id]]])
+      return yield* get(principal, id as FqdnId)
+    })
+
+    const remove = Effect.fn("Fqdns.remove")(function* (principal: Principal, id: FqdnId) {
+      const { fqdn, tenantStatus } = yield* getScoped(sql, spec, principal, id, "fqdn", withTenant)
+      // deleting again sends the delete again; anything else under a tenant being deleted is refused
+      if (fqdn.status !== "deleting" && tenantStatus === "deleting") return yield* Effect.fail(tenantBeingDeleted())
+      yield* sql`UPDATE fqdns SET ${markFor(sql, "deleting")} WHERE id = ${id}`.pipe(Effect.orDie)
+      yield* requestSync(sql, sync, fqdn.tenant_id, [["fqdns", [id]]])
+      return yield* get(principal, id)
+    })
+
+    const retry = Effect.fn("Fqdns.retry")(function* (principal: Principal, id: FqdnId) {
+      const { fqdn, tenantStatus } = yield* getScoped(sql, spec, principal, id, "fqdn", withTenant)
+      if (tenantStatus === "deleting") return yield* Effect.fail(tenantBeingDeleted())
+      const rows = yield* sql`UPDATE fqdns SET ${markFor(sql, "pending")}
+        WHERE id = ${id} AND status = 'failed' RETURNING id`.pipe(Effect.orDie)
+      if (rows.length === 0) {
+        return yield* Effect.fail(
+          new Conflict({ message: `only a failed FQDN can be retried; this one is ${fqdn.status}` }),
+        )
+      }
+      yield* requestSync(sql, sync, fqdn.tenant_id, [["fqdns", [id]]])
+      return yield* get(principal, id)
+    })
+
+    return { list, get, create, remove, retry } as const
+  }),
+}) {}
