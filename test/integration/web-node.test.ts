@@ -132,6 +132,63 @@ describe("a web node", () => {
     )
   })
 
+  it("runs python and ruby apps and a worker's processes as the tenant, restarting one that dies", async () => {
+    const py = webroot("python", ["py.example.test"])
+    const rb = webroot("ruby", ["rb.example.test"])
+    const worker = webroot("worker", [], { numprocs: 2, entrypoint: "tick.js" })
+    const t = tenant({ webroots: [py, rb, worker] })
+    await web.ensureTenant(t)
+    put(
+      t,
+      py,
+      "app.py",
+      [
+        "import os, http.server",
+        "class H(http.server.BaseHTTPRequestHandler):",
+        "    def do_GET(self):",
+        "        self.send_response(200); self.end_headers(); self.wfile.write(b'python ok')",
+        "http.server.HTTPServer(('127.0.0.1', int(os.environ['PORT'])), H).serve_forever()",
+      ].join("\n"),
+    )
+    put(
+      t,
+      rb,
+      "app.rb",
+      "require 'socket'; s = TCPServer.new('127.0.0.1', ENV['PORT'].to_i); loop { c = s.accept; c.gets; c.print \"HTTP/1.0 200 OK\\r\\n\\r\\nruby ok\"; c.close }",
+    )
+    put(t, worker, "tick.js", "setInterval(() => {}, 1000)")
+    await eventually(
+      "python",
+      () => get("py.example.test"),
+      (r) => r.body === "python ok",
+      30_000,
+    )
+    await eventually(
+      "ruby",
+      () => get("rb.example.test"),
+      (r) => r.body === "ruby ok",
+      30_000,
+    )
+    const procs = () =>
+      execFileSync("ps", ["-o", "pid=,args=", "-u", user(t)])
+        .toString()
+        .split("\n")
+        .filter((l) => l.includes("tick.js"))
+    const workers = await eventually(
+      "two worker processes",
+      async () => procs(),
+      (p) => p.length === 2,
+    )
+    process.kill(Number(workers[0]!.trim().split(/\s+/)[0]), "SIGKILL")
+    await eventually(
+      "the watchdog restarts it",
+      async () => procs(),
+      (p) => p.length === 2 && p[0] !== workers[0],
+    )
+    await web.removeTenant(t.name)
+    expect(() => execFileSync("ps", ["-u", user(t)], { stdio: "pipe" })).toThrow()
+  })
+
   it("gives each tenant SFTP into its own home only, refused while suspended", async () => {
     const key = clientKey(keys, "alice")
     const w = webroot("static", ["sftp.example.test"])
