@@ -425,6 +425,34 @@ describe.each(DATABASES)("tenancy API on %s", (_name, makeDb) => {
     )
   })
 
+  it("webroots: a region that lists its runtimes offers only those (and only the listed versions)", async () => {
+    const t = await newTenant()
+    const region = (await admin.regions.list({ urlParams: { search: "tenancy" } })).items[0]!
+    await admin.regions.setRuntimes({
+      path: { id: region.id },
+      payload: {
+        runtimes: [
+          { runtime: "php", versions: ["8.2"] },
+          { runtime: "static", versions: [] },
+        ],
+      },
+    })
+    try {
+      const refused = await c1.webroots.create({ path: { id: t.id }, payload: { runtime: "node" } }).then(
+        () => undefined,
+        (e: { _tag?: string; message?: string }) => e,
+      )
+      expect(refused?._tag).toBe("InvalidInput")
+      expect(refused?.message).toContain("does not offer node")
+      expect((await c1.webroots.create({ path: { id: t.id }, payload: { runtime: "php" } })).runtime_version).toBe(
+        "8.2",
+      )
+      expect((await c1.webroots.create({ path: { id: t.id }, payload: { runtime: "static" } })).runtime).toBe("static")
+    } finally {
+      await admin.regions.setRuntimes({ path: { id: region.id }, payload: { runtimes: [] } })
+    }
+  })
+
   it("fqdns: bound once platform-wide, without the trailing dot, never to a worker", async () => {
     const tag = randomUUID().slice(0, 8)
     const t = await newTenant()

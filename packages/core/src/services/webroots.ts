@@ -85,6 +85,28 @@ const settingsFor = (runtime: WebRuntime, given: RuntimeSettings) =>
 
 const beingDeleted = () => new Conflict({ message: "the webroot is being deleted" })
 
+/**
+ * A region that lists its runtimes (PUT /regions/{id}/runtimes) offers only those, and of php
+ * only the listed versions; a region that lists none offers everything the nodes can run.
+ */
+const offeredInRegion = (sql: SqlClient, tenantId: string, runtime: WebRuntime, version: string | null) =>
+  Effect.gen(function* () {
+    const rows = yield* sql<{ region: string; runtime: string; versions: ReadonlyArray<string> }>`
+      SELECT g.name AS region, rr.runtime, rr.versions FROM tenants t
+        JOIN shards s ON s.id = t.shard_id JOIN clusters c ON c.id = s.cluster_id
+        JOIN regions g ON g.id = c.region_id JOIN region_runtimes rr ON rr.region_id = g.id
+      WHERE t.id = ${tenantId}`.pipe(Effect.orDie)
+    if (rows.length === 0) return
+    const offer = rows.find((r) => r.runtime === runtime)
+    const region = rows[0]!.region
+    if (offer === undefined)
+      return yield* invalid(
+        `region ${region} does not offer ${runtime}; it offers ${rows.map((r) => r.runtime).join(", ")}`,
+      )
+    if (version !== null && offer.versions.length > 0 && !offer.versions.includes(version))
+      return yield* invalid(`region ${region} offers ${runtime} ${offer.versions.join(", ")}, not ${version}`)
+  })
+
 /** Webroots of tenants: directories served by nginx (or run as workers), with their runtime. */
 export class Webroots extends Effect.Service<Webroots>()("@hosting/Webroots", {
   effect: Effect.gen(function* () {
@@ -122,6 +144,7 @@ export class Webroots extends Effect.Service<Webroots>()("@hosting/Webroots", {
       const tenant = yield* visibleTenant(sql, principal, tenantId)
       if (tenant.status === "deleting") return yield* Effect.fail(tenantBeingDeleted())
       const settings = yield* settingsFor(input.runtime, input)
+      yield* offeredInRegion(sql, tenantId, input.runtime, settings.runtime_version)
       const id = randomUuid()
       yield* insertNamed("webroot", (name) =>
         sql.withTransaction(
@@ -153,6 +176,7 @@ export class Webroots extends Effect.Service<Webroots>()("@hosting/Webroots", {
         entrypoint: patch.entrypoint === undefined ? kept.entrypoint : patch.entrypoint,
         numprocs: patch.numprocs ?? kept.numprocs,
       })
+      yield* offeredInRegion(sql, webroot.tenant_id, runtime, settings.runtime_version)
       if (runtime === "worker" && webroot.runtime !== "worker") {
         const bound = yield* sql`SELECT 1 FROM fqdns WHERE webroot_id = ${id} AND status <> 'deleting' LIMIT 1`.pipe(
           Effect.orDie,
