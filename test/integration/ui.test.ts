@@ -10,11 +10,13 @@ import { dirname, join } from "node:path"
 import { fileURLToPath, pathToFileURL } from "node:url"
 import { freePort } from "@hosting/api/dev"
 import { createClient, type PromiseClient } from "@hosting/sdk"
+import pg from "pg"
 import { type BrowserContext, chromium, type Page } from "playwright-core"
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest"
 import { waitForAgent } from "../support/agents.js"
 import { createTestDatabase } from "../support/postgres.js"
 import { type Stack, startStack } from "../support/stack.js"
+import { makeTestWebNode, type TestWebNode } from "../support/web-node.js"
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..")
 const uiDir = join(root, "hosts", "ui")
@@ -32,6 +34,7 @@ const seriousViolations = async (page: Page) => {
 
 describe("admin UI", () => {
   let db: { url: string; drop(): Promise<void> }
+  let node: TestWebNode
   let stack: Stack
   let admin: PromiseClient
   let server: Server
@@ -46,11 +49,14 @@ describe("admin UI", () => {
       if (build.status !== 0) throw new Error(`vite build failed:\n${build.stdout}\n${build.stderr}`)
     }
     db = await createTestDatabase(inject("postgresAdminUrl"), "hp_ui")
+    // the stack's agent is a real web node (nginx, PHP-FPM, sshd under its own root)
+    node = await makeTestWebNode()
     stack = await startStack({
       databaseUrl: db.url,
       temporalAddress: inject("temporalAddress"),
-      // short, so a shard with a dead node fails within the test
-      env: { HOSTING_AGENT_TIMEOUT_SECONDS: "3" },
+      // short, so a shard with a dead node fails within the test; long enough for the web node
+      // to set up a tenant with a PHP webroot on a busy machine
+      env: { ...node.env, HOSTING_AGENT_TIMEOUT_SECONDS: "15" },
     })
     admin = createClient({ baseUrl: stack.baseUrl, apiKey: stack.apiKey })
     const { startUiServer } = await import(pathToFileURL(join(uiDir, "src", "server.mjs")).href)
@@ -81,6 +87,7 @@ describe("admin UI", () => {
     if (profile !== undefined) rmSync(profile, { recursive: true, force: true })
     await new Promise((r) => (server ? server.close(r) : r(undefined)))
     await stack?.stop()
+    await node?.cleanup()
     await db?.drop()
   })
 
@@ -91,6 +98,38 @@ describe("admin UI", () => {
   }
   const signOut = () => page.getByRole("button", { name: "Log out" }).click()
   const alert = () => page.getByRole("alert")
+
+  /** Presses Tab until the focused element's text or label matches (bounded). */
+  const tabTo = async (pattern: RegExp) => {
+    for (let i = 0; i < 60; i++) {
+      await page.keyboard.press("Tab")
+      if (pattern.test(await focusedText())) return
+    }
+    throw new Error(`Tab never reached ${pattern}`)
+  }
+  // evaluated in the page (a string: this file is type-checked without DOM types)
+  const focusedText = async () =>
+    String(
+      await page.evaluate(`(() => {
+        const el = document.activeElement
+        if (el === null) return ""
+        const label = el.id ? document.querySelector('label[for="' + el.id + '"]')?.textContent : undefined
+        return ((label ?? "") + " " + (el.getAttribute("aria-label") ?? "") + " " + (el.textContent ?? "")).trim()
+      })()`),
+    )
+  /** The local cluster (region `local`): its web shard's node is the stack's web agent. */
+  const localCluster = async () => {
+    const region = (await admin.regions.list({ urlParams: { search: "local" } })).items.find((r) => r.name === "local")!
+    return (await admin.clusters.list({ path: { id: region.id }, urlParams: {} })).items[0]!
+  }
+  /** A brand that may place tenants on the local cluster. */
+  const webBrand = async () => {
+    // no space in the name: a focused select picks an option by typing its start
+    const brand = await admin.brands.create({ payload: { name: `Web-${randomUUID().slice(0, 8)}` } })
+    const cluster = await localCluster()
+    await admin.brands.setClusters({ path: { id: brand.id }, payload: { cluster_ids: [cluster.id] } })
+    return brand
+  }
 
   it("refuses a bad key, then signs in and shows the dashboard", async () => {
     await signIn("hpk_not_a_real_key")
@@ -169,23 +208,6 @@ describe("admin UI", () => {
   })
 
   it("works from the keyboard alone: navigate, open the form, create a brand", async () => {
-    /** Presses Tab until the focused element's text or label matches (bounded). */
-    const tabTo = async (pattern: RegExp) => {
-      for (let i = 0; i < 60; i++) {
-        await page.keyboard.press("Tab")
-        // evaluated in the page (a string: this file is type-checked without DOM types)
-        const focused = String(
-          await page.evaluate(`(() => {
-            const el = document.activeElement
-            if (el === null) return ""
-            const label = el.id ? document.querySelector('label[for="' + el.id + '"]')?.textContent : undefined
-            return ((label ?? "") + " " + (el.getAttribute("aria-label") ?? "") + " " + (el.textContent ?? "")).trim()
-          })()`),
-        )
-        if (pattern.test(focused)) return
-      }
-      throw new Error(`Tab never reached ${pattern}`)
-    }
     await page.goto(uiUrl)
     await page.getByRole("heading", { name: "Dashboard" }).waitFor()
     await tabTo(/^Brands$/)
@@ -203,7 +225,8 @@ describe("admin UI", () => {
   it("shows a failed resource on the dashboard with its message, and retries it", async () => {
     const region = await admin.regions.create({ payload: { name: `ui-${randomUUID().slice(0, 8)}` } })
     const cluster = await admin.clusters.create({ path: { id: region.id }, payload: { name: "c" } })
-    const shard = await admin.shards.create({ path: { id: cluster.id }, payload: { name: "flaky", role: "web" } })
+    // not a web shard: converging one needs a web node, and this node's agent serves no role
+    const shard = await admin.shards.create({ path: { id: cluster.id }, payload: { name: "flaky", role: "dns" } })
     const ghost = await admin.nodes.create({
       path: { id: cluster.id },
       payload: { hostname: "ghost.example.test", shard_ids: [shard.id] },
@@ -216,8 +239,9 @@ describe("admin UI", () => {
     const failures = page.getByRole("region", { name: "Recent failures" })
     await failures.getByRole("link", { name: /flaky/ }).click()
     await page.getByText(`node ${ghost.id}`, { exact: false }).first().waitFor()
-    // give the node an agent, then retry from the page: the shard converges
-    const agent = stack.startAgent(ghost.id)
+    // give the node an agent (serving no role: the stack's web node owns this machine's web
+    // ports), then retry from the page: the shard converges
+    const agent = stack.startAgent(ghost.id, { HOSTING_AGENT_ROLES: "none" })
     await waitForAgent(admin, ghost.id)
     await page.getByRole("button", { name: "Retry" }).click()
     await expect
@@ -225,6 +249,108 @@ describe("admin UI", () => {
       .toBe("active")
     await agent.stop()
   })
+
+  it("creates a tenant with a PHP webroot and an FQDN in one form, from the keyboard, and watches them become active", async () => {
+    const brand = await webBrand()
+    const hostname = `shop-${randomUUID().slice(0, 8)}.example.test`
+    await page.goto(`${uiUrl}#/tenants`)
+    await page.getByRole("heading", { name: "Tenants", level: 1 }).waitFor()
+    await tabTo(/New tenant/)
+    await page.keyboard.press("Enter")
+    await page.getByRole("form", { name: "New tenant" }).waitFor()
+    // the brand options come from brands.list; a focused select picks by typing
+    await page.getByRole("option", { name: brand.name }).waitFor({ state: "attached" })
+    await tabTo(/^Brand \*/)
+    await page.keyboard.type(brand.name)
+    await tabTo(/^Display name/)
+    await page.keyboard.type("Shop")
+    await tabTo(/^Add webroot$/)
+    await page.keyboard.press("Enter")
+    // focus moves into the new group, to its first (labelled) control
+    await expect.poll(focusedText).toMatch(/^Runtime/)
+    await page.keyboard.type("php")
+    await tabTo(/^FQDNs/)
+    await page.keyboard.type(hostname)
+    const group = page.getByRole("group", { name: "Webroot 1" })
+    expect(await group.getByLabel(/^Runtime/).inputValue()).toBe("php")
+    expect(await page.getByLabel(/^Brand/).inputValue()).toBe(brand.id)
+    // every control of the group is labelled, and the group's buttons are reachable
+    for (const label of [/^Runtime/, "PHP version", "FQDNs"]) expect(await group.getByLabel(label).count()).toBe(1)
+    await tabTo(/^Remove webroot 1$/)
+    expect(await seriousViolations(page)).toEqual([])
+    await page.screenshot({ path: join(screenshots, "tenant-create.png"), fullPage: true })
+    await tabTo(/^Create$/)
+    await page.keyboard.press("Enter")
+
+    // the tenant's page: it, its webroot and the FQDN go pending → active on their own
+    const heading = page.getByRole("heading", { level: 1 })
+    await heading.filter({ hasText: /t_[a-z0-9]+/ }).waitFor()
+    const tenantId = decodeURIComponent(new URL(page.url()).hash.split("/")[2]!.split("?")[0]!)
+    const webroots = await admin.webroots.list({ path: { id: tenantId as never }, urlParams: {} })
+    expect(webroots.items.map((w) => w.runtime)).toEqual(["php"])
+    const webroot = webroots.items[0]!
+    await page.getByRole("cell", { name: webroot.path }).waitFor()
+    await page.getByRole("link", { name: "Resources" }).click()
+    const active = { timeout: 60_000 }
+    await heading.filter({ hasText: "active" }).waitFor(active)
+    await page.getByRole("region", { name: "Webroots (1)" }).getByRole("cell", { name: "active" }).waitFor(active)
+    const fqdns = page.getByRole("region", { name: "FQDNs (1)" })
+    await fqdns.getByRole("link", { name: hostname }).waitFor()
+    await fqdns.getByRole("cell", { name: "active" }).waitFor(active)
+    expect(await seriousViolations(page)).toEqual([])
+    await page.screenshot({ path: join(screenshots, "tenant-detail.png"), fullPage: true })
+
+    // the webroot's page: its SFTP path, and its FQDN under the FQDNs tab
+    await page.getByRole("link", { name: webroot.name }).click()
+    await page.getByRole("heading", { name: new RegExp(webroot.name) }).waitFor()
+    await page.getByText(webroot.path, { exact: true }).first().waitFor()
+    await page.getByRole("cell", { name: hostname }).waitFor()
+    expect(await seriousViolations(page)).toEqual([])
+
+    await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Tenants" }).click()
+    await page.getByRole("cell", { name: "Shop" }).waitFor()
+    expect(await seriousViolations(page)).toEqual([])
+    await page.screenshot({ path: join(screenshots, "tenants-list.png"), fullPage: true })
+    await page.getByLabel("Search tenants").fill("Shop")
+    await page.getByRole("cell", { name: "Shop" }).waitFor()
+  }, 150_000)
+
+  it("shows a failed tenant's message, retries it, and suspends it", async () => {
+    const brand = await webBrand()
+    const tenant = await admin.tenants.create({ payload: { brand_id: brand.id, display_name: "Flaky" } })
+    await expect
+      .poll(async () => (await admin.tenants.get({ path: { id: tenant.id } })).status, { timeout: 60_000 })
+      .toBe("active")
+    // as the tenant's sync reports a node's failure (set directly: a real one needs a broken node)
+    const message = `node ${stack.nodeId}: useradd exited with 1 (simulated)`
+    const sql = new pg.Client({ connectionString: db.url })
+    await sql.connect()
+    try {
+      // under a new revision, as the API marks a change, so no earlier sync round can overwrite it
+      await sql.query(
+        "UPDATE tenants SET status = 'failed', status_message = $2, revision = nextval('web_revision_seq') WHERE id = $1",
+        [tenant.id, message],
+      )
+    } finally {
+      await sql.end()
+    }
+    expect((await admin.tenants.get({ path: { id: tenant.id } })).status).toBe("failed")
+    await page.goto(`${uiUrl}#/tenants`)
+    await page.getByLabel("Search tenants").fill(tenant.name)
+    await page.getByLabel("Status").selectOption("failed")
+    await page.getByRole("link", { name: tenant.name }).click()
+    await page.getByText(message).first().waitFor()
+    expect(await seriousViolations(page)).toEqual([])
+    await page.getByRole("button", { name: "Retry" }).click()
+    const heading = page.getByRole("heading", { level: 1 })
+    await heading.filter({ hasText: "active" }).waitFor({ timeout: 60_000 })
+    expect(await page.getByText(message).count()).toBe(0)
+
+    await page.getByRole("button", { name: "Suspend" }).click()
+    await page.getByRole("button", { name: "Unsuspend" }).waitFor()
+    await heading.filter({ hasText: "active" }).waitFor({ timeout: 60_000 })
+    expect((await admin.tenants.get({ path: { id: tenant.id } })).suspended).toBe(true)
+  }, 150_000)
 
   it("a key without write scope sees the create refused with a clear message", async () => {
     const readOnly = await admin.apiKeys.create({

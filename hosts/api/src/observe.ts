@@ -79,6 +79,9 @@ export const ObserveRequests = HttpApiBuilder.middleware(
             ? exit.value.status
             : (STATUS_BY_TAG[(Cause.squash(exit.cause) as { _tag?: string })?._tag ?? ""] ?? 500)
         const route = facts.rule?.path ?? (status === 404 ? "unmatched" : req.url.split("?")[0]!)
+        // a 500 is a bug or an outage: the client sees only "internal error", the log the cause
+        if (exit._tag === "Failure" && status >= 500 && !Cause.isInterruptedOnly(exit.cause))
+          yield* Effect.logError(`${req.method} ${route} answered ${status}`, exit.cause)
         observeRequest(req.method, route, status, (performance.now() - started) / 1000)
         if (facts.rule !== undefined && req.method !== "GET" && req.method !== "HEAD") {
           const response = exit._tag === "Success" ? bodyJson(exit.value) : undefined

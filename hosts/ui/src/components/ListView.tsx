@@ -2,14 +2,68 @@
 // next/previous, over the resource's list endpoint.
 import { keepPreviousData, useQuery } from "@tanstack/react-query"
 import { useDeferredValue, useId, useState } from "react"
-import type { ListParams, ResourceConfig } from "../resources/types"
+import type { ListParams, ResourceConfig, Row } from "../resources/types"
 import { href } from "../router"
 import { useSession } from "../session/session"
-import { FieldControls, type FormValues } from "./ResourceForm"
+import { anyInFlight, pollWhileInFlight } from "./lifecycle"
+import { FieldControls, type FormValues, textValues } from "./ResourceForm"
 import { buttonClass, ErrorAlert, INPUT, ValueView } from "./ui"
 
 const STATUSES = ["pending", "provisioning", "active", "failed", "suspended", "deleting"]
 const PAGE_SIZE = 20
+
+/** Rows of a resource as a table with its columns; the first cell links to the detail page. */
+export const RowsTable = (props: {
+  readonly config: ResourceConfig
+  readonly rows: ReadonlyArray<Row>
+  readonly caption?: string
+  /** Shown instead of an empty table body (nothing while the first page loads). */
+  readonly empty?: string
+}) => {
+  const { config } = props
+  return (
+    <div className="overflow-x-auto rounded-md border border-slate-300 bg-white">
+      <table className="min-w-full divide-y divide-slate-200 text-sm">
+        <caption className="sr-only">{props.caption ?? config.label}</caption>
+        <thead className="bg-slate-100 text-left">
+          <tr>
+            {config.columns.map((c) => (
+              <th key={c.key} scope="col" className="px-3 py-2 font-semibold">
+                {c.label}
+              </th>
+            ))}
+          </tr>
+        </thead>
+        <tbody className="divide-y divide-slate-200">
+          {props.rows.map((row) => (
+            <tr key={row.id}>
+              {config.columns.map((c, i) => (
+                <td key={c.key} className="px-3 py-2 align-top">
+                  {i === 0 && config.hasDetail ? (
+                    <a href={href([config.key, row.id])} className="font-medium text-blue-800 underline">
+                      {config.titleOf(row)}
+                    </a>
+                  ) : c.render ? (
+                    c.render(row)
+                  ) : (
+                    <ValueView name={c.key} value={row[c.key]} />
+                  )}
+                </td>
+              ))}
+            </tr>
+          ))}
+          {props.rows.length === 0 && props.empty !== undefined ? (
+            <tr>
+              <td colSpan={config.columns.length} className="px-3 py-4 text-slate-700">
+                {props.empty}
+              </td>
+            </tr>
+          ) : null}
+        </tbody>
+      </table>
+    </div>
+  )
+}
 
 /** A list of one resource, optionally under a parent (`clusters` of a region). */
 export const ListView = (props: {
@@ -34,13 +88,14 @@ export const ListView = (props: {
     search: deferredSearch,
     sort,
     ...(config.withStatus ? { status } : {}),
-    ...deferredFilters,
+    ...textValues(deferredFilters),
     ...(cursors.length > 0 ? { cursor: cursors[cursors.length - 1] as string } : {}),
   }
   const query = useQuery({
     queryKey: [config.key, "list", parentId ?? null, params],
     queryFn: () => config.api.list(client, params, parentId),
     placeholderData: keepPreviousData,
+    refetchInterval: (q) => pollWhileInFlight(q.state.data?.items ?? []),
   })
   const resetPaging = () => setCursors([])
   const createHref =
@@ -148,46 +203,11 @@ export const ListView = (props: {
         </fieldset>
       )}
       <ErrorAlert error={query.error} />
-      <div className="overflow-x-auto rounded-md border border-slate-300 bg-white">
-        <table className="min-w-full divide-y divide-slate-200 text-sm">
-          <caption className="sr-only">{config.label}</caption>
-          <thead className="bg-slate-100 text-left">
-            <tr>
-              {config.columns.map((c) => (
-                <th key={c.key} scope="col" className="px-3 py-2 font-semibold">
-                  {c.label}
-                </th>
-              ))}
-            </tr>
-          </thead>
-          <tbody className="divide-y divide-slate-200">
-            {items.map((row) => (
-              <tr key={row.id}>
-                {config.columns.map((c, i) => (
-                  <td key={c.key} className="px-3 py-2 align-top">
-                    {i === 0 && config.hasDetail ? (
-                      <a href={href([config.key, row.id])} className="font-medium text-blue-800 underline">
-                        {config.titleOf(row)}
-                      </a>
-                    ) : c.render ? (
-                      c.render(row)
-                    ) : (
-                      <ValueView name={c.key} value={row[c.key]} />
-                    )}
-                  </td>
-                ))}
-              </tr>
-            ))}
-            {items.length === 0 && !query.isPending ? (
-              <tr>
-                <td colSpan={config.columns.length} className="px-3 py-4 text-slate-700">
-                  No {config.label.toLowerCase()} found.
-                </td>
-              </tr>
-            ) : null}
-          </tbody>
-        </table>
-      </div>
+      <RowsTable
+        config={config}
+        rows={items}
+        {...(query.isPending ? {} : { empty: `No ${config.label.toLowerCase()} found.` })}
+      />
       <nav aria-label={`${config.label} pages`} className="mt-3 flex items-center gap-2">
         <button
           type="button"
@@ -209,7 +229,11 @@ export const ListView = (props: {
         >
           Next page
         </button>
-        {query.isFetching ? <span className="text-sm text-slate-700">Loading…</span> : null}
+        {query.isPending || query.isPlaceholderData ? (
+          <span className="text-sm text-slate-700">Loading…</span>
+        ) : anyInFlight(items) ? (
+          <span className="text-sm text-slate-700">Updating while changes are in progress…</span>
+        ) : null}
       </nav>
     </section>
   )

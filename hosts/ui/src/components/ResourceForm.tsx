@@ -1,17 +1,38 @@
 // A form generated from field definitions. Validation is the API's: the SDK's rejection (an
 // API error envelope, or a client-side Schema ParseError) is shown above the fields.
-import { type FormEvent, useId, useState } from "react"
-import type { Field } from "../resources/types"
+import { useQuery } from "@tanstack/react-query"
+import { type FormEvent, useEffect, useId, useRef, useState } from "react"
+import type { Field, SelectOption } from "../resources/types"
+import { describeError } from "../session/errors"
+import { useSession } from "../session/session"
 import { buttonClass, ErrorAlert, INPUT } from "./ui"
 
-/** Form values as strings, by field name. */
-export type FormValues = Record<string, string>
+/** Form values by field name: text, or one set of values per item of a `group` field. */
+export type FormValues = { readonly [name: string]: string | ReadonlyArray<FormValues> }
+
+const textOf = (v: FormValues[string] | undefined): string => (typeof v === "string" ? v : "")
+const itemsOf = (v: FormValues[string] | undefined): ReadonlyArray<FormValues> => (Array.isArray(v) ? v : [])
+
+/** The text values only (list filters, which have no groups). */
+export const textValues = (values: FormValues): Record<string, string> =>
+  Object.fromEntries(Object.entries(values).filter((e): e is [string, string] => typeof e[1] === "string"))
+
+/** Whether a field is shown for these (sibling) values; see `Field.showIf`. */
+export const isShown = (field: Field, values: FormValues): boolean =>
+  field.showIf === undefined || field.showIf.oneOf.includes(textOf(values[field.showIf.field]))
+
+const capitalized = (s: string) => s.charAt(0).toUpperCase() + s.slice(1)
+const itemName = (field: Field, index: number) => `${capitalized(field.itemLabel ?? "item")} ${index + 1}`
 
 /** The form text of a value a row already has. */
 export const initialValues = (fields: ReadonlyArray<Field>, row?: Record<string, unknown>): FormValues =>
   Object.fromEntries(
     fields.map((f) => {
       const v = row?.[f.name]
+      if (f.kind === "group") {
+        const items = Array.isArray(v) ? v : []
+        return [f.name, items.map((item: Record<string, unknown>) => initialValues(f.fields ?? [], item))]
+      }
       if (v === null || v === undefined) return [f.name, ""]
       if (f.kind === "list" && Array.isArray(v)) return [f.name, v.join(", ")]
       if (f.kind === "json") return [f.name, JSON.stringify(v, null, 2)]
@@ -21,12 +42,30 @@ export const initialValues = (fields: ReadonlyArray<Field>, row?: Record<string,
 
 /**
  * The request body for the values: empty optional fields are left out (the API applies its
- * defaults), or sent as null for nullable fields on edit; lists split on commas and newlines.
+ * defaults), or sent as null for nullable fields on edit; lists split on commas and newlines;
+ * a group becomes an array of item bodies (left out when it has no items).
  */
 export const toPayload = (fields: ReadonlyArray<Field>, values: FormValues): Record<string, unknown> => {
   const out: Record<string, unknown> = {}
   for (const f of fields) {
-    const raw = (values[f.name] ?? "").trim()
+    if (!isShown(f, values)) {
+      if (f.nullable) out[f.name] = null
+      continue
+    }
+    if (f.kind === "group") {
+      const items = itemsOf(values[f.name])
+      if (items.length > 0 || f.required) {
+        out[f.name] = items.map((item, i) => {
+          try {
+            return toPayload(f.fields ?? [], item)
+          } catch (e) {
+            throw e instanceof FormValueError ? new FormValueError(`${itemName(f, i)}: ${e.message}`) : e
+          }
+        })
+      }
+      continue
+    }
+    const raw = textOf(values[f.name]).trim()
     if (raw === "") {
       if (f.nullable) out[f.name] = null
       else if (f.required && f.kind !== "list") out[f.name] = raw
@@ -62,6 +101,67 @@ export class FormValueError extends Error {
   readonly _tag = "InvalidInput"
 }
 
+interface ControlProps {
+  readonly id: string
+  readonly name: string
+  readonly value: string
+  readonly required: boolean
+  readonly "aria-describedby": string | undefined
+  readonly className: string
+}
+
+const Select = (props: {
+  readonly common: ControlProps
+  readonly options: ReadonlyArray<SelectOption>
+  readonly disabled?: boolean
+  readonly onChange: (v: string) => void
+}) => (
+  <select {...props.common} disabled={props.disabled === true} onChange={(e) => props.onChange(e.target.value)}>
+    <option value="">{props.disabled ? "Loading…" : "Choose…"}</option>
+    {props.options.map((o) => (
+      <option key={o.value} value={o.value}>
+        {o.label}
+      </option>
+    ))}
+  </select>
+)
+
+/** A select whose options the API provides; if they cannot be read, a text input for the value. */
+const ApiSelect = (props: {
+  readonly field: Field
+  readonly common: ControlProps
+  readonly onChange: (v: string) => void
+}) => {
+  const { client } = useSession()
+  const from = props.field.optionsFrom!
+  const options = useQuery({ queryKey: ["options", from.key], queryFn: () => from.load(client) })
+  if (options.error === null) {
+    return (
+      <Select
+        common={props.common}
+        options={options.data ?? []}
+        disabled={options.isPending}
+        onChange={props.onChange}
+      />
+    )
+  }
+  const noteId = `${props.common.id}-load`
+  const describedBy = [props.common["aria-describedby"], noteId].filter((s) => s !== undefined).join(" ")
+  return (
+    <>
+      <input
+        {...props.common}
+        aria-describedby={describedBy}
+        type="text"
+        onChange={(e) => props.onChange(e.target.value)}
+      />
+      <p id={noteId} className="mt-1 text-xs text-slate-700">
+        The choices could not be loaded ({describeError(options.error).message}); enter the id.
+      </p>
+    </>
+  )
+}
+
 /** One labelled control. */
 const FieldControl = (props: {
   readonly field: Field
@@ -71,7 +171,7 @@ const FieldControl = (props: {
   const { field } = props
   const id = useId()
   const helpId = `${id}-help`
-  const common = {
+  const common: ControlProps = {
     id,
     name: field.name,
     value: props.value,
@@ -85,15 +185,14 @@ const FieldControl = (props: {
         {field.label}
         {field.required ? <span aria-hidden="true"> *</span> : null}
       </label>
-      {field.kind === "select" ? (
-        <select {...common} onChange={(e) => props.onChange(e.target.value)}>
-          <option value="">Choose…</option>
-          {(field.options ?? []).map((o) => (
-            <option key={o} value={o}>
-              {o}
-            </option>
-          ))}
-        </select>
+      {field.optionsFrom !== undefined ? (
+        <ApiSelect field={field} common={common} onChange={props.onChange} />
+      ) : field.kind === "select" ? (
+        <Select
+          common={common}
+          options={(field.options ?? []).map((o) => ({ value: o, label: o }))}
+          onChange={props.onChange}
+        />
       ) : field.kind === "json" ? (
         <textarea
           {...common}
@@ -120,6 +219,85 @@ const FieldControl = (props: {
   )
 }
 
+/**
+ * A repeatable group: one fieldset per item ("Webroot 1") with the sub-fields and a Remove
+ * button, and an Add button. Adding moves focus to the new item's first control, removing to
+ * the Add button, so the group works from the keyboard alone.
+ */
+const FieldGroup = (props: {
+  readonly field: Field
+  readonly items: ReadonlyArray<FormValues>
+  readonly onChange: (items: ReadonlyArray<FormValues>) => void
+}) => {
+  const { field, items } = props
+  const id = useId()
+  const what = field.itemLabel ?? "item"
+  // stable React keys for items (an index would move focus and state to the wrong item on remove)
+  const keys = useRef<Array<number>>([])
+  const nextKey = useRef(0)
+  while (keys.current.length < items.length) keys.current.push(nextKey.current++)
+  keys.current.length = items.length
+  const addButton = useRef<HTMLButtonElement>(null)
+  const [focus, setFocus] = useState<{ readonly item: number } | "add" | undefined>(undefined)
+  useEffect(() => {
+    if (focus === undefined) return
+    if (focus === "add") addButton.current?.focus()
+    else
+      document
+        .getElementById(`${id}-${keys.current[focus.item]}`)
+        ?.querySelector<HTMLElement>("input, select, textarea")
+        ?.focus()
+    setFocus(undefined)
+  }, [focus, id])
+  const helpId = `${id}-help`
+  return (
+    <fieldset className="mb-3" aria-describedby={field.help === undefined ? undefined : helpId}>
+      <legend className="mb-1 text-sm font-medium">{field.label}</legend>
+      {field.help === undefined ? null : (
+        <p id={helpId} className="mb-2 text-xs text-slate-700">
+          {field.help}
+        </p>
+      )}
+      {items.map((item, i) => (
+        <fieldset
+          key={keys.current[i]}
+          id={`${id}-${keys.current[i]}`}
+          className="mb-3 rounded-md border border-slate-300 bg-slate-50 px-3 pt-1"
+        >
+          <legend className="px-1 text-sm font-semibold">{itemName(field, i)}</legend>
+          <FieldControls
+            fields={field.fields ?? []}
+            values={item}
+            onChange={(v) => props.onChange(items.map((old, j) => (j === i ? v : old)))}
+          />
+          <button
+            type="button"
+            className={`${buttonClass()} mb-3`}
+            onClick={() => {
+              keys.current.splice(i, 1)
+              props.onChange(items.filter((_, j) => j !== i))
+              setFocus("add")
+            }}
+          >
+            Remove {what} {i + 1}
+          </button>
+        </fieldset>
+      ))}
+      <button
+        ref={addButton}
+        type="button"
+        className={buttonClass()}
+        onClick={() => {
+          props.onChange([...items, initialValues(field.fields ?? [])])
+          setFocus({ item: items.length })
+        }}
+      >
+        Add {what}
+      </button>
+    </fieldset>
+  )
+}
+
 /** The labelled controls of a set of fields, controlled by `values`. */
 export const FieldControls = (props: {
   readonly fields: ReadonlyArray<Field>
@@ -127,14 +305,25 @@ export const FieldControls = (props: {
   readonly onChange: (values: FormValues) => void
 }) => (
   <>
-    {props.fields.map((f) => (
-      <FieldControl
-        key={f.name}
-        field={f}
-        value={props.values[f.name] ?? ""}
-        onChange={(v) => props.onChange({ ...props.values, [f.name]: v })}
-      />
-    ))}
+    {props.fields
+      .filter((f) => isShown(f, props.values))
+      .map((f) =>
+        f.kind === "group" ? (
+          <FieldGroup
+            key={f.name}
+            field={f}
+            items={itemsOf(props.values[f.name])}
+            onChange={(items) => props.onChange({ ...props.values, [f.name]: items })}
+          />
+        ) : (
+          <FieldControl
+            key={f.name}
+            field={f}
+            value={textOf(props.values[f.name])}
+            onChange={(v) => props.onChange({ ...props.values, [f.name]: v })}
+          />
+        ),
+      )}
   </>
 )
 

@@ -3,6 +3,7 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query"
 import { useState } from "react"
 import { ListView } from "../components/ListView"
+import { pollWhileInFlight } from "../components/lifecycle"
 import { buttonClass, ErrorAlert, formatValue, PageHeader, StatusBadge, ValueView } from "../components/ui"
 import { resourceOf } from "../resources/registry"
 import type { ResourceConfig, Row } from "../resources/types"
@@ -67,8 +68,7 @@ export const DetailPage = (props: {
     queryKey: [config.key, "get", id],
     queryFn: () => config.api.get!(client, id),
     // provisioning resources change on their own: poll while they are in flight
-    refetchInterval: (q) =>
-      ["pending", "provisioning", "deleting"].includes(String(q.state.data?.["status"])) ? 2_000 : false,
+    refetchInterval: (q) => pollWhileInFlight([q.state.data]),
   })
   const invalidate = () => queries.invalidateQueries({ queryKey: [config.key] })
   const action = useMutation({
@@ -89,6 +89,7 @@ export const DetailPage = (props: {
   const row = query.data
   const status = typeof row?.["status"] === "string" ? row["status"] : undefined
   const editable = config.api.update !== undefined && (config.editFields ?? config.fields ?? []).length > 0
+  const actions = row ? (config.actions ?? []).filter((a) => a.when === undefined || a.when(row)) : []
   return (
     <div>
       <PageHeader
@@ -132,9 +133,9 @@ export const DetailPage = (props: {
           ) : null}
         </div>
       ) : null}
-      {row && config.actions ? (
+      {row && actions.length > 0 ? (
         <div className="mb-4 flex flex-wrap gap-2">
-          {config.actions.map((a) => (
+          {actions.map((a) => (
             <button
               key={a.label}
               type="button"

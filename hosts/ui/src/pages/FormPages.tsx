@@ -3,7 +3,7 @@ import { useQuery, useQueryClient } from "@tanstack/react-query"
 import { useState } from "react"
 import { initialValues, ResourceForm } from "../components/ResourceForm"
 import { buttonClass, ErrorAlert, PageHeader } from "../components/ui"
-import type { ResourceConfig, Row } from "../resources/types"
+import { IncompleteCreate, type ResourceConfig, type Row } from "../resources/types"
 import { href, navigate } from "../router"
 import { useSession } from "../session/session"
 
@@ -41,12 +41,43 @@ export const SecretOnce = (props: { readonly label: string; readonly secret: str
   )
 }
 
+/**
+ * What an incomplete multi-call create left behind: the API's error, what exists, and a link to
+ * the created row (the form is gone, so a second submit cannot create a duplicate).
+ */
+const Incomplete = (props: { readonly config: ResourceConfig; readonly failure: IncompleteCreate }) => {
+  const { config, failure } = props
+  const title = config.titleOf(failure.row)
+  return (
+    <div className="max-w-xl">
+      <p role="status" className="mb-2 text-sm">
+        The {config.singular} <strong>{title}</strong> was created, but creating {failure.step} failed:
+      </p>
+      <ErrorAlert error={failure.reason} />
+      {failure.done.length === 0 ? null : (
+        <>
+          <p className="text-sm">Also created:</p>
+          <ul className="mb-3 list-disc pl-6 text-sm">
+            {failure.done.map((d) => (
+              <li key={d}>{d}</li>
+            ))}
+          </ul>
+        </>
+      )}
+      <a href={href([config.key, failure.row.id])} className={buttonClass("primary")}>
+        Open {config.singular} {title}
+      </a>
+    </div>
+  )
+}
+
 /** Create page; `parentId` for resources created under a parent. */
 export const CreatePage = (props: { readonly config: ResourceConfig; readonly parentId?: string }) => {
   const { config, parentId } = props
   const { client } = useSession()
   const queries = useQueryClient()
   const [created, setCreated] = useState<Row | undefined>(undefined)
+  const [incomplete, setIncomplete] = useState<IncompleteCreate | undefined>(undefined)
   const fields = config.fields ?? []
   const back = parentId && config.parent ? href([config.parent, parentId], { tab: config.label }) : href([config.key])
   const title = `New ${config.singular}`
@@ -54,7 +85,9 @@ export const CreatePage = (props: { readonly config: ResourceConfig; readonly pa
   return (
     <div>
       <PageHeader title={title} />
-      {typeof secret === "string" && created ? (
+      {incomplete ? (
+        <Incomplete config={config} failure={incomplete} />
+      ) : typeof secret === "string" && created ? (
         <SecretOnce
           label={`The new ${config.singular}`}
           secret={secret}
@@ -68,7 +101,15 @@ export const CreatePage = (props: { readonly config: ResourceConfig; readonly pa
           submitLabel="Create"
           cancelHref={back}
           onSubmit={async (payload) => {
-            const row = await config.api.create!(client, payload, parentId)
+            let row: Row
+            try {
+              row = await config.api.create!(client, payload, parentId)
+            } catch (e) {
+              if (!(e instanceof IncompleteCreate)) throw e
+              await queries.invalidateQueries({ queryKey: [config.key] })
+              setIncomplete(e)
+              return
+            }
             await queries.invalidateQueries({ queryKey: [config.key] })
             if (config.secretField && typeof row[config.secretField] === "string") setCreated(row)
             else navigate(config.hasDetail ? href([config.key, row.id]) : back)

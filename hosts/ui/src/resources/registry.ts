@@ -1,19 +1,9 @@
 // The resources of the contract as configuration for the generic pages.
 
+import { body, id, page, q, row } from "./calls"
 import { auditBodyColumn, brandClustersTab, runtimesTab } from "./panels"
-import type { Field, ListParams, ResourceConfig, Row, RowPage } from "./types"
-
-// The SDK's parameter types are branded ids and literal unions; the generic pages hold strings
-// that the SDK's Schema encoding checks (a bad value rejects with a ParseError that is shown).
-const q = (params: ListParams) => {
-  const out: Record<string, unknown> = {}
-  for (const [k, v] of Object.entries(params)) if (v !== "") out[k] = k === "limit" ? Number(v) : v
-  return out as never
-}
-const page = (p: Promise<unknown>) => p as Promise<RowPage>
-const row = (p: Promise<unknown>) => p as Promise<Row>
-const id = (value: string) => ({ id: value }) as never
-const body = (payload: Record<string, unknown>) => payload as never
+import { fqdns, sshKeys, tenants, webroots } from "./tenancy"
+import type { Field, ResourceConfig } from "./types"
 
 const created: ResourceConfig["columns"][number] = { key: "created_at", label: "Created" }
 const nameField: Field = { name: "name", label: "Name", kind: "text", required: true }
@@ -256,11 +246,13 @@ const auditLogs: ResourceConfig = {
 
 /** Every resource, by route key. */
 export const RESOURCES: Readonly<Record<string, ResourceConfig>> = Object.fromEntries(
-  [brands, apiKeys, regions, clusters, lbAddresses, shards, nodes, auditLogs].map((r) => [r.key, r]),
+  [brands, apiKeys, regions, clusters, lbAddresses, shards, nodes, tenants, webroots, fqdns, sshKeys, auditLogs].map(
+    (r) => [r.key, r],
+  ),
 )
 
 /** Resources with a list at the top level (the others live under a parent). */
-export const TOP_LEVEL = [brands, apiKeys, regions, auditLogs]
+export const TOP_LEVEL = [brands, apiKeys, regions, tenants, auditLogs]
 
 /** Looks up a resource by route key. */
 export const resourceOf = (key: string | undefined): ResourceConfig | undefined =>

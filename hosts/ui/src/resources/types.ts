@@ -23,23 +23,45 @@ export interface Column {
   readonly render?: (row: Row) => ReactNode
 }
 
-/** A form field; values are converted to the payload by `kind`. */
+/** A choice of a select whose options come from the API: the value sent, the text shown. */
+export interface SelectOption {
+  readonly value: string
+  readonly label: string
+}
+
+/**
+ * A form field; values are converted to the payload by `kind`. A `group` is a repeatable set of
+ * sub-fields (`fields`): its payload is an array with one object per item.
+ */
 export interface Field {
   readonly name: string
   readonly label: string
-  readonly kind: "text" | "email" | "list" | "select" | "number" | "json"
+  readonly kind: "text" | "email" | "list" | "select" | "number" | "json" | "group"
   readonly options?: ReadonlyArray<string>
+  /** Select options read from the API (`key` names the cached query); a text input if that fails. */
+  readonly optionsFrom?: {
+    readonly key: string
+    readonly load: (c: PromiseClient) => Promise<ReadonlyArray<SelectOption>>
+  }
   readonly required?: boolean
   readonly help?: string
   /** Empty means `null` (clears the value) instead of leaving it out. */
   readonly nullable?: boolean
   readonly placeholder?: string
+  /** Shown (and sent) only while a sibling field has one of these values; hidden counts as empty. */
+  readonly showIf?: { readonly field: string; readonly oneOf: ReadonlyArray<string> }
+  /** `group`: the fields of one item. */
+  readonly fields?: ReadonlyArray<Field>
+  /** `group`: what one item is called ("webroot" → "Webroot 1", "Add webroot"). */
+  readonly itemLabel?: string
 }
 
 /** An extra action on the detail page (converge, probe, …). */
 export interface Action {
   readonly label: string
   readonly run: (client: PromiseClient, row: Row) => Promise<unknown>
+  /** Offered only for rows where this holds (Suspend for a tenant that is not suspended). */
+  readonly when?: (row: Row) => boolean
   /** Shows the action's result under the buttons (a plan, a probe). */
   readonly showResult?: boolean
 }
@@ -50,6 +72,26 @@ export type Tab =
   | { readonly label: string; readonly render: (row: Row) => ReactNode }
 
 type C = PromiseClient
+
+/**
+ * A create made of several calls that failed after the first one created `row`: the page shows
+ * `reason` (the API's error) and links the row, so what exists is not lost.
+ */
+export class IncompleteCreate extends Error {
+  readonly _tag = "IncompleteCreate"
+  constructor(
+    /** The row the first call created. */
+    readonly row: Row,
+    /** What failed, for the user: "FQDN shop.example.com". */
+    readonly step: string,
+    /** What was created besides `row`, for the user. */
+    readonly done: ReadonlyArray<string>,
+    /** The failed call's rejection. */
+    readonly reason: unknown,
+  ) {
+    super(`creating ${step} failed`)
+  }
+}
 
 /** Everything the generic list, detail and form pages need to know about a resource. */
 export interface ResourceConfig {
