@@ -9,18 +9,22 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest"
 import { postgresDatabase, type TestDatabase } from "../support/databases.js"
 import { hostctl } from "../support/hostctl.js"
 import { type Stack, startStack } from "../support/stack.js"
+import { httpGet, makeTestWebNode, type TestWebNode } from "../support/web-node.js"
 
 let db: TestDatabase
 let stack: Stack
 let dir: string
+let web: TestWebNode
 let env: { HOSTING_API_URL: string; HOSTING_API_KEY: string }
 
 beforeAll(async () => {
   db = await postgresDatabase(inject("postgresAdminUrl"), "hp_cli")
+  // the local node is a real web node: seeded tenants and a converge of its shard need one
+  web = await makeTestWebNode()
   stack = await startStack({
     databaseUrl: db.url,
     temporalAddress: inject("temporalAddress"),
-    env: { HOSTING_AGENT_TIMEOUT_SECONDS: "5" },
+    env: { ...web.env, HOSTING_AGENT_TIMEOUT_SECONDS: "20" },
   })
   env = { HOSTING_API_URL: stack.baseUrl, HOSTING_API_KEY: stack.apiKey }
   dir = mkdtempSync(join(tmpdir(), "hostctl-"))
@@ -28,6 +32,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await stack?.stop()
+  await web?.cleanup()
   await db?.stop()
   rmSync(dir, { recursive: true, force: true })
 })
@@ -122,14 +127,19 @@ describe("hostctl", () => {
     expect(first.code, first.stderr).toBe(0)
     expect(json(first).resources).toEqual([
       expect.objectContaining({ kind: "brand", name: "Example Hosting", status: "active" }),
+      expect.objectContaining({ kind: "tenant", name: "Example Shop", status: "active" }),
     ])
+    // the seeded sites are served by the node's nginx (a new webroot has a placeholder page)
+    expect((await httpGet(web.httpPort, "www.shop.example.test")).status).toBe(200)
     const again = await hostctl(["seed", "-f", example, "--json"], env)
-    expect(json(again).resources[0].id).toBe(json(first).resources[0].id)
-    const later = join(dir, "tenants.yaml")
-    writeFileSync(later, "tenants:\n  - brand: Example Hosting\n")
+    expect(json(again).resources.map((r: { id: string }) => r.id)).toEqual(
+      json(first).resources.map((r: { id: string }) => r.id),
+    )
+    const later = join(dir, "zones.yaml")
+    writeFileSync(later, "zones:\n  - name: example.test\n")
     const refused = await hostctl(["seed", "-f", later], env)
     expect(refused.code).toBe(2)
-    expect(refused.stderr).toContain("tenants cannot be seeded: this platform does not offer tenants yet")
+    expect(refused.stderr).toContain("zones cannot be seeded: this platform does not offer zones yet")
   })
 
   it("converge-shard waits for the outcome; --plan only reports", async () => {

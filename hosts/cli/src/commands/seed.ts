@@ -1,12 +1,12 @@
 import { Flags } from "@oclif/core"
 import { Schema } from "effect"
 import { allItems, decodeFile, loadYaml } from "../apply-file.js"
-import { HostingCommand } from "../base.js"
+import { EXIT_PROVISIONING_FAILED, HostingCommand, waitForStatus } from "../base.js"
 
 // Kinds a seed file may name, in dependency order. Those the platform does not offer yet are
 // refused by name rather than skipped, so a seed never silently does less than it says.
-const OFFERED = ["brands"] as const
-const NOT_YET = ["zones", "tenants", "webroots", "fqdns", "ssh_keys", "databases", "valkey", "s3", "email", "mailboxes"]
+const OFFERED = ["brands", "tenants"] as const
+const NOT_YET = ["zones", "databases", "valkey", "s3", "email", "mailboxes"]
 
 const SeedFile = Schema.Struct({
   brands: Schema.optional(
@@ -19,13 +19,36 @@ const SeedFile = Schema.Struct({
       }),
     ),
   ),
+  // Tenants have generated names; a seeded tenant is known by its brand and display name, a
+  // webroot by its FQDNs (a name is bound once platform-wide), a key by its label.
+  tenants: Schema.optional(
+    Schema.Array(
+      Schema.Struct({
+        brand: Schema.String,
+        display_name: Schema.String,
+        cluster: Schema.optional(Schema.String),
+        webroots: Schema.optional(
+          Schema.Array(
+            Schema.Struct({
+              runtime: Schema.String,
+              runtime_version: Schema.optional(Schema.String),
+              entrypoint: Schema.optional(Schema.String),
+              fqdns: Schema.Array(Schema.String).pipe(Schema.minItems(1)),
+            }),
+          ),
+        ),
+        ssh_keys: Schema.optional(Schema.Array(Schema.Struct({ name: Schema.String, public_key: Schema.String }))),
+      }),
+    ),
+  ),
 })
 
 /** Creates the customer-side resources a file describes, in dependency order, idempotently by name. */
 export default class Seed extends HostingCommand {
-  static override summary = "Create brands (and, as the platform grows, tenants, sites, …) from a seed file"
+  static override summary = "Create brands and tenants (with their webroots, FQDNs and SSH keys) from a seed file"
   static override flags = {
     file: Flags.string({ char: "f", description: "seed YAML file", required: true }),
+    timeout: Flags.integer({ description: "seconds to wait for each tenant to become active", default: 300, min: 1 }),
   }
 
   async run(): Promise<unknown> {
@@ -94,6 +117,89 @@ export default class Seed extends HostingCommand {
       this.logToStderr(`brand ${b.name}: ${found ? "present" : "created"} (active)`)
       results.push({ kind: "brand", name: b.name, id: brand.id, status: "active" })
     }
+    const brandIds = new Map<string, string>()
+    const brandId = async (name: string) => {
+      if (!brandIds.has(name)) {
+        const found = (
+          (await this.call(
+            allItems((cursor) => api.brands.list({ urlParams: { search: name, ...(cursor ? { cursor } : {}) } })),
+          )) as Array<any>
+        ).find((x) => x.name === name)
+        if (found === undefined)
+          this.error(`${flags.file}: no brand ${name} (seed it under brands: first)`, { exit: 2 })
+        brandIds.set(name, found.id)
+      }
+      return brandIds.get(name)!
+    }
+    let failed = false
+    for (const t of doc.tenants ?? []) {
+      const brand = await brandId(t.brand)
+      const existing = (
+        (await this.call(
+          allItems((cursor) =>
+            api.tenants.list({ urlParams: { search: t.display_name, ...(cursor ? { cursor } : {}) } }),
+          ),
+        )) as Array<any>
+      ).find((x) => x.display_name === t.display_name && x.brand_id === brand)
+      const tenant =
+        existing ??
+        (await this.call(
+          api.tenants.create({
+            payload: {
+              brand_id: brand,
+              display_name: t.display_name,
+              ...(t.cluster ? { cluster_id: await clusterId(t.cluster) } : {}),
+            },
+          }),
+        ))
+      const owned = (await this.call(api.tenants.resources({ path: { id: tenant.id } }))) as any
+      const bound = new Map<string, string>(owned.fqdns.map((f: any) => [f.hostname, f.webroot_id]))
+      for (const w of t.webroots ?? []) {
+        const names = w.fqdns.map((h) => h.replace(/\.$/, ""))
+        const webrootId =
+          names.map((h) => bound.get(h)).find((id) => id !== undefined) ??
+          (
+            (await this.call(
+              api.webroots.create({
+                path: { id: tenant.id },
+                payload: {
+                  runtime: w.runtime,
+                  ...(w.runtime_version ? { runtime_version: w.runtime_version } : {}),
+                  ...(w.entrypoint ? { entrypoint: w.entrypoint } : {}),
+                },
+              }),
+            )) as { id: string }
+          ).id
+        for (const h of names.filter((n) => !bound.has(n)))
+          await this.call(api.fqdns.create({ path: { id: webrootId }, payload: { hostname: h } }))
+      }
+      const keyNames = new Set(owned.ssh_keys.map((k: any) => k.name))
+      for (const k of (t.ssh_keys ?? []).filter((k) => !keyNames.has(k.name)))
+        await this.call(api.sshKeys.create({ path: { id: tenant.id }, payload: k }))
+      // the tenant's sync provisions everything in rounds; wait until no row is in flight
+      const settled = await this.call(
+        waitForStatus(
+          async () => {
+            const r = (await api.tenants.resources({ path: { id: tenant.id } })) as any
+            const rows = [r.tenant, ...r.webroots, ...r.fqdns, ...r.ssh_keys]
+            const busy = rows.find((x: any) => ["pending", "provisioning", "deleting"].includes(x.status))
+            const bad = rows.find((x: any) => x.status === "failed")
+            return { ...r, status: busy?.status ?? bad?.status ?? "active", status_message: bad?.status_message }
+          },
+          flags.timeout,
+          () => {},
+        ),
+      )
+      this.logToStderr(
+        `tenant ${t.display_name} (${tenant.name}): ${existing ? "present" : "created"} (${settled.status})`,
+      )
+      if (settled.status !== "active") {
+        failed = true
+        this.logToStderr(`  ${settled.status_message ?? ""}`)
+      }
+      results.push({ kind: "tenant", name: t.display_name, id: tenant.id, status: settled.status })
+    }
+    if (failed) this.error("some resources failed to provision", { exit: EXIT_PROVISIONING_FAILED })
     if (!this.jsonEnabled()) this.log(`${results.length} resource(s) active`)
     return { resources: results }
   }
