@@ -1,6 +1,7 @@
 import { Schema } from "effect"
 
-const uuidId = <const B extends string>(brand: B, what: string) =>
+/** A branded UUID schema for the id of `what`. */
+export const uuidId = <const B extends string>(brand: B, what: string) =>
   Schema.UUID.pipe(Schema.brand(brand), Schema.annotations({ title: brand, description: `UUID of ${what}` }))
 
 /** UUID of a node (a machine running the agent); its task queue is `node-{id}`. */

@@ -1,5 +1,5 @@
 import { Schema } from "effect"
-import { BrandId, ClusterId, ShardId } from "./ids.js"
+import { BrandId, ClusterId, ShardId, uuidId } from "./ids.js"
 import { ResourceStatus } from "./lifecycle.js"
 import { GeneratedName } from "./names.js"
 import { DisplayName, Hostname, strict } from "./validation.js"
@@ -9,9 +9,6 @@ import { DisplayName, Hostname, strict } from "./validation.js"
  * the FQDNs bound to a webroot, and their SSH keys. Every string here can reach a config file on
  * a node, so each is allow-listed.
  */
-
-const uuidId = <const B extends string>(brand: B, what: string) =>
-  Schema.UUID.pipe(Schema.brand(brand), Schema.annotations({ title: brand, description: `UUID of ${what}` }))
 
 /** UUID of a tenant. */
 export const TenantId = uuidId("TenantId", "a tenant")
