@@ -352,6 +352,15 @@ describe("admin UI", () => {
     expect((await admin.tenants.get({ path: { id: tenant.id } })).suspended).toBe(true)
   }, 150_000)
 
+  it("zones have their pages: the list and the create form, without serious axe violations", async () => {
+    await page.goto(`${uiUrl}#/zones`)
+    await page.getByRole("heading", { name: "Zones" }).waitFor()
+    expect(await seriousViolations(page)).toEqual([])
+    await page.goto(`${uiUrl}#/zones/new`)
+    await page.getByLabel(/^Domain/).waitFor()
+    expect(await seriousViolations(page)).toEqual([])
+  })
+
   it("a key without write scope sees the create refused with a clear message", async () => {
     const readOnly = await admin.apiKeys.create({
       payload: { name: `read-only ${randomUUID().slice(0, 8)}`, scopes: ["brands:read"], brands: ["*"] },

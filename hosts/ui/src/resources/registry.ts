@@ -1,6 +1,7 @@
 // The resources of the contract as configuration for the generic pages.
 
 import { body, id, page, q, row } from "./calls"
+import { dnsRecords, zones } from "./dns"
 import { auditBodyColumn, brandClustersTab, runtimesTab } from "./panels"
 import { fqdns, sshKeys, tenants, webroots } from "./tenancy"
 import type { Field, ResourceConfig } from "./types"
@@ -8,7 +9,7 @@ import type { Field, ResourceConfig } from "./types"
 const created: ResourceConfig["columns"][number] = { key: "created_at", label: "Created" }
 const nameField: Field = { name: "name", label: "Name", kind: "text", required: true }
 const slugField: Field = { ...nameField, help: "lower-case letters, digits and dashes" }
-const SHARD_ROLES = ["web", "database", "dns", "email", "valkey", "s3"]
+const SHARD_ROLES = ["web", "lb", "database", "dns", "email", "valkey", "s3"]
 
 const brands: ResourceConfig = {
   key: "brands",
@@ -246,13 +247,26 @@ const auditLogs: ResourceConfig = {
 
 /** Every resource, by route key. */
 export const RESOURCES: Readonly<Record<string, ResourceConfig>> = Object.fromEntries(
-  [brands, apiKeys, regions, clusters, lbAddresses, shards, nodes, tenants, webroots, fqdns, sshKeys, auditLogs].map(
-    (r) => [r.key, r],
-  ),
+  [
+    brands,
+    apiKeys,
+    regions,
+    clusters,
+    lbAddresses,
+    shards,
+    nodes,
+    tenants,
+    webroots,
+    fqdns,
+    sshKeys,
+    zones,
+    dnsRecords,
+    auditLogs,
+  ].map((r) => [r.key, r]),
 )
 
 /** Resources with a list at the top level (the others live under a parent). */
-export const TOP_LEVEL = [brands, apiKeys, regions, tenants, auditLogs]
+export const TOP_LEVEL = [brands, apiKeys, regions, tenants, zones, auditLogs]
 
 /** Looks up a resource by route key. */
 export const resourceOf = (key: string | undefined): ResourceConfig | undefined =>

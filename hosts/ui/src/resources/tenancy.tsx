@@ -12,8 +12,8 @@ import type { Column, Field, ResourceConfig, Row, SelectOption, Tab } from "./ty
 const created: Column = { key: "created_at", label: "Created" }
 const status: Column = { key: "status", label: "Status" }
 
-/** Every brand the key may see, by name, for the tenant form's brand chooser. */
-const brandOptions = async (c: PromiseClient): Promise<ReadonlyArray<SelectOption>> => {
+/** Every brand the key may see, by name, for brand choosers (tenants, zones). */
+export const brandOptions = async (c: PromiseClient): Promise<ReadonlyArray<SelectOption>> => {
   const out: Array<SelectOption> = []
   let cursor: string | undefined
   // bounded: 10 pages of 200 brands

@@ -1,0 +1,126 @@
+// DNS as configuration: zones of a brand and their records.
+import { body, id, page, q, row } from "./calls"
+import { brandOptions } from "./tenancy"
+import type { Column, Field, ResourceConfig } from "./types"
+
+const created: Column = { key: "created_at", label: "Created" }
+const status: Column = { key: "status", label: "Status" }
+const RECORD_TYPES = ["A", "AAAA", "CNAME", "MX", "TXT", "NS", "SRV", "CAA"]
+
+/** Zones: served by the DNS nodes of the clusters their brand may use. */
+export const zones: ResourceConfig = {
+  key: "zones",
+  label: "Zones",
+  singular: "zone",
+  columns: [{ key: "name", label: "Name" }, { key: "tenant_id", label: "Tenant" }, status, created],
+  sortKeys: ["name", "created_at"],
+  withStatus: true,
+  titleOf: (r) => String(r["name"]),
+  hasDetail: true,
+  fields: [
+    {
+      name: "name",
+      label: "Domain",
+      kind: "text",
+      required: true,
+      placeholder: "example.com",
+      help: "IDN as punycode",
+    },
+    {
+      name: "brand_id",
+      label: "Brand",
+      kind: "select",
+      required: true,
+      optionsFrom: { key: "brands", load: brandOptions },
+      help: "SOA and NS records come from the brand",
+    },
+    { name: "tenant_id", label: "Owner tenant id", kind: "text", help: "optional: a tenant of the same brand" },
+  ],
+  editFields: [],
+  tabs: [{ label: "Records", resource: "dns-records" }],
+  actions: [
+    {
+      label: "Served records",
+      run: (c, r) => c.zones.rrsets({ path: id(r.id) }),
+      showResult: true,
+    },
+  ],
+  api: {
+    list: (c, p) => page(c.zones.list({ urlParams: q(p) })),
+    get: (c, i) => row(c.zones.get({ path: id(i) })),
+    create: (c, b) => row(c.zones.create({ payload: body(b) })),
+    remove: (c, i) => c.zones.delete({ path: id(i) }),
+    retry: (c, i) => c.zones.retry({ path: id(i) }),
+  },
+}
+
+const only = (...types: Array<string>) => ({ field: "type", oneOf: types })
+const u16 = (name: string, label: string, types: Array<string>): Field => ({
+  name,
+  label,
+  kind: "number",
+  required: true,
+  showIf: only(...types),
+})
+
+/** The fields of a record: its type, owner name and TTL, then the type's own data. */
+const recordFields: ReadonlyArray<Field> = [
+  { name: "type", label: "Type", kind: "select", options: RECORD_TYPES, required: true },
+  { name: "name", label: "Name", kind: "text", required: true, placeholder: "www.example.com", help: "@ for the apex" },
+  { name: "ttl", label: "TTL (seconds)", kind: "number", placeholder: "3600" },
+  { name: "address", label: "Address", kind: "text", required: true, showIf: only("A", "AAAA") },
+  { name: "target", label: "Target", kind: "text", required: true, showIf: only("CNAME", "SRV") },
+  u16("priority", "Priority", ["MX", "SRV"]),
+  { name: "exchange", label: "Mail exchanger", kind: "text", required: true, showIf: only("MX") },
+  {
+    name: "text",
+    label: "Text",
+    kind: "text",
+    required: true,
+    showIf: only("TXT"),
+    help: "long text is split into 255-byte chunks",
+  },
+  { name: "nameserver", label: "Name server", kind: "text", required: true, showIf: only("NS") },
+  u16("weight", "Weight", ["SRV"]),
+  u16("port", "Port", ["SRV"]),
+  { name: "flags", label: "Flags", kind: "number", required: true, showIf: only("CAA"), placeholder: "0" },
+  {
+    name: "tag",
+    label: "Tag",
+    kind: "select",
+    options: ["issue", "issuewild", "iodef"],
+    required: true,
+    showIf: only("CAA"),
+  },
+  { name: "value", label: "Value", kind: "text", required: true, showIf: only("CAA"), placeholder: "letsencrypt.org" },
+]
+
+/** Records of a zone; platform-managed ones (SOA, NS, bound FQDNs) are shown but not editable. */
+export const dnsRecords: ResourceConfig = {
+  key: "dns-records",
+  label: "Records",
+  singular: "record",
+  parent: "zones",
+  columns: [
+    { key: "name", label: "Name" },
+    { key: "type", label: "Type" },
+    { key: "content", label: "Content" },
+    { key: "ttl", label: "TTL" },
+    { key: "managed_by", label: "Managed by" },
+    status,
+  ],
+  sortKeys: ["name", "type", "created_at"],
+  withStatus: true,
+  titleOf: (r) => `${String(r["name"])} ${String(r["type"])}`,
+  hasDetail: true,
+  fields: recordFields,
+  // a record's data is edited by replacing it (delete, then create): the form reads flat fields
+  editFields: [],
+  api: {
+    list: (c, p, parent) => page(c.dnsRecords.list({ path: id(parent ?? ""), urlParams: q(p) })),
+    get: (c, i) => row(c.dnsRecords.get({ path: id(i) })),
+    create: (c, b, parent) => row(c.dnsRecords.create({ path: id(parent ?? ""), payload: body(b) })),
+    remove: (c, i) => c.dnsRecords.delete({ path: id(i) }),
+    retry: (c, i) => c.dnsRecords.retry({ path: id(i) }),
+  },
+}
