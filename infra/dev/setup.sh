@@ -17,6 +17,10 @@ fi
 # Programs the node agent drives on a web node; tests run them on private loopback ports.
 # (policy-rc.d keeps the packages from starting their own daemons; the agent starts its own.)
 apt_install nginx php8.2-fpm php8.2-cli openssh-server openssh-client acl ruby
+# An LB node's HAProxy (routes changed through its admin socket, no reload).
+apt_install haproxy
+# A DNS node's PowerDNS (gpgsql backend on its own database); dig checks its answers in tests.
+apt_install pdns-server pdns-backend-pgsql bind9-dnsutils
 # The admin UI's end-to-end tests drive Debian's Chromium (nothing may download a browser).
 apt_install chromium
 

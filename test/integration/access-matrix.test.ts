@@ -54,6 +54,13 @@ beforeAll(async () => {
     path: { id: tenant.id },
     payload: { name: "matrix", public_key: publicKey! },
   })
+  // brand A's DNS: a zone (NS from the platform default) with a user record
+  await admin.platform.updateConfig({ payload: { ns_hostnames: ["ns1.matrix.example"] } })
+  const zone = await admin.zones.create({ payload: { name: "matrix-zone.test", brand_id: brandA.id } })
+  const record = await admin.dnsRecords.create({
+    path: { id: zone.id },
+    payload: { type: "TXT", name: "matrix", text: "matrix" },
+  })
   Object.assign(ids, {
     brands: brandA.id,
     "api-keys": keyA2.id,
@@ -67,9 +74,11 @@ beforeAll(async () => {
     webroots: webroot.id,
     fqdns: fqdn.id,
     "ssh-keys": sshKey.id,
+    zones: zone.id,
+    "dns-records": record.id,
   })
   Object.assign(keys, { brandA: keyA.key, brandB: keyB.key, noScope: noScope.key })
-  brandAIds = [brandA.id, keyA.id, keyA2.id, tenant.id, webroot.id, fqdn.id, sshKey.id]
+  brandAIds = [brandA.id, keyA.id, keyA2.id, tenant.id, webroot.id, fqdn.id, sshKey.id, zone.id, record.id]
 })
 
 afterAll(async () => {

@@ -45,7 +45,9 @@ const SNAPSHOT = `SELECT json_build_object(
   'tenants', (SELECT json_agg(json_build_object('id', id, 'brand_id', brand_id, 'shard_id', shard_id, 'name', name, 'display_name', display_name, 'suspended', suspended, 'migrate_to', migrate_to, 'revision', revision) ORDER BY id) FROM tenants),
   'webroots', (SELECT json_agg(json_build_object('id', id, 'tenant_id', tenant_id, 'name', name, 'runtime', runtime, 'runtime_version', runtime_version, 'entrypoint', entrypoint, 'numprocs', numprocs, 'revision', revision) ORDER BY id) FROM webroots),
   'fqdns', (SELECT json_agg(json_build_object('id', id, 'webroot_id', webroot_id, 'hostname', hostname, 'revision', revision) ORDER BY id) FROM fqdns),
-  'ssh_keys', (SELECT json_agg(json_build_object('id', id, 'tenant_id', tenant_id, 'name', name, 'public_key', public_key, 'revision', revision) ORDER BY id) FROM ssh_keys)
+  'ssh_keys', (SELECT json_agg(json_build_object('id', id, 'tenant_id', tenant_id, 'name', name, 'public_key', public_key, 'revision', revision) ORDER BY id) FROM ssh_keys),
+  'zones', (SELECT json_agg(json_build_object('id', id, 'brand_id', brand_id, 'tenant_id', tenant_id, 'name', name, 'revision', revision) ORDER BY id) FROM zones),
+  'dns_records', (SELECT json_agg(json_build_object('id', id, 'zone_id', zone_id, 'name', name, 'type', type, 'ttl', ttl, 'data', data, 'content', content, 'managed_by', managed_by, 'revision', revision) ORDER BY id) FROM dns_records)
 ) AS s`
 
 const snapshot = async () => JSON.stringify((await client.query(SNAPSHOT)).rows[0].s)
@@ -72,6 +74,12 @@ beforeAll(async () => {
     path: { id: tenant.id },
     payload: { name: "target", public_key: publicKey! },
   })
+  await admin.platform.updateConfig({ payload: { ns_hostnames: ["ns1.target.example"] } })
+  const zone = await admin.zones.create({ payload: { name: "target-zone.test", brand_id: brand.id } })
+  const record = await admin.dnsRecords.create({
+    path: { id: zone.id },
+    payload: { type: "TXT", name: "target", text: "target" },
+  })
   Object.assign(ids, {
     brands: brand.id,
     "api-keys": key.id,
@@ -85,6 +93,8 @@ beforeAll(async () => {
     webroots: webroot.id,
     fqdns: fqdn.id,
     "ssh-keys": sshKey.id,
+    zones: zone.id,
+    "dns-records": record.id,
   })
 })
 

@@ -149,7 +149,7 @@ describe("hostctl", () => {
     }>
     const web = shards.find((s) => s.name === "local-web")!
     const plan = await hostctl(["converge-shard", web.id, "--plan"], env)
-    expect(plan.stdout.trim()).toBe("no changes")
+    expect(plan.stdout.trim(), plan.stdout + plan.stderr).toBe("no changes")
     const run = await hostctl(["converge-shard", web.id, "--json"], env)
     expect(run.code, run.stderr).toBe(0)
     expect(json(run)).toMatchObject({ id: web.id, status: "active" })

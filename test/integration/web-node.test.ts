@@ -246,6 +246,27 @@ describe("a web node", () => {
     await web.removeTenant(b.name)
   })
 
+  it("a configuration nginx refuses fails as ConfigRejected (never retried) and leaves no file behind", async () => {
+    const sites = join(node.root, "nginx", "sites")
+    // an operator's broken file makes every nginx -t fail until it is fixed
+    writeFileSync(join(sites, "operator-broken.conf"), "server { listen nowhere; }\n")
+    const t = tenant({ webroots: [webroot("static", ["refused.example.test"])] })
+    try {
+      const refused = await web.ensureTenant(t).then(
+        () => undefined,
+        (e: Error) => e,
+      )
+      expect(refused?.constructor.name).toBe("ConfigRejected")
+      expect(refused?.message).toContain("nginx rejected the configuration")
+      expect(readdirSync(sites).filter((f) => f.includes(t.name))).toEqual([])
+    } finally {
+      rmSync(join(sites, "operator-broken.conf"))
+    }
+    await web.ensureTenant(t)
+    expect(readdirSync(sites).filter((f) => f.includes(t.name))).toHaveLength(1)
+    await web.removeTenant(t.name)
+  })
+
   it("converges: heals a deleted file, removes a stray one, one reload; a second converge does nothing", async () => {
     const tenants = Array.from({ length: 3 }, (_, i) =>
       tenant({ webroots: [webroot("static", [`c${i}.example.test`])] }),

@@ -212,9 +212,10 @@ describe("the web tier through the SDK", () => {
   it("converge heals drift and its plan shows the changes first", async () => {
     const t = await client.tenants.create({ payload: { brand_id: brandId as never, shard_id: shardA as never } })
     const w = await client.webroots.create({ path: { id: t.id }, payload: { runtime: "static" } })
-    await client.fqdns.create({ path: { id: w.id }, payload: { hostname: "drift.example.test" } })
+    const f = await client.fqdns.create({ path: { id: w.id }, payload: { hostname: "drift.example.test" } })
     await settled("tenant", tenantGet(t))
     await settled("webroot", () => client.webroots.get({ path: { id: w.id } }))
+    await settled("fqdn", () => client.fqdns.get({ path: { id: f.id } }))
     const sites = join(nodeA.root, "nginx", "sites")
     const mine = readdirSync(sites).find((f) => f.includes(w.name))!
     rmSync(join(sites, mine))

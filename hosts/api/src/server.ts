@@ -14,8 +14,10 @@ import {
   ApiKeysRepo,
   AuditLogs,
   Brands,
+  DnsRecords,
   Fqdns,
   HostingApi,
+  LbSync,
   migrations,
   NodeId,
   NodeProbes,
@@ -29,12 +31,15 @@ import {
   Tenants,
   TopologyRepo,
   Webroots,
+  ZoneSync,
+  Zones,
 } from "@hosting/core"
 import { temporalWorkflowEngine } from "@hosting/workflows"
 import { Client, Connection } from "@temporalio/client"
 import { Cause, Effect, Layer, Option, Redacted } from "effect"
 import { AuthorizationLive } from "./auth.js"
 import { ApiKeysLive, BrandsLive } from "./http/brands.js"
+import { DnsRecordsLive, ZonesLive } from "./http/dns.js"
 import { HealthLive } from "./http/health.js"
 import { AuditLogsLive, DashboardLive, SearchLive } from "./http/overview.js"
 import { PlatformLive, SessionLive } from "./http/session.js"
@@ -136,10 +141,12 @@ export const apiServerLayer = (config: ApiConfig) => {
     ),
   )
   const Tenancy = Layer.mergeAll(Tenants.Default, Webroots.Default, Fqdns.Default, SshKeys.Default).pipe(
-    Layer.provideMerge(TenantSync.Default),
+    Layer.provideMerge(Layer.merge(TenantSync.Default, LbSync.Default)),
   )
   const Services = Layer.mergeAll(
     Tenancy,
+    Zones.Default,
+    DnsRecords.Default,
     NodeProbes.Default,
     Brands.Default,
     ApiKeys.Default,
@@ -151,7 +158,12 @@ export const apiServerLayer = (config: ApiConfig) => {
     Platform.Default,
     ApiKeysRepo.Default,
     TopologyRepo.Default,
-  ).pipe(Layer.provideMerge(Temporal), Layer.provideMerge(Database))
+  ).pipe(
+    // zones, records and FQDN bindings hand DNS changes to a zone's sync
+    Layer.provideMerge(ZoneSync.Default),
+    Layer.provideMerge(Temporal),
+    Layer.provideMerge(Database),
+  )
   const Authenticated = Layer.mergeAll(
     SessionLive,
     PlatformLive,
@@ -169,6 +181,8 @@ export const apiServerLayer = (config: ApiConfig) => {
     WebrootsLive,
     FqdnsLive,
     SshKeysLive,
+    ZonesLive,
+    DnsRecordsLive,
   ).pipe(Layer.provide(AuthorizationLive))
   const Api = HttpApiBuilder.api(HostingApi).pipe(Layer.provide([HealthLive, Authenticated]))
   // The listener is provided innermost so it is built last: the port opens only once migrations,

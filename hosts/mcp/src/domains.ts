@@ -26,6 +26,8 @@ export const TAG_DOMAINS: Readonly<Record<string, Domain>> = {
   sshKeys: "tenants",
   webroots: "web",
   fqdns: "web",
+  zones: "dns",
+  dnsRecords: "dns",
 }
 
 /** The domain of a contract group; unknown groups are "platform". */

@@ -1,8 +1,10 @@
 import * as os from "node:os"
-import { TenantName, TenantSpec } from "@hosting/core"
+import { Hostname, isAtOrUnder, LbSpec, Rrset, TenantName, TenantSpec, withoutDot } from "@hosting/core"
 import type { NodeActivities, NodeFactsJson, WebChangeReport } from "@hosting/core/activities"
 import { ApplicationFailure, Context } from "@temporalio/activity"
 import { ParseResult, Schema } from "effect"
+import type { DnsNode } from "./dns/node.js"
+import type { LbNode } from "./lb/node.js"
 import { ConfigRejected, type WebNode } from "./web/node.js"
 
 /** What the agent knows about itself, fixed at start. */
@@ -34,12 +36,27 @@ const classify = async <A>(f: () => Promise<A>): Promise<A> => {
   }
 }
 
-/** Node activities served on this node's task queue; the web ones need a WebNode. */
-export const createNodeActivities = (identity: AgentIdentity, web?: WebNode): NodeActivities => {
+/** Node activities served on this node's task queue; the web ones need a WebNode, the LB one an LbNode. */
+export const createNodeActivities = (
+  identity: AgentIdentity,
+  web?: WebNode,
+  lb?: LbNode,
+  dns?: DnsNode,
+): NodeActivities => {
   const needWeb = (): WebNode => {
     if (web === undefined)
       throw ApplicationFailure.nonRetryable("this agent does not serve the web role", "RoleNotServed")
     return web
+  }
+  const needLb = (): LbNode => {
+    if (lb === undefined)
+      throw ApplicationFailure.nonRetryable("this agent does not serve the lb role", "RoleNotServed")
+    return lb
+  }
+  const needDns = (): DnsNode => {
+    if (dns === undefined)
+      throw ApplicationFailure.nonRetryable("this agent does not serve the dns role", "RoleNotServed")
+    return dns
   }
   return {
     describeNode: async (): Promise<NodeFactsJson> => {
@@ -70,5 +87,17 @@ export const createNodeActivities = (identity: AgentIdentity, web?: WebNode): No
         return Promise.resolve({ changes: [], reloads: { nginx: 0, php: 0 }, errors: [] })
       return classify(() => needWeb().converge(decode(Schema.Array(TenantSpec), tenants), plan))
     },
+    ensureLb: ({ spec, plan }) => classify(() => needLb().apply(decode(LbSpec, spec), plan)),
+    ensureZone: ({ zone, rrsets }) =>
+      classify(() => {
+        const name = decode(Hostname, zone)
+        const sets = decode(Schema.Array(Rrset), rrsets)
+        // defence in depth: a zone's data never reaches outside the zone
+        const outside = sets.find((r) => !isAtOrUnder(withoutDot(r.name), withoutDot(name)))
+        if (outside !== undefined)
+          throw ApplicationFailure.nonRetryable(`${outside.name} is outside the zone ${name}`, "InvalidSpec")
+        return needDns().ensureZone(name, sets)
+      }),
+    removeZone: ({ zone }) => classify(() => needDns().removeZone(decode(Hostname, zone))),
   }
 }

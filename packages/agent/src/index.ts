@@ -1,5 +1,12 @@
 /** @hosting/agent: the node agent's activities and worker factory. */
 export { type AgentIdentity, createNodeActivities } from "./activities.js"
+export { type DnsNodeConfig, dnsNodeConfigFromEnv } from "./dns/config.js"
+export { dnsPaths, stopDnsServices } from "./dns/daemon.js"
+export { DnsNode } from "./dns/node.js"
+export { type LbNodeConfig, lbNodeConfigFromEnv } from "./lb/config.js"
+export { haproxyInfo, stopLbServices } from "./lb/daemon.js"
+export { LbNode } from "./lb/node.js"
+export { commandLines, haproxyCli, payloadRequests } from "./lb/socket.js"
 export { type WebNodeConfig, webNodeConfigFromEnv } from "./web/config.js"
 export { livePid, nodePaths, stopNodeServices } from "./web/daemons.js"
 export { WebNode } from "./web/node.js"

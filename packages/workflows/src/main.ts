@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { PgClient } from "@effect/sql-pg"
 // Control-plane worker process: workflows and control-plane activities on `control-plane`.
-import { AuditLogs, NodeProbes, Platform, Shards, TenantStates } from "@hosting/core"
+import { AuditLogs, LbSync, NodeProbes, Platform, Shards, TenantStates, ZoneStates } from "@hosting/core"
 import { Client, Connection } from "@temporalio/client"
 import { NativeConnection } from "@temporalio/worker"
 import { Config, Effect, Layer, ManagedRuntime } from "effect"
@@ -23,7 +23,15 @@ const client = new Client({
   namespace: config.namespace,
 })
 const runtime = ManagedRuntime.make(
-  Layer.mergeAll(NodeProbes.Default, Shards.Default, AuditLogs.Default, Platform.Default, TenantStates.Default).pipe(
+  Layer.mergeAll(
+    NodeProbes.Default,
+    Shards.Default,
+    AuditLogs.Default,
+    Platform.Default,
+    TenantStates.Default,
+    LbSync.Default,
+    ZoneStates.Default,
+  ).pipe(
     Layer.provide(temporalWorkflowEngine(client)),
     Layer.provide(PgClient.layer({ url: config.databaseUrl, maxConnections: 4 })),
     Layer.orDie,

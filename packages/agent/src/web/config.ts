@@ -1,5 +1,6 @@
 import { isAbsolute } from "node:path"
 import type { NodeLayout } from "@hosting/core"
+import { intFromEnv } from "../env.js"
 
 /** Everything the web tier of one agent needs to know about its machine. */
 export interface WebNodeConfig {
@@ -23,14 +24,6 @@ export interface WebNodeConfig {
   }
 }
 
-const int = (env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number => {
-  const raw = env[name]
-  if (raw === undefined || raw === "") return fallback
-  const n = Number(raw)
-  if (!Number.isInteger(n) || n < min || n > max) throw new Error(`${name} must be an integer in ${min}..${max}`)
-  return n
-}
-
 /**
  * Reads the web-node settings from the environment. Several agents can share a machine (tests,
  * two shards for migration) when each has its own root, ports, user prefix and UID range.
@@ -42,22 +35,22 @@ export const webNodeConfigFromEnv = (env: NodeJS.ProcessEnv = process.env): WebN
   const userPrefix = env.HOSTING_USER_PREFIX ?? ""
   if (!/^([a-z][a-z0-9]{0,14}_)?$/.test(userPrefix))
     throw new Error("HOSTING_USER_PREFIX must be empty or [a-z][a-z0-9]{0,14} followed by _")
-  const uidMin = int(env, "HOSTING_UID_MIN", 200_000, 1000, 2 ** 31 - 2)
-  const uidMax = int(env, "HOSTING_UID_MAX", 299_999, uidMin, 2 ** 31 - 2)
+  const uidMin = intFromEnv(env, "HOSTING_UID_MIN", 200_000, 1000, 2 ** 31 - 2)
+  const uidMax = intFromEnv(env, "HOSTING_UID_MAX", 299_999, uidMin, 2 ** 31 - 2)
   return {
     layout: {
       root,
       listen: {
         host: env.HOSTING_HTTP_HOST ?? "127.0.0.1",
-        port: int(env, "HOSTING_HTTP_PORT", 8000, 1, 65535),
+        port: intFromEnv(env, "HOSTING_HTTP_PORT", 8000, 1, 65535),
       },
       userPrefix,
       fastcgiParams: env.HOSTING_NGINX_FASTCGI_PARAMS ?? "/etc/nginx/fastcgi_params",
     },
-    sshPort: int(env, "HOSTING_SSH_PORT", 2222, 1, 65535),
+    sshPort: intFromEnv(env, "HOSTING_SSH_PORT", 2222, 1, 65535),
     transfer: {
       host: env.HOSTING_TRANSFER_HOST ?? env.HOSTING_HTTP_HOST ?? "127.0.0.1",
-      port: int(env, "HOSTING_TRANSFER_PORT", 0, 0, 65535),
+      port: intFromEnv(env, "HOSTING_TRANSFER_PORT", 0, 0, 65535),
     },
     uidMin,
     uidMax,

@@ -7,6 +7,7 @@ import {
   NginxConfig,
   type NginxConfigRejected,
   NginxManager,
+  type NginxUnavailable,
   PLATFORM_FILE_PREFIX,
   type PlannedFile,
   phpSocket,
@@ -21,7 +22,7 @@ import {
   webrootDir,
 } from "@hosting/core"
 import type { TenantArchive } from "@hosting/core/activities"
-import { Effect, Layer, ManagedRuntime } from "effect"
+import { Cause, Effect, Exit, Layer, ManagedRuntime } from "effect"
 import { AppSupervisor } from "./apps.js"
 import type { WebNodeConfig } from "./config.js"
 import { ensureDaemons, nodePaths, reloadPhpFpm } from "./daemons.js"
@@ -115,16 +116,16 @@ export class WebNode {
     return next
   }
 
-  private nginxEnsure(files: ReadonlyArray<PlannedFile>, scope: string, dryRun: boolean) {
+  private async nginxEnsure(files: ReadonlyArray<PlannedFile>, scope: string, dryRun: boolean) {
     const manager = Effect.flatMap(NginxManager, (m) => (dryRun ? m.plan(files, scope) : m.ensure(files, scope)))
-    return this.nginx.runPromise(
-      manager.pipe(
-        Effect.catchTag("NginxConfigRejected", (e: NginxConfigRejected) =>
-          Effect.die(new ConfigRejected(`nginx rejected the configuration: ${e.message}`)),
-        ),
-        Effect.catchTag("NginxUnavailable", (e) => Effect.die(new Error(e.message))),
-      ),
-    )
+    const exit = await this.nginx.runPromiseExit(manager)
+    if (Exit.isSuccess(exit)) return exit.value
+    // unwrapped here: runPromise would hide the error in a FiberFailure, and the activity could
+    // no longer tell a rejected config (never retried) from an outage (retried)
+    const failure = Cause.squash(exit.cause) as NginxConfigRejected | NginxUnavailable | Error
+    if ("_tag" in failure && failure._tag === "NginxConfigRejected")
+      throw new ConfigRejected(`nginx rejected the configuration: ${failure.message}`)
+    throw failure instanceof Error ? failure : new Error(String(failure))
   }
 
   /** Writes pool files and reloads php-fpm once, gated by `php-fpm -t`; waits for the sockets. */

@@ -2,6 +2,8 @@
  * Activity interfaces shared by workflows (which import them as types only), the control-plane
  * worker and the node agent (which implement them). Inputs and outputs are plain JSON.
  */
+import type { Rrset } from "../domain/dns.js"
+import type { LbSpec } from "../domain/lb.js"
 import type { NodeFacts } from "../domain/node-probe.js"
 import type { TenantSpec } from "../domain/web.js"
 
@@ -28,6 +30,35 @@ export interface NodeActivities {
    * only reports what it would change.
    */
   convergeWeb(input: { readonly tenants: ReadonlyArray<TenantSpec>; readonly plan: boolean }): Promise<WebChangeReport>
+  /** Makes a zone on this DNS node exactly these rrsets, changing only those that differ (idempotent). */
+  ensureZone(input: { readonly zone: string; readonly rrsets: ReadonlyArray<Rrset> }): Promise<DnsChangeReport>
+  /** Removes a zone from this DNS node (idempotent). */
+  removeZone(input: { readonly zone: string }): Promise<DnsChangeReport>
+  /**
+   * Makes this LB node's HAProxy serve exactly `spec`: routes through the runtime API (no
+   * reload), the map file rewritten, config written and reloaded only when backends changed;
+   * with `plan`, only reports what it would change.
+   */
+  ensureLb(input: { readonly spec: LbSpec; readonly plan: boolean }): Promise<LbChangeReport>
+}
+
+/** What an LB node changed (or would change). */
+export interface LbChangeReport {
+  readonly changes: ReadonlyArray<{
+    readonly action: "create" | "update" | "delete"
+    /** `lb_route` (target: host name, detail: backend), `haproxy_config`, `lb_map_file`. */
+    readonly kind: string
+    readonly target: string
+    readonly detail?: string
+  }>
+  readonly reloads: { readonly haproxy: number }
+}
+
+/** The LB nodes of one lb shard and the spec they must serve. */
+export interface LbTarget {
+  readonly shardId: string
+  readonly nodeIds: ReadonlyArray<string>
+  readonly spec: LbSpec
 }
 
 /** Where a migrating tenant's packed files can be fetched, and how to check them. */
@@ -90,15 +121,28 @@ export interface ControlPlaneActivities {
    * they were `deleting`), or failed with the errors; a finished migration moves the tenant.
    */
   finishTenantSync(input: { readonly snapshot: TenantSnapshot; readonly errors: ReadonlyArray<string> }): Promise<void>
-  /** Every non-deleted tenant of a web shard as node specs, and the newest revision read. */
+  /**
+   * For each node of a web shard, every non-deleted tenant it must host (from all the web shards
+   * it belongs to) as node specs, and the newest revision read.
+   */
   webShardSpecs(input: { readonly shardId: string }): Promise<{
-    readonly tenants: ReadonlyArray<TenantSpec>
+    readonly nodes: ReadonlyArray<{ readonly nodeId: string; readonly tenants: ReadonlyArray<TenantSpec> }>
     readonly revision: string
   }>
   /** Tenants of a shard changed after `revision` (a converge may have undone them): ask their syncs again. */
   resyncTenantsChangedSince(input: { readonly shardId: string; readonly revision: string }): Promise<number>
   /** Shard role, for the converge workflow to pick what to ensure. */
   shardRole(input: { readonly shardId: string }): Promise<string>
+  /** Every lb shard of a cluster with its nodes and the spec they must serve (none: no LB). */
+  lbClusterTargets(input: { readonly clusterId: string }): Promise<ReadonlyArray<LbTarget>>
+  /** The spec the nodes of one lb shard must serve, for its convergence. */
+  lbShardSpec(input: { readonly shardId: string }): Promise<LbSpec>
+  /** Asks the LB sync of an lb shard's cluster for a round (after a converge read an older mapping). */
+  requestLbSyncOfShard(input: { readonly shardId: string }): Promise<void>
+  /** Reads one zone's desired rrsets, DNS nodes and row revisions, marking pending rows provisioning; null if gone. */
+  zoneSnapshot(input: { readonly zoneId: string }): Promise<ZoneSnapshot | null>
+  /** Records a zone sync round: rows at their snapshot revision become active (or are deleted), or failed. */
+  finishZoneSync(input: { readonly snapshot: ZoneSnapshot; readonly errors: ReadonlyArray<string> }): Promise<void>
   /** Deletes audit entries older than the configured retention; returns how many. */
   purgeAuditLogs(): Promise<number>
 }
@@ -112,10 +156,52 @@ export interface ConvergeShardInput {
   readonly nodeTimeoutSeconds: number
 }
 
+/** Workflow argument of SyncLbWorkflow. */
+export interface SyncLbInput {
+  readonly clusterId: string
+  /** How long a round waits for each LB node's agent before recording the reason. */
+  readonly nodeTimeoutSeconds: number
+}
+
 /** Workflow argument of ProbeNodeWorkflow. */
 export interface ProbeNodeInput {
   readonly probeId: string
   readonly nodeId: string
   /** How long to wait for the node's agent before failing the probe. */
   readonly timeoutSeconds: number
+}
+
+/** What a DNS node changed for one zone. */
+export interface DnsChangeReport {
+  readonly changes: ReadonlyArray<{
+    readonly action: "create" | "update" | "delete"
+    readonly kind: "zone" | "rrset"
+    readonly target: string
+  }>
+}
+
+/** What one round of a zone's sync must do, read from the database. */
+export interface ZoneSnapshot {
+  readonly zoneId: string
+  readonly zoneName: string
+  /** The zone's desired rrsets; `null` when the zone is being deleted. */
+  readonly rrsets: ReadonlyArray<Rrset> | null
+  /** Records the planner left out, with the reason (they become failed). */
+  readonly rejected: ReadonlyArray<{ readonly id: string; readonly reason: string }>
+  /** DNS nodes serving the zone's brand. */
+  readonly nodeIds: ReadonlyArray<string>
+  /** Why the zone cannot be served at all (no DNS node for its brand), if so. */
+  readonly problem: string | null
+  /** Row revisions read, so only rows nobody changed meanwhile become active. */
+  readonly revisions: {
+    readonly zones: ReadonlyArray<readonly [string, string]>
+    readonly dns_records: ReadonlyArray<readonly [string, string]>
+  }
+}
+
+/** Workflow argument of SyncZoneWorkflow. */
+export interface SyncZoneInput {
+  readonly zoneId: string
+  /** How long a round waits for each DNS node's agent before failing with the reason. */
+  readonly nodeTimeoutSeconds: number
 }

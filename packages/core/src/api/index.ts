@@ -5,6 +5,7 @@
 import { HttpApi, OpenApi } from "@effect/platform"
 import { ApiKeysGroup } from "./api-keys.js"
 import { BrandsGroup } from "./brands.js"
+import { DnsRecordsGroup, ZonesGroup } from "./dns.js"
 import { DecodeErrorEnvelope } from "./errors.js"
 import { HealthGroup } from "./health.js"
 import { NodesGroup } from "./nodes.js"
@@ -44,6 +45,8 @@ export class HostingApi extends withEnvelopedDecodeErrors(HttpApi.make("hosting"
   .add(WebrootsGroup)
   .add(FqdnsGroup)
   .add(SshKeysGroup)
+  .add(ZonesGroup)
+  .add(DnsRecordsGroup)
   .annotate(OpenApi.Title, "Hosting Platform API")
   .annotate(OpenApi.Version, "0.1.0")
   .annotate(
@@ -55,6 +58,7 @@ export * from "../domain/api-key.js"
 export * from "../domain/audit.js"
 export * from "../domain/brand.js"
 export * from "../domain/dashboard.js"
+export * from "../domain/dns.js"
 export * from "../domain/errors.js"
 export * from "../domain/ids.js"
 export * from "../domain/lifecycle.js"
@@ -69,6 +73,7 @@ export * from "../domain/validation.js"
 export * from "./access.js"
 export * from "./api-keys.js"
 export * from "./brands.js"
+export * from "./dns.js"
 export * from "./endpoints.js"
 export * from "./errors.js"
 export * from "./health.js"

@@ -1,5 +1,6 @@
 import { Schema } from "effect"
 import { ClusterId, LbAddressId, NodeId, RegionId, ShardId } from "./ids.js"
+import { Port } from "./lb.js"
 import { ResourceStatus } from "./lifecycle.js"
 import { Hostname, IpAddress, Slug, strict } from "./validation.js"
 
@@ -61,12 +62,17 @@ export class LbAddress extends Schema.Class<LbAddress>("LbAddress")({
 export const LbAddressInput = strict(Schema.Struct({ address: IpAddress }))
 
 /** What a shard does; nodes take their roles from their shards. */
-export const ShardRole = Schema.Literal("web", "database", "dns", "email", "valkey", "s3")
+export const ShardRole = Schema.Literal("web", "database", "dns", "email", "valkey", "s3", "lb")
 /** Shard role. */
 export type ShardRole = typeof ShardRole.Type
 
 const WithPrimary = strict(Schema.Struct({ primary_node_id: Schema.optional(NodeId) }))
 const NoOptions = strict(Schema.Struct({}))
+const LbOptions = strict(
+  Schema.Struct({
+    web_port: Schema.optional(Port.annotations({ description: "HTTP port of the web nodes behind the LB (8000)" })),
+  }),
+)
 
 /** Per-role shard settings; anything a role does not know is refused. */
 export const ShardConfigByRole = {
@@ -76,6 +82,7 @@ export const ShardConfigByRole = {
   email: NoOptions,
   valkey: WithPrimary,
   s3: NoOptions,
+  lb: LbOptions,
 } as const satisfies Record<ShardRole, Schema.Schema.Any>
 
 /** A shard: a set of nodes serving one role in a cluster. */

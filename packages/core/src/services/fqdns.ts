@@ -8,8 +8,10 @@ import { type CreateFqdn, Fqdn, type FqdnId, type WebrootId } from "../domain/te
 import { onConstraint } from "../sql/constraints.js"
 import { brandFilter, filters, listPage } from "../sql/list.js"
 import { rowDecoder } from "../sql/rows.js"
+import { LbSync } from "./lb-sync.js"
 import { getScoped, markFor, requestSync, type ScopedSpec, tenantBeingDeleted } from "./tenancy-rows.js"
 import { TenantSync } from "./tenant-sync.js"
+import { ZoneSync } from "./zone-sync.js"
 
 const spec: ScopedSpec = {
   from: "fqdns t JOIN tenants tn ON tn.id = t.tenant_id",
@@ -34,6 +36,8 @@ export class Fqdns extends Effect.Service<Fqdns>()("@hosting/Fqdns", {
   effect: Effect.gen(function* () {
     const sql = yield* SqlClient
     const sync = yield* TenantSync
+    const lb = yield* LbSync
+    const zones = yield* ZoneSync
     const decode = rowDecoder(Fqdn)
     const withTenant = (row: unknown) =>
       Effect.map(decode(row), (fqdn) => ({
@@ -43,14 +47,18 @@ export class Fqdns extends Effect.Service<Fqdns>()("@hosting/Fqdns", {
 
     /** The webroot an FQDN is bound to, visible through the caller's brands; `lock` holds it until commit. */
     const webroot = (principal: Principal, id: WebrootId, lock: boolean) =>
-      sql<WebrootRow>`SELECT w.id, w.tenant_id, w.runtime, w.status, tn.status AS tenant_status
-        FROM webroots w JOIN tenants tn ON tn.id = w.tenant_id
-        WHERE ${sql.and(filters(sql`w.id = ${id}`, brandFilter(sql, "tn.brand_id", principal)))}
-        ${sql.literal(lock ? "FOR SHARE" : "")}`.pipe(
-        Effect.flatMap((rows) =>
-          rows[0] === undefined ? Effect.fail(notFound("webroot", id)) : Effect.succeed(rows[0]),
-        ),
-      )
+      Effect.gen(function* () {
+        // every transaction that locks a tenant's rows takes the tenant first, then its children,
+        // as the sync does; locking the webroot first deadlocked against a sync's snapshot
+        if (lock)
+          yield* sql`SELECT 1 FROM tenants WHERE id = (SELECT tenant_id FROM webroots WHERE id = ${id}) FOR SHARE`
+        const rows = yield* sql<WebrootRow>`SELECT w.id, w.tenant_id, w.runtime, w.status, tn.status AS tenant_status
+          FROM webroots w JOIN tenants tn ON tn.id = w.tenant_id
+          WHERE ${sql.and(filters(sql`w.id = ${id}`, brandFilter(sql, "tn.brand_id", principal)))}
+          ${sql.literal(lock ? "FOR SHARE OF w" : "")}`
+        if (rows[0] === undefined) return yield* Effect.fail(notFound("webroot", id))
+        return rows[0]
+      })
 
     /** Why an FQDN cannot be bound to this webroot now, if it cannot. */
     const refuseBinding = (w: WebrootRow): Effect.Effect<void, Conflict | InvalidInput> => {
@@ -104,6 +112,9 @@ export class Fqdns extends Effect.Service<Fqdns>()("@hosting/Fqdns", {
         )
         .pipe(onConstraint({ unique: () => new Conflict({ message: `${hostname} is already bound to a webroot` }) }))
       yield* requestSync(sql, sync, tenantId, [["fqdns", [id]]])
+      yield* lb.namesChanged(tenantId)
+      // the zone covering the name serves A/AAAA records for it from now on
+      yield* zones.requestCovering(hostname)
       return yield* get(principal, id as FqdnId)
     })
 
@@ -113,6 +124,8 @@ export class Fqdns extends Effect.Service<Fqdns>()("@hosting/Fqdns", {
       if (fqdn.status !== "deleting" && tenantStatus === "deleting") return yield* Effect.fail(tenantBeingDeleted())
       yield* sql`UPDATE fqdns SET ${markFor(sql, "deleting")} WHERE id = ${id}`.pipe(Effect.orDie)
       yield* requestSync(sql, sync, fqdn.tenant_id, [["fqdns", [id]]])
+      yield* lb.namesChanged(fqdn.tenant_id)
+      yield* zones.requestCovering(fqdn.hostname)
       return yield* get(principal, id)
     })
 
@@ -127,6 +140,7 @@ export class Fqdns extends Effect.Service<Fqdns>()("@hosting/Fqdns", {
         )
       }
       yield* requestSync(sql, sync, fqdn.tenant_id, [["fqdns", [id]]])
+      yield* lb.namesChanged(fqdn.tenant_id)
       return yield* get(principal, id)
     })
 

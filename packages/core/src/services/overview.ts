@@ -32,6 +32,14 @@ const COUNTABLE: ReadonlyArray<Countable> = [
   { type: "webroots", table: "webroots", name: "name", brand: viaTenant("webroots"), status: "status" },
   { type: "fqdns", table: "fqdns", name: "hostname", brand: viaTenant("fqdns"), status: "status" },
   { type: "ssh-keys", table: "ssh_keys", name: "name", brand: viaTenant("ssh_keys"), status: "status" },
+  { type: "zones", table: "zones", name: "name", brand: "brand_id", status: "status" },
+  {
+    type: "dns-records",
+    table: "dns_records",
+    name: "name",
+    brand: "(SELECT z.brand_id FROM zones z WHERE z.id = dns_records.zone_id)",
+    status: "status",
+  },
 ]
 
 /** Dashboard counts and cross-resource search, both filtered to the caller's brands. */

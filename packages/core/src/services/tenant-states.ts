@@ -2,7 +2,9 @@ import { SqlClient } from "@effect/sql/SqlClient"
 import { Effect } from "effect"
 import type { TenantRevisions, TenantSnapshot } from "../activities/index.js"
 import type { TenantSpec, WebrootSpec } from "../domain/web.js"
+import { LbSync } from "./lb-sync.js"
 import { TenantSync } from "./tenant-sync.js"
+import { ZoneSync } from "./zone-sync.js"
 
 interface TenantRow {
   readonly id: string
@@ -83,6 +85,8 @@ export class TenantStates extends Effect.Service<TenantStates>()("@hosting/Tenan
   effect: Effect.gen(function* () {
     const sql = yield* SqlClient
     const sync = yield* TenantSync
+    const lb = yield* LbSync
+    const zones = yield* ZoneSync
 
     const nodesOf = (shardId: string) =>
       Effect.map(
@@ -126,10 +130,12 @@ export class TenantStates extends Effect.Service<TenantStates>()("@hosting/Tenan
         )
         .pipe(Effect.orDie)
 
-    const finish = (snap: TenantSnapshot, errors: ReadonlyArray<string>) =>
+    const record = (snap: TenantSnapshot, errors: ReadonlyArray<string>) =>
       sql
         .withTransaction(
           Effect.gen(function* () {
+            // the tenant row first, like every other writer of a tenant's rows (no lock-order deadlocks)
+            yield* sql`SELECT id FROM tenants WHERE id = ${snap.tenantId} FOR NO KEY UPDATE`
             const message = errors.join("; ").slice(0, 4000)
             const failed = errors.length > 0
             // children first: fqdns reference webroots, everything references the tenant
@@ -159,30 +165,77 @@ export class TenantStates extends Effect.Service<TenantStates>()("@hosting/Tenan
         )
         .pipe(Effect.orDie)
 
+    /** Records a round; the LB then follows a moved tenant and drops names unbound with their webroot or tenant. */
+    const finish = (snap: TenantSnapshot, errors: ReadonlyArray<string>) =>
+      Effect.gen(function* () {
+        const bound = snap.spec?.webroots.reduce((n, w) => n + w.server_names.length, 0) ?? 0
+        const moved = errors.length === 0 && snap.migrateNodeIds !== null
+        // read before the move: the source cluster must drop the names as the target adds them
+        const clusters = moved || snap.revisions.fqdns.length > bound ? yield* lb.clustersOfTenant(snap.tenantId) : []
+        yield* record(snap, errors)
+        yield* Effect.forEach(clusters, (c) => lb.request(c), { discard: true }).pipe(Effect.orDie)
+        // a tenant moved to another cluster: its names now point at that cluster's LB addresses
+        if (moved) yield* zones.requestForTenant(snap.tenantId)
+      })
+
+    /**
+     * What each node of a web shard must host: the tenants of EVERY web shard the node belongs to
+     * (a node may serve several), including tenants migrating onto one of them. Converging one
+     * shard must not remove what another shard put on the same node.
+     */
     const shardSpecs = (shardId: string) =>
       Effect.gen(function* () {
         const [{ revision }] = yield* sql<{
           revision: string
         }>`SELECT last_value::text AS revision FROM web_revision_seq`
-        const tenants = yield* sql<TenantRow>`SELECT id, name, shard_id, migrate_to, suspended, status, revision::text
-          FROM tenants WHERE shard_id = ${shardId} AND status <> 'deleting' ORDER BY name`
+        const memberships = yield* sql<{ node_id: string; shard_id: string }>`SELECT ns.node_id::text, ns.shard_id::text
+          FROM node_shards ns JOIN shards s ON s.id = ns.shard_id AND s.role = 'web'
+          WHERE ns.node_id IN (SELECT node_id FROM node_shards WHERE shard_id = ${shardId})
+          ORDER BY ns.node_id`
+        const shardIds = [...new Set(memberships.map((m) => m.shard_id))]
+        const tenants =
+          shardIds.length === 0
+            ? []
+            : yield* sql<TenantRow>`SELECT id, name, shard_id, migrate_to, suspended, status, revision::text
+              FROM tenants WHERE (shard_id IN ${sql.in(shardIds)} OR migrate_to IN ${sql.in(shardIds)})
+                AND status <> 'deleting' ORDER BY name`
         const ids = tenants.map((t) => t.id)
-        if (ids.length === 0) return { tenants: [], revision: revision! }
-        const webroots = yield* sql<WebrootRow>`SELECT w.id, w.tenant_id, w.name, w.runtime, w.runtime_version,
-          w.entrypoint, w.numprocs, w.status, w.revision::text FROM webroots w
-          JOIN tenants t ON t.id = w.tenant_id WHERE t.shard_id = ${shardId}`
-        const fqdns = yield* sql<FqdnRow>`SELECT f.id, f.webroot_id, f.tenant_id, f.hostname, f.status,
-          f.revision::text FROM fqdns f JOIN tenants t ON t.id = f.tenant_id WHERE t.shard_id = ${shardId}`
-        const keys = yield* sql<KeyRow>`SELECT k.id, k.tenant_id, k.public_key, k.status, k.revision::text
-          FROM ssh_keys k JOIN tenants t ON t.id = k.tenant_id WHERE t.shard_id = ${shardId}`
+        const webroots =
+          ids.length === 0
+            ? []
+            : yield* sql<WebrootRow>`SELECT id, tenant_id, name, runtime, runtime_version, entrypoint, numprocs,
+              status, revision::text FROM webroots WHERE tenant_id IN ${sql.in(ids)}`
+        const fqdns =
+          ids.length === 0
+            ? []
+            : yield* sql<FqdnRow>`SELECT id, webroot_id, tenant_id, hostname, status, revision::text
+              FROM fqdns WHERE tenant_id IN ${sql.in(ids)}`
+        const keys =
+          ids.length === 0
+            ? []
+            : yield* sql<KeyRow>`SELECT id, tenant_id, public_key, status, revision::text
+              FROM ssh_keys WHERE tenant_id IN ${sql.in(ids)}`
         const group = <R extends { readonly tenant_id: string }>(rows: ReadonlyArray<R>) => {
           const m = new Map<string, Array<R>>()
           for (const r of rows) m.set(r.tenant_id, [...(m.get(r.tenant_id) ?? []), r])
           return m
         }
         const [w, f, k] = [group(webroots), group(fqdns), group(keys)]
+        const specs = tenants.map((t) => ({
+          row: t,
+          spec: toSpec(t, w.get(t.id) ?? [], f.get(t.id) ?? [], k.get(t.id) ?? []),
+        }))
+        const nodeIds = [...new Set(memberships.map((m) => m.node_id))]
         return {
-          tenants: tenants.map((t) => toSpec(t, w.get(t.id) ?? [], f.get(t.id) ?? [], k.get(t.id) ?? [])),
+          nodes: nodeIds.map((nodeId) => {
+            const mine = new Set(memberships.filter((m) => m.node_id === nodeId).map((m) => m.shard_id))
+            return {
+              nodeId,
+              tenants: specs
+                .filter(({ row }) => mine.has(row.shard_id) || (row.migrate_to !== null && mine.has(row.migrate_to)))
+                .map(({ spec }) => spec),
+            }
+          }),
           revision: revision!,
         }
       }).pipe(Effect.orDie)
@@ -208,5 +261,5 @@ export class TenantStates extends Effect.Service<TenantStates>()("@hosting/Tenan
 
     return { snapshot, finish, shardSpecs, resyncChangedSince, shardRole } as const
   }),
-  dependencies: [TenantSync.Default],
+  dependencies: [TenantSync.Default, LbSync.Default, ZoneSync.Default],
 }) {}

@@ -28,6 +28,7 @@ import {
   tenantBeingDeleted,
 } from "./tenancy-rows.js"
 import { TenantSync } from "./tenant-sync.js"
+import { ZoneSync } from "./zone-sync.js"
 
 const spec: ScopedSpec = {
   from: "tenants t",
@@ -50,6 +51,7 @@ export class Tenants extends Effect.Service<Tenants>()("@hosting/Tenants", {
   effect: Effect.gen(function* () {
     const sql = yield* SqlClient
     const sync = yield* TenantSync
+    const zones = yield* ZoneSync
     const decode = rowDecoder(Tenant)
 
     const get = Effect.fn("Tenants.get")(function* (principal: Principal, id: TenantId) {
@@ -219,6 +221,8 @@ export class Tenants extends Effect.Service<Tenants>()("@hosting/Tenants", {
         )
         .pipe(Effect.orDie)
       yield* requestSync(sql, sync, id, written)
+      // the names it served leave their zones with it (derived records skip `deleting` FQDNs)
+      yield* zones.requestForTenant(id)
       return yield* get(principal, id)
     })
 

@@ -28,6 +28,7 @@ import {
   visibleTenant,
 } from "./tenancy-rows.js"
 import { TenantSync } from "./tenant-sync.js"
+import { ZoneSync } from "./zone-sync.js"
 
 const spec: ScopedSpec = {
   from: "webroots t JOIN tenants tn ON tn.id = t.tenant_id",
@@ -112,6 +113,7 @@ export class Webroots extends Effect.Service<Webroots>()("@hosting/Webroots", {
   effect: Effect.gen(function* () {
     const sql = yield* SqlClient
     const sync = yield* TenantSync
+    const zones = yield* ZoneSync
     const withTenant = (row: unknown) =>
       Effect.map(decodeWebroot(row), (webroot) => ({
         webroot,
@@ -212,6 +214,8 @@ export class Webroots extends Effect.Service<Webroots>()("@hosting/Webroots", {
         )
         .pipe(Effect.orDie)
       yield* requestSync(sql, sync, webroot.tenant_id, written)
+      // the names it served leave their zones with it (derived records skip `deleting` FQDNs)
+      yield* zones.requestForTenant(webroot.tenant_id)
       return yield* get(principal, id)
     })
 

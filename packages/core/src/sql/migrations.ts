@@ -223,4 +223,47 @@ export const migrations = Migrator.fromRecord({
       ["ssh_keys", "created_at"],
     ].map(([t, c]) => `CREATE INDEX ${t}_${c}_id ON ${t} (${c}, id)`),
   ]),
+  // DNS zones and records. Like the web tier, `revision` changes with every write a DNS node must
+  // see; a zone's sync marks rows active only if their revision is still the one it applied.
+  "0004_dns": run([
+    `CREATE SEQUENCE dns_revision_seq`,
+    `CREATE TABLE zones (
+      id uuid PRIMARY KEY,
+      brand_id uuid NOT NULL REFERENCES brands(id),
+      tenant_id uuid REFERENCES tenants(id) ON DELETE SET NULL,
+      name text NOT NULL UNIQUE,
+      status text NOT NULL DEFAULT 'pending',
+      status_message text,
+      revision bigint NOT NULL DEFAULT nextval('dns_revision_seq'),
+      created_at timestamptz NOT NULL DEFAULT date_trunc('milliseconds', now()),
+      updated_at timestamptz NOT NULL DEFAULT now()
+    )`,
+    `CREATE TABLE dns_records (
+      id uuid PRIMARY KEY,
+      zone_id uuid NOT NULL REFERENCES zones(id),
+      name text NOT NULL,
+      type text NOT NULL,
+      ttl integer NOT NULL,
+      data jsonb NOT NULL,
+      content text NOT NULL,
+      managed_by text NOT NULL CHECK (managed_by IN ('platform', 'user')),
+      status text NOT NULL DEFAULT 'pending',
+      status_message text,
+      revision bigint NOT NULL DEFAULT nextval('dns_revision_seq'),
+      created_at timestamptz NOT NULL DEFAULT date_trunc('milliseconds', now()),
+      updated_at timestamptz NOT NULL DEFAULT now()
+    )`,
+    `CREATE INDEX zones_brand ON zones (brand_id)`,
+    `CREATE INDEX zones_tenant ON zones (tenant_id)`,
+    `CREATE INDEX dns_records_zone_name ON dns_records (zone_id, name)`,
+    // the FQDNs at or under a zone: reverse(hostname) LIKE reverse('.' || zone) || '%'
+    `CREATE INDEX fqdns_reverse_hostname ON fqdns (reverse(hostname) text_pattern_ops)`,
+    ...[
+      ["zones", "name"],
+      ["zones", "created_at"],
+      ["dns_records", "name"],
+      ["dns_records", "type"],
+      ["dns_records", "created_at"],
+    ].map(([t, c]) => `CREATE INDEX ${t}_${c}_id ON ${t} (${c}, id)`),
+  ]),
 })

@@ -1,5 +1,7 @@
 import {
   AuditLogs,
+  ClusterId,
+  LbSync,
   NodeFacts,
   NodeProbeId,
   NodeProbes,
@@ -8,6 +10,8 @@ import {
   Shards,
   TenantId,
   TenantStates,
+  ZoneId,
+  ZoneStates,
 } from "@hosting/core"
 import type { ControlPlaneActivities } from "@hosting/core/activities"
 import { ApplicationFailure } from "@temporalio/activity"
@@ -34,9 +38,12 @@ const decodeProbeId = Schema.decodeUnknown(NodeProbeId)
 const decodeFacts = Schema.decodeUnknown(NodeFacts)
 const decodeShardId = Schema.decodeUnknown(ShardId)
 const decodeTenantId = Schema.decodeUnknown(TenantId)
+const decodeZoneId = Schema.decodeUnknown(ZoneId)
+
+const decodeClusterId = Schema.decodeUnknown(ClusterId)
 
 /** Services the control-plane activities run on. */
-export type ControlPlaneServices = NodeProbes | Shards | AuditLogs | Platform | TenantStates
+export type ControlPlaneServices = NodeProbes | Shards | AuditLogs | Platform | TenantStates | LbSync | ZoneStates
 
 /** Control-plane activities over a runtime that provides the domain services. */
 export const createControlPlaneActivities = (
@@ -95,6 +102,31 @@ export const createControlPlaneActivities = (
     runActivity(
       runtime,
       Effect.flatMap(decodeShardId(shardId), (id) => Effect.flatMap(TenantStates, (t) => t.shardRole(id))),
+    ),
+  lbClusterTargets: ({ clusterId }) =>
+    runActivity(
+      runtime,
+      Effect.flatMap(decodeClusterId(clusterId), (id) => Effect.flatMap(LbSync, (l) => l.clusterTargets(id))),
+    ),
+  lbShardSpec: ({ shardId }) =>
+    runActivity(
+      runtime,
+      Effect.flatMap(decodeShardId(shardId), (id) => Effect.flatMap(LbSync, (l) => l.shardSpec(id))),
+    ),
+  requestLbSyncOfShard: ({ shardId }) =>
+    runActivity(
+      runtime,
+      Effect.flatMap(decodeShardId(shardId), (id) => Effect.flatMap(LbSync, (l) => l.requestForShard(id))),
+    ),
+  zoneSnapshot: ({ zoneId }) =>
+    runActivity(
+      runtime,
+      Effect.flatMap(decodeZoneId(zoneId), (id) => Effect.flatMap(ZoneStates, (z) => z.snapshot(id))),
+    ),
+  finishZoneSync: ({ snapshot, errors }) =>
+    runActivity(
+      runtime,
+      Effect.flatMap(ZoneStates, (z) => z.finish(snapshot, errors)),
     ),
   purgeAuditLogs: () =>
     runActivity(

@@ -1,6 +1,7 @@
 import type {
   ControlPlaneActivities,
   ConvergeShardInput,
+  LbChangeReport,
   NodeActivities,
   WebChangeReport,
 } from "@hosting/core/activities"
@@ -16,8 +17,10 @@ const cp = proxyActivities<ControlPlaneActivities>({
 export interface ConvergeShardOutcome {
   readonly nodes: number
   readonly errors: Array<string>
-  readonly changes: Array<{ readonly node_id: string } & WebChangeReport["changes"][number]>
-  readonly reloads: { nginx: number; php: number }
+  readonly changes: Array<
+    { readonly node_id: string } & (WebChangeReport["changes"][number] | LbChangeReport["changes"][number])
+  >
+  readonly reloads: { nginx: number; php: number; haproxy: number }
 }
 
 const describe = (nodeId: string, err: unknown) => {
@@ -29,19 +32,22 @@ const describe = (nodeId: string, err: unknown) => {
  * Converges every node of a shard to the state the database describes, collecting each node's
  * (and each tenant's) error instead of stopping at the first. A web shard gets every tenant,
  * webroot, FQDN and SSH key ensured and orphaned platform files removed, with one reload per
- * daemon per node; other roles are checked to be reachable until their resources arrive. With
- * `plan`, nodes only report the changes.
+ * daemon per node; an lb shard gets the cluster's whole `fqdn → backend` mapping pushed through
+ * HAProxy's runtime API, stale routes removed; other roles are checked to be reachable until their
+ * resources arrive. With `plan`, nodes only report the changes.
  */
 export async function ConvergeShardWorkflow(input: ConvergeShardInput): Promise<ConvergeShardOutcome> {
   const nodeIds = await cp.shardNodeIds({ shardId: input.shardId })
   const role = await cp.shardRole({ shardId: input.shardId })
   const plan = input.plan === true
   const web = role === "web" ? await cp.webShardSpecs({ shardId: input.shardId }) : undefined
+  // an lb shard: every node gets the cluster's whole mapping, stale routes removed, no reload
+  const lb = role === "lb" ? await cp.lbShardSpec({ shardId: input.shardId }) : undefined
   const outcome: ConvergeShardOutcome = {
     nodes: nodeIds.length,
     errors: [],
     changes: [],
-    reloads: { nginx: 0, php: 0 },
+    reloads: { nginx: 0, php: 0, haproxy: 0 },
   }
   await Promise.all(
     nodeIds.map(async (nodeId) => {
@@ -54,11 +60,18 @@ export async function ConvergeShardWorkflow(input: ConvergeShardInput): Promise<
         retry: { initialInterval: "1 second", maximumInterval: "5 seconds" },
       })
       try {
+        if (lb !== undefined) {
+          const report = await node.ensureLb({ spec: lb, plan })
+          outcome.changes.push(...report.changes.map((c) => ({ node_id: nodeId, ...c })))
+          outcome.reloads.haproxy += report.reloads.haproxy
+          return
+        }
         if (web === undefined) {
           await node.describeNode()
           return
         }
-        const report = await node.convergeWeb({ tenants: web.tenants, plan })
+        const tenants = web.nodes.find((n) => n.nodeId === nodeId)?.tenants ?? []
+        const report = await node.convergeWeb({ tenants, plan })
         outcome.changes.push(...report.changes.map((c) => ({ node_id: nodeId, ...c })))
         outcome.errors.push(...report.errors.map((e) => `node ${nodeId}: tenant ${e.tenant}: ${e.message}`))
         outcome.reloads.nginx += report.reloads.nginx
@@ -71,6 +84,8 @@ export async function ConvergeShardWorkflow(input: ConvergeShardInput): Promise<
   if (plan) return outcome
   // a tenant changed while we converged from an older snapshot: its own sync puts it right
   if (web !== undefined) await cp.resyncTenantsChangedSince({ shardId: input.shardId, revision: web.revision })
+  // likewise a name bound while an lb shard converged from an older read: the cluster's LB sync adds it
+  if (lb !== undefined) await cp.requestLbSyncOfShard({ shardId: input.shardId })
   await cp.finishShardConverge({ shardId: input.shardId, errors: outcome.errors })
   return outcome
 }

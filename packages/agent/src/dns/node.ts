@@ -1,0 +1,70 @@
+import { PowerDnsManager, type Rrset } from "@hosting/core"
+import type { DnsChangeReport } from "@hosting/core/activities"
+import { Cause, Effect, Exit, Layer, ManagedRuntime, Option } from "effect"
+import { ConfigRejected } from "../web/node.js"
+import { powerDnsHttpApi } from "./api.js"
+import type { DnsNodeConfig } from "./config.js"
+import { ensurePdns } from "./daemon.js"
+
+/**
+ * The DNS role of one node: a PowerDNS authoritative server on its own PostgreSQL database,
+ * started (or adopted) at agent start, whose zones are ensured through its HTTP API by core's
+ * PowerDnsManager. Operations on one node run one at a time.
+ */
+export class DnsNode {
+  private runtime: ManagedRuntime.ManagedRuntime<PowerDnsManager, never> | undefined
+  private queue: Promise<unknown> = Promise.resolve()
+
+  constructor(private readonly config: DnsNodeConfig) {}
+
+  /** Starts or adopts pdns_server and connects the manager to its API. */
+  async start(): Promise<void> {
+    const apiKey = await ensurePdns(this.config)
+    this.runtime = ManagedRuntime.make(
+      PowerDnsManager.Default.pipe(Layer.provide(powerDnsHttpApi({ port: this.config.apiPort, apiKey }))),
+    )
+  }
+
+  /** Leaves PowerDNS running (it keeps answering while the agent restarts). */
+  async close(): Promise<void> {
+    await this.runtime?.dispose()
+  }
+
+  private locked<A>(f: () => Promise<A>): Promise<A> {
+    const next = this.queue.then(f, f)
+    this.queue = next.catch(() => {})
+    return next
+  }
+
+  // runPromise would wrap failures in a FiberFailure: unwrap them so the activity can tell a
+  // refusal (never retried) from an unreachable server (retried)
+  private async run<A>(
+    effect: Effect.Effect<A, { readonly _tag: string; readonly message: string }, PowerDnsManager>,
+  ): Promise<A> {
+    if (this.runtime === undefined) throw new Error("the DNS node is not started")
+    const exit = await this.runtime.runPromiseExit(effect)
+    if (Exit.isSuccess(exit)) return exit.value
+    const failure = Cause.failureOption(exit.cause)
+    if (Option.isSome(failure)) {
+      const e = failure.value
+      throw e._tag === "PowerDnsRejected" ? new ConfigRejected(e.message) : new Error(e.message)
+    }
+    throw new Error(Cause.pretty(exit.cause))
+  }
+
+  /** Makes the zone exactly these rrsets (created if missing, only differing rrsets patched). */
+  ensureZone(zone: string, rrsets: ReadonlyArray<Rrset>, dryRun = false): Promise<DnsChangeReport> {
+    return this.locked(() =>
+      this.run(Effect.flatMap(PowerDnsManager, (m) => m.ensureZone(zone, rrsets, dryRun))).then((changes) => ({
+        changes,
+      })),
+    )
+  }
+
+  /** Removes the zone if it exists. */
+  removeZone(zone: string): Promise<DnsChangeReport> {
+    return this.locked(() =>
+      this.run(Effect.flatMap(PowerDnsManager, (m) => m.removeZone(zone))).then((changes) => ({ changes })),
+    )
+  }
+}

@@ -1,0 +1,149 @@
+import { SqlClient } from "@effect/sql/SqlClient"
+import { Effect, Schema } from "effect"
+import type { ZoneSnapshot } from "../activities/index.js"
+import { RecordData } from "../domain/dns.js"
+import { type PlannedRecord, planZone, type ZonePlan } from "../domain/dns-plan.js"
+
+interface ZoneRow {
+  readonly id: string
+  readonly brand_id: string
+  readonly name: string
+  readonly status: string
+  readonly revision: string
+}
+interface RecordRow {
+  readonly id: string
+  readonly name: string
+  readonly ttl: number
+  readonly data: unknown
+  readonly status: string
+  readonly revision: string
+}
+
+const decodeData = Schema.decodeUnknown(RecordData)
+
+/** `reverse(column) LIKE reverse('.' || zone) || '%'`: names strictly below a zone, by index. */
+const below = (sql: SqlClient, column: string, zone: string) =>
+  sql`reverse(${sql.literal(column)}) LIKE ${`${[...`.${zone}`].reverse().join("")}%`}`
+
+/**
+ * The database side of zone syncs: reads a zone's desired data (its rows, the brand's bound host
+ * names with their clusters' LB addresses, the zones below it) and records outcomes. As for
+ * tenants, a row becomes active only if its revision is still the one the sync applied.
+ */
+export class ZoneStates extends Effect.Service<ZoneStates>()("@hosting/ZoneStates", {
+  effect: Effect.gen(function* () {
+    const sql = yield* SqlClient
+
+    /** The planner's view of a zone, from its live records and the web tier. */
+    const plan = (zone: ZoneRow, records: ReadonlyArray<RecordRow>) =>
+      Effect.gen(function* () {
+        const live: Array<PlannedRecord> = []
+        for (const r of records.filter((x) => x.status !== "deleting")) {
+          live.push({ id: r.id, name: r.name, ttl: r.ttl, data: yield* decodeData(r.data) })
+        }
+        const bound = yield* sql<{ hostname: string; addresses: ReadonlyArray<string> }>`SELECT f.hostname,
+            COALESCE(array_agg(l.address ORDER BY l.address) FILTER (WHERE l.address IS NOT NULL), '{}') AS addresses
+          FROM fqdns f JOIN tenants t ON t.id = f.tenant_id JOIN shards s ON s.id = t.shard_id
+          LEFT JOIN lb_addresses l ON l.cluster_id = s.cluster_id
+          WHERE f.status <> 'deleting' AND t.brand_id = ${zone.brand_id}
+            AND (f.hostname = ${zone.name} OR ${below(sql, "f.hostname", zone.name)})
+          GROUP BY f.hostname`
+        const others = yield* sql<{ name: string }>`SELECT name FROM zones
+          WHERE id <> ${zone.id} AND status <> 'deleting' AND ${below(sql, "name", zone.name)}`
+        return planZone({ zone: zone.name, records: live, bound, otherZones: others.map((o) => o.name) })
+      })
+
+    const records = (zoneId: string) =>
+      sql<RecordRow>`SELECT id, name, ttl, data, status, revision::text FROM dns_records WHERE zone_id = ${zoneId}`
+
+    /** DNS nodes of the dns shards in the clusters the brand may use, or why there are none. */
+    const dnsNodes = (brandId: string) =>
+      Effect.gen(function* () {
+        const rows = yield* sql<{ shard_id: string; node_id: string | null }>`SELECT s.id::text AS shard_id,
+            ns.node_id::text AS node_id
+          FROM shards s LEFT JOIN node_shards ns ON ns.shard_id = s.id
+          WHERE s.role = 'dns' AND s.cluster_id IN (SELECT cluster_id FROM brand_clusters WHERE brand_id = ${brandId})`
+        const nodeIds = [...new Set(rows.flatMap((r) => (r.node_id === null ? [] : [r.node_id])))].sort()
+        const problem =
+          rows.length === 0
+            ? `no DNS shard serves brand ${brandId}: add a dns shard to a cluster the brand uses (PUT /api/v1/brands/${brandId}/clusters)`
+            : nodeIds.length === 0
+              ? `the DNS shards of brand ${brandId}'s clusters have no nodes`
+              : null
+        return { nodeIds, problem }
+      })
+
+    const snapshot = (zoneId: string) =>
+      sql
+        .withTransaction(
+          Effect.gen(function* () {
+            const [zone] = yield* sql<ZoneRow>`SELECT id, brand_id::text, name, status, revision::text
+              FROM zones WHERE id = ${zoneId}`
+            if (zone === undefined) return null
+            yield* sql`UPDATE zones SET status = 'provisioning' WHERE id = ${zoneId} AND status = 'pending'`
+            yield* sql`UPDATE dns_records SET status = 'provisioning' WHERE zone_id = ${zoneId} AND status = 'pending'`
+            const rows = yield* records(zoneId)
+            const deleting = zone.status === "deleting"
+            const planned: ZonePlan = deleting ? { rrsets: [], rejected: [] } : yield* plan(zone, rows)
+            const nodes = yield* dnsNodes(zone.brand_id)
+            const snap: ZoneSnapshot = {
+              zoneId,
+              zoneName: zone.name,
+              rrsets: deleting ? null : planned.rrsets,
+              rejected: planned.rejected,
+              nodeIds: nodes.nodeIds,
+              // a zone being deleted from no node at all is simply gone
+              problem: deleting ? null : nodes.problem,
+              revisions: {
+                zones: [[zone.id, String(zone.revision)]],
+                dns_records: rows.map((r) => [r.id, String(r.revision)] as const),
+              },
+            }
+            return snap
+          }),
+        )
+        .pipe(Effect.orDie)
+
+    const finish = (snap: ZoneSnapshot, errors: ReadonlyArray<string>) =>
+      sql
+        .withTransaction(
+          Effect.gen(function* () {
+            const message = errors.join("; ").slice(0, 4000)
+            const failed = errors.length > 0
+            const rejected = new Map(snap.rejected.map((r) => [r.id, r.reason]))
+            // records first: they reference the zone
+            for (const [table, rows] of [
+              ["dns_records", snap.revisions.dns_records],
+              ["zones", snap.revisions.zones],
+            ] as const) {
+              for (const [id, revision] of rows) {
+                const reason = rejected.get(id)
+                if (failed || reason !== undefined) {
+                  // a failed delete stays `deleting` (deleting again retries it); the rest fail
+                  yield* sql`UPDATE ${sql(table)} SET status = CASE WHEN status = 'deleting' THEN 'deleting' ELSE 'failed' END,
+                    status_message = ${(failed ? message : reason!).slice(0, 4000)}, updated_at = now()
+                    WHERE id = ${id} AND revision = ${revision}`
+                } else {
+                  yield* sql`DELETE FROM ${sql(table)} WHERE id = ${id} AND revision = ${revision} AND status = 'deleting'`
+                  yield* sql`UPDATE ${sql(table)} SET status = 'active', status_message = NULL, updated_at = now()
+                    WHERE id = ${id} AND revision = ${revision} AND status IN ('pending', 'provisioning', 'failed')`
+                }
+              }
+            }
+          }),
+        )
+        .pipe(Effect.orDie)
+
+    /** What the zone's DNS nodes serve (or will serve once synced), without changing anything. */
+    const desired = (zoneId: string) =>
+      Effect.gen(function* () {
+        const [zone] = yield* sql<ZoneRow>`SELECT id, brand_id::text, name, status, revision::text
+          FROM zones WHERE id = ${zoneId}`
+        if (zone === undefined) return { rrsets: [], rejected: [] } satisfies ZonePlan
+        return yield* plan(zone, yield* records(zoneId))
+      }).pipe(Effect.orDie)
+
+    return { snapshot, finish, desired } as const
+  }),
+}) {}

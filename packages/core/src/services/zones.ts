@@ -1,0 +1,215 @@
+import { SqlClient } from "@effect/sql/SqlClient"
+import { Effect } from "effect"
+import type { Principal } from "../domain/api-key.js"
+import {
+  type CreateZone,
+  DEFAULT_RECORD_TTL,
+  type SetZoneTenant,
+  Zone,
+  type ZoneId,
+  ZoneRrsets,
+} from "../domain/dns.js"
+import { renderContent, withoutDot, zoneApexData } from "../domain/dns-plan.js"
+import { Conflict, InvalidInput, notFound } from "../domain/errors.js"
+import { randomUuid } from "../domain/ids.js"
+import type { ListQuery } from "../domain/list.js"
+import type { TenantId } from "../domain/tenancy.js"
+import { onConstraint } from "../sql/constraints.js"
+import { brandFilter, filters, listPage } from "../sql/list.js"
+import { rowDecoder } from "../sql/rows.js"
+import { markDns, requestZoneSync, zoneBeingDeleted } from "./dns-rows.js"
+import { Platform } from "./platform.js"
+import { getScoped, idsOf, type ScopedSpec } from "./tenancy-rows.js"
+import { ZoneStates } from "./zone-states.js"
+import { ZoneSync } from "./zone-sync.js"
+
+const spec: ScopedSpec = {
+  from: "zones t",
+  select: "t.*",
+  sortColumns: { name: "t.name", created_at: "t.created_at" },
+  defaultSort: "name",
+  searchColumns: ["t.name"],
+  statusColumn: "t.status",
+  brandColumn: "t.brand_id",
+}
+
+/** `a.example.com` → `a.example.com`, `example.com`, `com`. */
+const suffixes = (name: string) => name.split(".").map((_, i, labels) => labels.slice(i).join("."))
+
+/**
+ * DNS zones of brands. Creating a zone writes its SOA and NS (platform-managed records, from the
+ * brand's NS hostnames and hostmaster, else the platform's); changes are applied on the DNS
+ * nodes by the zone's sync (ZoneSync), and answer 202.
+ */
+export class Zones extends Effect.Service<Zones>()("@hosting/Zones", {
+  effect: Effect.gen(function* () {
+    const sql = yield* SqlClient
+    const sync = yield* ZoneSync
+    const states = yield* ZoneStates
+    const platform = yield* Platform
+    const decode = rowDecoder(Zone)
+
+    const get = Effect.fn("Zones.get")(function* (principal: Principal, id: ZoneId) {
+      return yield* getScoped(sql, spec, principal, id, "zone", decode)
+    })
+
+    const list = Effect.fn("Zones.list")(function* (principal: Principal, query: ListQuery) {
+      return yield* listPage(sql, spec, query, filters(brandFilter(sql, "t.brand_id", principal)), decode)
+    })
+
+    /** The owning tenant, which must be the caller's, of the zone's brand and not being deleted. */
+    const ownerTenant = (principal: Principal, brandId: string, tenantId: TenantId) =>
+      Effect.gen(function* () {
+        const rows = yield* sql<{ brand_id: string; status: string }>`SELECT t.brand_id::text, t.status FROM tenants t
+          WHERE ${sql.and(filters(sql`t.id = ${tenantId}`, brandFilter(sql, "t.brand_id", principal)))}`.pipe(
+          Effect.orDie,
+        )
+        const tenant = rows[0]
+        if (tenant === undefined) return yield* Effect.fail(notFound("tenant", tenantId))
+        if (tenant.brand_id !== brandId) {
+          return yield* Effect.fail(
+            new InvalidInput({
+              message: "tenant_id must be a tenant of the zone's brand",
+              details: { tenant_id: tenantId },
+            }),
+          )
+        }
+        if (tenant.status === "deleting")
+          return yield* Effect.fail(new Conflict({ message: "the tenant is being deleted" }))
+      })
+
+    const create = Effect.fn("Zones.create")(function* (principal: Principal, input: typeof CreateZone.Type) {
+      const name = withoutDot(input.name)
+      const brands = yield* sql<{ ns_hostnames: ReadonlyArray<string>; hostmaster: string | null }>`SELECT
+          t.ns_hostnames, t.hostmaster FROM brands t
+        WHERE ${sql.and(filters(sql`t.id = ${input.brand_id}`, brandFilter(sql, "t.id", principal)))}`.pipe(
+        Effect.orDie,
+      )
+      const brand = brands[0]
+      if (brand === undefined) return yield* Effect.fail(notFound("brand", input.brand_id))
+      if (input.tenant_id !== undefined) yield* ownerTenant(principal, input.brand_id, input.tenant_id)
+      const defaults = yield* platform.get()
+      const nameservers = brand.ns_hostnames.length > 0 ? brand.ns_hostnames : defaults.ns_hostnames
+      if (nameservers.length === 0) {
+        return yield* Effect.fail(
+          new InvalidInput({
+            message: `the brand has no NS host names and the platform has no default: set ns_hostnames with PUT /api/v1/brands/${input.brand_id} (or PUT /api/v1/platform/config)`,
+          }),
+        )
+      }
+      // a zone above or below another brand's zone would take names away from it
+      const nested = yield* sql<{ name: string }>`SELECT name FROM zones
+        WHERE brand_id <> ${input.brand_id}
+          AND (name IN ${sql.in(suffixes(name))} OR reverse(name) LIKE ${`${[...`.${name}`].reverse().join("")}%`})
+        LIMIT 1`.pipe(Effect.orDie)
+      if (nested[0] !== undefined && nested[0].name !== name) {
+        return yield* Effect.fail(
+          new Conflict({ message: `${name} overlaps a zone of another brand (${nested[0].name})` }),
+        )
+      }
+      const id = randomUuid()
+      const apex = zoneApexData(name, nameservers, brand.hostmaster ?? defaults.hostmaster)
+      const recordIds = yield* sql
+        .withTransaction(
+          Effect.gen(function* () {
+            yield* sql`INSERT INTO zones (id, brand_id, tenant_id, name, status)
+              VALUES (${id}, ${input.brand_id}, ${input.tenant_id ?? null}, ${name}, 'pending')`
+            const ids: Array<string> = []
+            for (const data of apex) {
+              const recordId = randomUuid()
+              ids.push(recordId)
+              yield* sql`INSERT INTO dns_records (id, zone_id, name, type, ttl, data, content, managed_by, status)
+                VALUES (${recordId}, ${id}, ${name}, ${data.type}, ${DEFAULT_RECORD_TTL}, ${JSON.stringify(data)}::jsonb,
+                  ${renderContent(data)}, 'platform', 'pending')`
+            }
+            return ids
+          }),
+        )
+        .pipe(onConstraint({ unique: () => new Conflict({ message: `the zone ${name} already exists` }) }))
+      // answered as written: a fast sync may have moved it on by the time it is re-read
+      const answer = yield* get(principal, id as ZoneId)
+      yield* requestZoneSync(sql, sync, id, [
+        ["zones", [id]],
+        ["dns_records", recordIds],
+      ])
+      return answer
+    })
+
+    /** Deletes the zone and its records: all rows become `deleting`; the sync removes them. */
+    const remove = Effect.fn("Zones.remove")(function* (principal: Principal, id: ZoneId) {
+      yield* get(principal, id)
+      const written = yield* sql
+        .withTransaction(
+          Effect.gen(function* () {
+            const deleting = markDns(sql, "deleting")
+            const r = yield* sql<{ id: string }>`UPDATE dns_records SET ${deleting} WHERE zone_id = ${id} RETURNING id`
+            const z = yield* sql<{ id: string }>`UPDATE zones SET ${deleting} WHERE id = ${id} RETURNING id`
+            return [
+              ["zones", idsOf(z)],
+              ["dns_records", idsOf(r)],
+            ] as const
+          }),
+        )
+        .pipe(Effect.orDie)
+      // answered as written: a fast sync may have moved (or removed) it by the time it is re-read
+      const answer = yield* get(principal, id)
+      yield* requestZoneSync(sql, sync, id, written)
+      return answer
+    })
+
+    /** Re-sends a zone whose sync failed: it and its failed records go back to pending. */
+    const retry = Effect.fn("Zones.retry")(function* (principal: Principal, id: ZoneId) {
+      const zone = yield* get(principal, id)
+      if (zone.status === "deleting") return yield* Effect.fail(zoneBeingDeleted())
+      const written = yield* sql
+        .withTransaction(
+          Effect.gen(function* () {
+            const pending = markDns(sql, "pending")
+            const z = yield* sql<{ id: string }>`UPDATE zones SET ${pending}
+              WHERE id = ${id} AND status = 'failed' RETURNING id`
+            const r = yield* sql<{ id: string }>`UPDATE dns_records SET ${pending}
+              WHERE zone_id = ${id} AND status = 'failed' RETURNING id`
+            return [
+              ["zones", idsOf(z)],
+              ["dns_records", idsOf(r)],
+            ] as const
+          }),
+        )
+        .pipe(Effect.orDie)
+      if (written.every(([, ids]) => ids.length === 0)) {
+        return yield* Effect.fail(
+          new Conflict({
+            message: `only a failed zone (or one with failed records) can be retried; this one is ${zone.status}`,
+          }),
+        )
+      }
+      // answered as written: a fast sync may have moved (or removed) it by the time it is re-read
+      const answer = yield* get(principal, id)
+      yield* requestZoneSync(sql, sync, id, written)
+      return answer
+    })
+
+    /** Changes the owning tenant; DNS data does not depend on it, so nothing is synced. */
+    const setTenant = Effect.fn("Zones.setTenant")(function* (
+      principal: Principal,
+      id: ZoneId,
+      input: typeof SetZoneTenant.Type,
+    ) {
+      const zone = yield* get(principal, id)
+      if (zone.status === "deleting") return yield* Effect.fail(zoneBeingDeleted())
+      if (input.tenant_id !== null) yield* ownerTenant(principal, zone.brand_id, input.tenant_id)
+      yield* sql`UPDATE zones SET tenant_id = ${input.tenant_id}, updated_at = now()
+        WHERE id = ${id}`.pipe(Effect.orDie)
+      return yield* get(principal, id)
+    })
+
+    const rrsets = Effect.fn("Zones.rrsets")(function* (principal: Principal, id: ZoneId) {
+      const zone = yield* get(principal, id)
+      const plan = yield* states.desired(id)
+      return ZoneRrsets.make({ zone, rrsets: plan.rrsets, rejected: plan.rejected as ZoneRrsets["rejected"] })
+    })
+
+    return { list, get, create, remove, retry, setTenant, rrsets } as const
+  }),
+  dependencies: [Platform.Default, ZoneStates.Default],
+}) {}
