@@ -1,7 +1,15 @@
 // The control plane's resources through the SDK against the real API, worker and agent, on
 // real PostgreSQL and on PGlite: lifecycle, conflicts, isolation, keys, audit, metrics.
 import { randomUUID } from "node:crypto"
-import { Conflict, createClient, Forbidden, InvalidInput, NotFound, type PromiseClient } from "@hosting/sdk"
+import {
+  Conflict,
+  createClient,
+  Forbidden,
+  InvalidInput,
+  NotFound,
+  type PromiseClient,
+  Unavailable,
+} from "@hosting/sdk"
 import { Client, Connection } from "@temporalio/client"
 import pg from "pg"
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest"
@@ -161,9 +169,11 @@ describe.each(DATABASES)("control plane on %s", (_name, makeDb) => {
       path: { id: cluster.id },
       payload: { hostname: "ghost.example.net", shard_ids: [shard.id] },
     })
-    const plan = await admin.shards.converge({ path: { id: shard.id }, payload: { plan: true } })
-    expect(plan.plan).toEqual([])
-    expect(plan.shard.status).toBe("active")
+    // a plan asks every node what it would change: a node that cannot answer makes it a 503 naming it
+    const plan = await fail(admin.shards.converge({ path: { id: shard.id }, payload: { plan: true } }))
+    expect(plan).toBeInstanceOf(Unavailable)
+    expect((plan as Unavailable).message).toContain(`node ${ghost.id}`)
+    expect((await admin.shards.get({ path: { id: shard.id } })).status).toBe("active")
     const started = await admin.shards.converge({ path: { id: shard.id }, payload: {} })
     expect(started.shard.status).toBe("provisioning")
     expect(started.plan).toBeNull()

@@ -60,7 +60,9 @@ const suite = (name: string, Db: typeof PostgresDb) =>
       Effect.gen(function* () {
         const sql = yield* SqlClient.SqlClient
         const before = yield* sql<{ migration_id: number }>`SELECT migration_id FROM effect_sql_migrations`
-        expect(before.map((r) => r.migration_id)).toEqual([1, 2])
+        const known = (yield* migrations).map(([id]) => id)
+        expect(known.length).toBeGreaterThanOrEqual(4)
+        expect(before.map((r) => r.migration_id)).toEqual(known)
         const again = yield* PgMigrator.run({ loader: migrations }).pipe(Effect.provide(NodeContext.layer))
         expect(again).toEqual([])
       }),
