@@ -6,6 +6,7 @@ import { randomUUID } from "node:crypto"
 import { createClient, SshPublicKey } from "@hosting/sdk"
 import { Arbitrary, FastCheck } from "effect"
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest"
+import { makeTestCa } from "../support/certificates.js"
 import { type EndpointCase, endpointCases, fillPath, requiredQuery, send, validBody } from "../support/contract.js"
 import { postgresDatabase, type TestDatabase } from "../support/databases.js"
 import { type Stack, startStack } from "../support/stack.js"
@@ -49,6 +50,13 @@ beforeAll(async () => {
   const tenant = await admin.tenants.create({ payload: { brand_id: brandA.id } })
   const webroot = await admin.webroots.create({ path: { id: tenant.id }, payload: { runtime: "php" } })
   const fqdn = await admin.fqdns.create({ path: { id: webroot.id }, payload: { hostname: "matrix.example.test" } })
+  const ca = makeTestCa()
+  const leaf = ca.leaf(["matrix.example.test"])
+  ca.cleanup()
+  const certificate = await admin.certificates.upload({
+    path: { id: fqdn.id },
+    payload: { certificate_pem: leaf.certificatePem + ca.certificatePem, private_key_pem: leaf.keyPem },
+  })
   const [publicKey] = FastCheck.sample(Arbitrary.make(SshPublicKey), { seed: 1, numRuns: 1 })
   const sshKey = await admin.sshKeys.create({
     path: { id: tenant.id },
@@ -73,12 +81,24 @@ beforeAll(async () => {
     tenants: tenant.id,
     webroots: webroot.id,
     fqdns: fqdn.id,
+    certificates: certificate.id,
     "ssh-keys": sshKey.id,
     zones: zone.id,
     "dns-records": record.id,
   })
   Object.assign(keys, { brandA: keyA.key, brandB: keyB.key, noScope: noScope.key })
-  brandAIds = [brandA.id, keyA.id, keyA2.id, tenant.id, webroot.id, fqdn.id, sshKey.id, zone.id, record.id]
+  brandAIds = [
+    brandA.id,
+    keyA.id,
+    keyA2.id,
+    tenant.id,
+    webroot.id,
+    fqdn.id,
+    certificate.id,
+    sshKey.id,
+    zone.id,
+    record.id,
+  ]
 })
 
 afterAll(async () => {

@@ -4,6 +4,7 @@ import { createClient, SshPublicKey } from "@hosting/sdk"
 import { Arbitrary, FastCheck } from "effect"
 import pg from "pg"
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest"
+import { makeTestCa } from "../support/certificates.js"
 import { type EndpointCase, endpointCases, fillPath, send, validBody } from "../support/contract.js"
 import { postgresDatabase, type TestDatabase } from "../support/databases.js"
 import { type Stack, startStack } from "../support/stack.js"
@@ -45,6 +46,7 @@ const SNAPSHOT = `SELECT json_build_object(
   'tenants', (SELECT json_agg(json_build_object('id', id, 'brand_id', brand_id, 'shard_id', shard_id, 'name', name, 'display_name', display_name, 'suspended', suspended, 'migrate_to', migrate_to, 'revision', revision) ORDER BY id) FROM tenants),
   'webroots', (SELECT json_agg(json_build_object('id', id, 'tenant_id', tenant_id, 'name', name, 'runtime', runtime, 'runtime_version', runtime_version, 'entrypoint', entrypoint, 'numprocs', numprocs, 'revision', revision) ORDER BY id) FROM webroots),
   'fqdns', (SELECT json_agg(json_build_object('id', id, 'webroot_id', webroot_id, 'hostname', hostname, 'revision', revision) ORDER BY id) FROM fqdns),
+  'certificates', (SELECT json_agg(json_build_object('id', id, 'fqdn_id', fqdn_id, 'certificate_pem', certificate_pem, 'private_key_pem', private_key_pem, 'revision', revision) ORDER BY id) FROM certificates),
   'ssh_keys', (SELECT json_agg(json_build_object('id', id, 'tenant_id', tenant_id, 'name', name, 'public_key', public_key, 'revision', revision) ORDER BY id) FROM ssh_keys),
   'zones', (SELECT json_agg(json_build_object('id', id, 'brand_id', brand_id, 'tenant_id', tenant_id, 'name', name, 'revision', revision) ORDER BY id) FROM zones),
   'dns_records', (SELECT json_agg(json_build_object('id', id, 'zone_id', zone_id, 'name', name, 'type', type, 'ttl', ttl, 'data', data, 'content', content, 'managed_by', managed_by, 'revision', revision) ORDER BY id) FROM dns_records)
@@ -69,6 +71,13 @@ beforeAll(async () => {
   const tenant = await admin.tenants.create({ payload: { brand_id: brand.id } })
   const webroot = await admin.webroots.create({ path: { id: tenant.id }, payload: { runtime: "php" } })
   const fqdn = await admin.fqdns.create({ path: { id: webroot.id }, payload: { hostname: "target.example.test" } })
+  const ca = makeTestCa()
+  const leaf = ca.leaf(["target.example.test"])
+  ca.cleanup()
+  const certificate = await admin.certificates.upload({
+    path: { id: fqdn.id },
+    payload: { certificate_pem: leaf.certificatePem + ca.certificatePem, private_key_pem: leaf.keyPem },
+  })
   const [publicKey] = FastCheck.sample(Arbitrary.make(SshPublicKey), { seed: 1, numRuns: 1 })
   const sshKey = await admin.sshKeys.create({
     path: { id: tenant.id },
@@ -92,6 +101,7 @@ beforeAll(async () => {
     tenants: tenant.id,
     webroots: webroot.id,
     fqdns: fqdn.id,
+    certificates: certificate.id,
     "ssh-keys": sshKey.id,
     zones: zone.id,
     "dns-records": record.id,

@@ -12,6 +12,7 @@ export interface TestWebNode {
   readonly root: string
   readonly userPrefix: string
   readonly httpPort: number
+  readonly httpsPort: number
   readonly sshPort: number
   readonly env: NodeJS.ProcessEnv
   /** Removes every process, user and file of this node. */
@@ -28,13 +29,14 @@ export const makeTestWebNode = async (): Promise<TestWebNode> => {
   const root = join(TEST_ROOT, tag)
   mkdirSync(TEST_ROOT, { recursive: true, mode: 0o755 })
   const userPrefix = `w${tag}_`
-  const [httpPort, sshPort] = [await freePort(), await freePort()]
+  const [httpPort, httpsPort, sshPort] = [await freePort(), await freePort(), await freePort()]
   // a UID range of its own, away from other runs' (collisions would only make useradd pick another)
   const base = 400_000 + Math.floor(Math.random() * 1000) * 1000
   const env = {
     HOSTING_AGENT_ROLES: "web",
     HOSTING_NODE_ROOT: root,
     HOSTING_HTTP_PORT: String(httpPort),
+    HOSTING_HTTPS_PORT: String(httpsPort),
     HOSTING_SSH_PORT: String(sshPort),
     HOSTING_USER_PREFIX: userPrefix,
     HOSTING_UID_MIN: String(base),
@@ -48,7 +50,7 @@ export const makeTestWebNode = async (): Promise<TestWebNode> => {
     }
     rmSync(root, { recursive: true, force: true })
   }
-  return { root, userPrefix, httpPort, sshPort, env, cleanup }
+  return { root, userPrefix, httpPort, httpsPort, sshPort, env, cleanup }
 }
 
 /** GET through nginx with a Host header (fetch cannot set Host), on a fresh connection. */

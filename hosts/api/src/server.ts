@@ -14,6 +14,7 @@ import {
   ApiKeysRepo,
   AuditLogs,
   Brands,
+  Certificates,
   DnsRecords,
   Fqdns,
   HostingApi,
@@ -38,12 +39,13 @@ import { temporalWorkflowEngine } from "@hosting/workflows"
 import { Client, Connection } from "@temporalio/client"
 import { Cause, Effect, Layer, Option, Redacted } from "effect"
 import { AuthorizationLive } from "./auth.js"
+import { CertificateInspectorLive } from "./certificates.js"
 import { ApiKeysLive, BrandsLive } from "./http/brands.js"
 import { DnsRecordsLive, ZonesLive } from "./http/dns.js"
 import { HealthLive } from "./http/health.js"
 import { AuditLogsLive, DashboardLive, SearchLive } from "./http/overview.js"
 import { PlatformLive, SessionLive } from "./http/session.js"
-import { FqdnsLive, SshKeysLive, TenantsLive, WebrootsLive } from "./http/tenancy.js"
+import { CertificatesLive, FqdnsLive, SshKeysLive, TenantsLive, WebrootsLive } from "./http/tenancy.js"
 import { ClustersLive, LbAddressesLive, NodesLive, RegionsLive, ShardsLive } from "./http/topology.js"
 import { ObservabilityLive } from "./observe.js"
 import { readinessLive } from "./readiness.js"
@@ -140,9 +142,13 @@ export const apiServerLayer = (config: ApiConfig) => {
       ),
     ),
   )
-  const Tenancy = Layer.mergeAll(Tenants.Default, Webroots.Default, Fqdns.Default, SshKeys.Default).pipe(
-    Layer.provideMerge(Layer.merge(TenantSync.Default, LbSync.Default)),
-  )
+  const Tenancy = Layer.mergeAll(
+    Tenants.Default,
+    Webroots.Default,
+    Fqdns.Default,
+    SshKeys.Default,
+    Certificates.Default.pipe(Layer.provide(CertificateInspectorLive)),
+  ).pipe(Layer.provideMerge(Layer.merge(TenantSync.Default, LbSync.Default)))
   const Services = Layer.mergeAll(
     Tenancy,
     Zones.Default,
@@ -180,6 +186,7 @@ export const apiServerLayer = (config: ApiConfig) => {
     TenantsLive,
     WebrootsLive,
     FqdnsLive,
+    CertificatesLive,
     SshKeysLive,
     ZonesLive,
     DnsRecordsLive,

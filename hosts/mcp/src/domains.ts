@@ -26,6 +26,7 @@ export const TAG_DOMAINS: Readonly<Record<string, Domain>> = {
   sshKeys: "tenants",
   webroots: "web",
   fqdns: "web",
+  certificates: "web",
   zones: "dns",
   dnsRecords: "dns",
 }

@@ -1,5 +1,5 @@
 import { HttpApiBuilder } from "@effect/platform"
-import { CurrentPrincipal, Fqdns, HostingApi, SshKeys, Tenants, Webroots } from "@hosting/core"
+import { Certificates, CurrentPrincipal, Fqdns, HostingApi, SshKeys, Tenants, Webroots } from "@hosting/core"
 import { Effect } from "effect"
 
 /** Tenants and their lifecycle operations. */
@@ -78,5 +78,20 @@ export const SshKeysLive = HttpApiBuilder.group(HostingApi, "sshKeys", (handlers
       )
       .handle("delete", ({ path }) => Effect.flatMap(CurrentPrincipal, (p) => keys.remove(p, path.id)))
       .handle("retry", ({ path }) => Effect.flatMap(CurrentPrincipal, (p) => keys.retry(p, path.id)))
+  }),
+)
+
+/** TLS certificates of FQDNs. */
+export const CertificatesLive = HttpApiBuilder.group(HostingApi, "certificates", (handlers) =>
+  Effect.gen(function* () {
+    const certificates = yield* Certificates
+    return handlers
+      .handle("list", ({ path, urlParams }) =>
+        Effect.flatMap(CurrentPrincipal, (p) => certificates.list(p, path.id, urlParams)),
+      )
+      .handle("upload", ({ path, payload }) =>
+        Effect.flatMap(CurrentPrincipal, (p) => certificates.upload(p, path.id, payload)),
+      )
+      .handle("retry", ({ path }) => Effect.flatMap(CurrentPrincipal, (p) => certificates.retry(p, path.id)))
   }),
 )

@@ -193,10 +193,10 @@ const FieldControl = (props: {
           options={(field.options ?? []).map((o) => ({ value: o, label: o }))}
           onChange={props.onChange}
         />
-      ) : field.kind === "json" ? (
+      ) : field.kind === "json" || field.kind === "multiline" ? (
         <textarea
           {...common}
-          rows={4}
+          rows={field.kind === "multiline" ? 8 : 4}
           placeholder={field.placeholder}
           onChange={(e) => props.onChange(e.target.value)}
         />

@@ -3,7 +3,7 @@
 import { body, id, page, q, row } from "./calls"
 import { dnsRecords, zones } from "./dns"
 import { auditBodyColumn, brandClustersTab, runtimesTab } from "./panels"
-import { fqdns, sshKeys, tenants, webroots } from "./tenancy"
+import { certificates, fqdns, sshKeys, tenants, webroots } from "./tenancy"
 import type { Field, ResourceConfig } from "./types"
 
 const created: ResourceConfig["columns"][number] = { key: "created_at", label: "Created" }
@@ -258,6 +258,7 @@ export const RESOURCES: Readonly<Record<string, ResourceConfig>> = Object.fromEn
     tenants,
     webroots,
     fqdns,
+    certificates,
     sshKeys,
     zones,
     dnsRecords,

@@ -109,12 +109,46 @@ export const fqdns: ResourceConfig = {
   titleOf: (r) => String(r["hostname"]),
   hasDetail: true,
   fields: [{ name: "hostname", label: "Host name", kind: "text", required: true, placeholder: "shop.example.com" }],
+  tabs: [{ label: "Certificates", resource: "certificates" }],
   api: {
     list: (c, p, parent) => page(c.fqdns.list({ path: id(parent ?? ""), urlParams: q(p) })),
     get: (c, i) => row(c.fqdns.get({ path: id(i) })),
     create: (c, b, parent) => row(c.fqdns.create({ path: id(parent ?? ""), payload: body(b) })),
     remove: (c, i) => c.fqdns.delete({ path: id(i) }),
     retry: (c, i) => c.fqdns.retry({ path: id(i) }),
+  },
+}
+
+/** TLS certificates of an FQDN; the newest valid one is installed. The key is never shown again. */
+export const certificates: ResourceConfig = {
+  key: "certificates",
+  label: "Certificates",
+  singular: "certificate",
+  parent: "fqdns",
+  columns: [
+    { key: "subject", label: "Subject" },
+    { key: "names", label: "Names" },
+    { key: "not_after", label: "Expires" },
+    { key: "source", label: "Source" },
+    status,
+  ],
+  sortKeys: ["created_at", "not_after"],
+  withStatus: true,
+  titleOf: (r) => String(r["subject"] ?? r.id),
+  fields: [
+    {
+      name: "certificate_pem",
+      label: "Certificate chain (PEM)",
+      kind: "multiline",
+      required: true,
+      help: "the certificate first, then its intermediates",
+    },
+    { name: "private_key_pem", label: "Private key (PEM)", kind: "multiline", required: true, help: "unencrypted" },
+  ],
+  api: {
+    list: (c, p, parent) => page(c.certificates.list({ path: id(parent ?? ""), urlParams: q(p) })),
+    create: (c, b, parent) => row(c.certificates.upload({ path: id(parent ?? ""), payload: body(b) })),
+    retry: (c, i) => c.certificates.retry({ path: id(i) }),
   },
 }
 

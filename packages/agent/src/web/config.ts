@@ -44,6 +44,7 @@ export const webNodeConfigFromEnv = (env: NodeJS.ProcessEnv = process.env): WebN
         host: env.HOSTING_HTTP_HOST ?? "127.0.0.1",
         port: intFromEnv(env, "HOSTING_HTTP_PORT", 8000, 1, 65535),
       },
+      httpsPort: intFromEnv(env, "HOSTING_HTTPS_PORT", 8443, 1, 65535),
       userPrefix,
       fastcgiParams: env.HOSTING_NGINX_FASTCGI_PARAMS ?? "/etc/nginx/fastcgi_params",
     },

@@ -3,6 +3,8 @@ import { chown, readdir, rm, writeFile } from "node:fs/promises"
 import { join } from "node:path"
 import { NodeContext } from "@effect/platform-node"
 import {
+  certFiles,
+  certsDir,
   linuxUser,
   NginxConfig,
   type NginxConfigRejected,
@@ -16,6 +18,7 @@ import {
   planTenantSites,
   renderAuthorizedKeys,
   type TenantSpec,
+  tenantCertPrefix,
   tenantHome,
   tenantPoolPrefix,
   tenantSitePrefix,
@@ -116,8 +119,11 @@ export class WebNode {
     return next
   }
 
-  private async nginxEnsure(files: ReadonlyArray<PlannedFile>, scope: string, dryRun: boolean) {
-    const manager = Effect.flatMap(NginxManager, (m) => (dryRun ? m.plan(files, scope) : m.ensure(files, scope)))
+  /** `reload`: test and reload even without a site change (certificate files changed). */
+  private async nginxEnsure(files: ReadonlyArray<PlannedFile>, scope: string, dryRun: boolean, reload = false) {
+    const manager = Effect.flatMap(NginxManager, (m) =>
+      dryRun ? m.plan(files, scope) : m.ensure(files, scope, reload),
+    )
     const exit = await this.nginx.runPromiseExit(manager)
     if (Exit.isSuccess(exit)) return exit.value
     // unwrapped here: runPromise would hide the error in a FiberFailure, and the activity could
@@ -247,6 +253,50 @@ export class WebNode {
     return done.map((c) => change(c.action, "app", c.id))
   }
 
+  /** Certificate and key files of a tenant's TLS names (file names relative to the certs dir). */
+  private certsOf(spec: TenantSpec): Array<{ file: string; content: string; mode: number }> {
+    const user = linuxUser(this.config.layout, spec.name)
+    const dir = `${certsDir(this.config.layout)}/`
+    return (spec.certificates ?? []).flatMap((c) => {
+      const f = certFiles(this.config.layout, user, c.hostname)
+      return [
+        { file: f.certificate.slice(dir.length), content: c.certificate_pem, mode: 0o644 },
+        { file: f.key.slice(dir.length), content: c.private_key_pem, mode: 0o600 },
+      ]
+    })
+  }
+
+  /**
+   * Writes the wanted certificate files (root-owned; keys 0600), only those differing, and returns
+   * a function removing the files of `scope` no longer wanted: called once nginx no longer names them.
+   */
+  private async ensureCerts(
+    wanted: ReadonlyArray<{ file: string; content: string; mode: number }>,
+    scope: string,
+    dryRun: boolean,
+  ): Promise<{ changes: Array<Change>; prune: () => Promise<Array<Change>> }> {
+    const dir = certsDir(this.config.layout)
+    if (!dryRun) await ensureDir(dir, 0, 0, 0o700)
+    const changes: Array<Change> = []
+    for (const w of wanted) {
+      const file = join(dir, w.file)
+      if ((await readIfExists(file)) === w.content) continue
+      changes.push(change("update", "certificate", w.file))
+      if (!dryRun) await writeIfChanged(file, w.content, w.mode)
+    }
+    const keep = new Set(wanted.map((w) => w.file))
+    const prune = async () => {
+      const removed: Array<Change> = []
+      for (const f of existsSync(dir) ? await readdir(dir) : []) {
+        if (!f.startsWith(scope) || keep.has(f) || !/\.(crt|key)$/.test(f)) continue
+        removed.push(change("delete", "certificate", f))
+        if (!dryRun) await rm(join(dir, f), { force: true })
+      }
+      return removed
+    }
+    return { changes, prune }
+  }
+
   private sitesOf(spec: TenantSpec) {
     const name = linuxUser(this.config.layout, spec.name)
     return planTenantSites(this.config.layout, spec, this.apps.ports(name))
@@ -263,8 +313,10 @@ export class WebNode {
       const name = user!.name
       const pools = await this.applyPools(planTenantPools(this.config.layout, spec), tenantPoolPrefix(name), false)
       changes.push(...pools.changes, ...(await this.appsOf(spec, user!, false)))
-      const nginx = await this.nginxEnsure(this.sitesOf(spec), tenantSitePrefix(name), false)
-      changes.push(...files("nginx_site", nginx))
+      const certs = await this.ensureCerts(this.certsOf(spec), tenantCertPrefix(name), false)
+      changes.push(...certs.changes)
+      const nginx = await this.nginxEnsure(this.sitesOf(spec), tenantSitePrefix(name), false, certs.changes.length > 0)
+      changes.push(...files("nginx_site", nginx), ...(await certs.prune()))
       return {
         changes,
         reloads: { nginx: nginx.reloaded ? 1 : 0, php: pools.reloaded ? 1 : 0 },
@@ -278,6 +330,7 @@ export class WebNode {
     return this.locked(async () => {
       const name = linuxUser(this.config.layout, tenant)
       const nginx = await this.nginxEnsure([], tenantSitePrefix(name), false)
+      const certs = await (await this.ensureCerts([], tenantCertPrefix(name), false)).prune()
       const pools = await this.applyPools([], tenantPoolPrefix(name), false)
       await this.apps.stopUser(name)
       await rm(join(this.paths.keys, name), { force: true })
@@ -288,6 +341,7 @@ export class WebNode {
       return {
         changes: [
           ...files("nginx_site", nginx),
+          ...certs,
           ...pools.changes,
           ...(deleted ? [change("delete", "user", name)] : []),
         ],
@@ -362,12 +416,19 @@ export class WebNode {
         report.changes.push(change("delete", "authorized_keys", f))
         if (!dryRun) await rm(join(this.paths.keys, f), { force: true })
       }
+      const certs = await this.ensureCerts(
+        ok.flatMap(({ spec }) => this.certsOf(spec)),
+        "",
+        dryRun,
+      )
+      report.changes.push(...certs.changes)
       const nginx = await this.nginxEnsure(
         ok.flatMap(({ spec }) => this.sitesOf(spec)),
         PLATFORM_FILE_PREFIX,
         dryRun,
+        certs.changes.length > 0,
       )
-      report.changes.push(...files("nginx_site", nginx))
+      report.changes.push(...files("nginx_site", nginx), ...(await certs.prune()))
       report.reloads.nginx = nginx.reloaded ? 1 : 0
       return report
     })

@@ -87,6 +87,8 @@ export interface TenantRevisions {
   readonly webroots: ReadonlyArray<readonly [string, string]>
   readonly fqdns: ReadonlyArray<readonly [string, string]>
   readonly ssh_keys: ReadonlyArray<readonly [string, string]>
+  /** Absent in snapshots taken before certificates existed. */
+  readonly certificates?: ReadonlyArray<readonly [string, string]>
 }
 
 /** What one round of a tenant's sync must do, read from the database. */

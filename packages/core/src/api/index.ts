@@ -13,7 +13,7 @@ import { AuditLogsGroup, DashboardGroup, SearchGroup } from "./overview.js"
 import { PlatformGroup, SessionGroup } from "./platform.js"
 import { ClustersGroup, LbAddressesGroup, RegionsGroup } from "./regions.js"
 import { ShardsGroup } from "./shards.js"
-import { FqdnsGroup, SshKeysGroup, TenantsGroup, WebrootsGroup } from "./tenancy.js"
+import { CertificatesGroup, FqdnsGroup, SshKeysGroup, TenantsGroup, WebrootsGroup } from "./tenancy.js"
 
 /**
  * `HttpApi.make` answers request-decoding failures in the framework's own shape; we swap its
@@ -44,6 +44,7 @@ export class HostingApi extends withEnvelopedDecodeErrors(HttpApi.make("hosting"
   .add(TenantsGroup)
   .add(WebrootsGroup)
   .add(FqdnsGroup)
+  .add(CertificatesGroup)
   .add(SshKeysGroup)
   .add(ZonesGroup)
   .add(DnsRecordsGroup)
@@ -57,6 +58,7 @@ export class HostingApi extends withEnvelopedDecodeErrors(HttpApi.make("hosting"
 export * from "../domain/api-key.js"
 export * from "../domain/audit.js"
 export * from "../domain/brand.js"
+export * from "../domain/certificates.js"
 export * from "../domain/dashboard.js"
 export * from "../domain/dns.js"
 export * from "../domain/errors.js"

@@ -1,4 +1,5 @@
 import { HttpApiEndpoint, HttpApiGroup, OpenApi } from "@effect/platform"
+import { Certificate, CertificateId, UploadCertificate } from "../domain/certificates.js"
 import {
   CreateFqdn,
   CreateSshKey,
@@ -32,6 +33,7 @@ const tenantIdPath = idPath(TenantId)
 const webrootIdPath = idPath(WebrootId)
 const fqdnIdPath = idPath(FqdnId)
 const sshKeyIdPath = idPath(SshKeyId)
+const certificateIdPath = idPath(CertificateId)
 
 /** An async tenant operation: 202 with the tenant. */
 const tenantAction = <const Name extends string, const Path extends HttpApiEndpoint.PathSegment>(
@@ -306,6 +308,46 @@ export class SshKeysGroup extends HttpApiGroup.make("sshKeys")
       .addError(ConflictError)
       .addError(UnavailableError)
       .annotate(RequiredScope, "ssh-keys:write"),
+  )
+  .middleware(Authorization)
+  .prefix("/api/v1") {}
+
+/** TLS certificates of FQDNs: custom uploads (chain and key), installed in nginx by the tenant's sync. */
+export class CertificatesGroup extends HttpApiGroup.make("certificates")
+  .add(
+    listEndpoint("list", "/fqdns/:id/certificates", Certificate, {
+      summary: "List the certificates of an FQDN, newest first",
+      scope: "fqdns:read",
+      sort: ["created_at", "not_after"],
+      withStatus: true,
+    })
+      .setPath(fqdnIdPath)
+      .addError(NotFoundError),
+  )
+  .add(
+    HttpApiEndpoint.post("upload", "/fqdns/:id/certificates")
+      .annotate(
+        OpenApi.Summary,
+        "Upload a custom certificate (PEM chain, leaf first, and its unencrypted key) for an FQDN (async, 202)",
+      )
+      .setPath(fqdnIdPath)
+      .setPayload(UploadCertificate)
+      .addSuccess(Certificate, { status: 202 })
+      .addError(NotFoundError)
+      .addError(ConflictError)
+      .addError(InvalidInputError)
+      .addError(UnavailableError)
+      .annotate(RequiredScope, "fqdns:write"),
+  )
+  .add(
+    HttpApiEndpoint.post("retry", "/certificates/:id/retry")
+      .annotate(OpenApi.Summary, "Retry a failed certificate (async, 202)")
+      .setPath(certificateIdPath)
+      .addSuccess(Certificate, { status: 202 })
+      .addError(NotFoundError)
+      .addError(ConflictError)
+      .addError(UnavailableError)
+      .annotate(RequiredScope, "fqdns:write"),
   )
   .middleware(Authorization)
   .prefix("/api/v1") {}

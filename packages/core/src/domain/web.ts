@@ -1,4 +1,5 @@
 import { Schema } from "effect"
+import { PemText } from "./certificates.js"
 import { GeneratedName } from "./names.js"
 import {
   APP_RUNTIMES,
@@ -92,12 +93,23 @@ export const WebrootSpec = Schema.Struct({
 /** One webroot as a node sees it. */
 export type WebrootSpec = typeof WebrootSpec.Type
 
+/** The TLS certificate (chain, leaf first) and key nginx serves for one bound host name. */
+export const CertificateSpec = Schema.Struct({
+  hostname: Hostname,
+  certificate_pem: PemText,
+  private_key_pem: PemText,
+})
+/** The TLS material of one host name. */
+export type CertificateSpec = typeof CertificateSpec.Type
+
 /** Desired state of one tenant on a web node. */
 export const TenantSpec = Schema.Struct({
   name: TenantName,
   suspended: Schema.Boolean,
   webroots: Schema.Array(WebrootSpec).pipe(Schema.maxItems(1000)),
   ssh_keys: Schema.Array(SshPublicKey).pipe(Schema.maxItems(1000)),
+  /** At most one per bound host name; a name without one is served over HTTP only. */
+  certificates: Schema.optional(Schema.Array(CertificateSpec).pipe(Schema.maxItems(1000))),
 })
 /** Desired state of one tenant on a web node. */
 export type TenantSpec = typeof TenantSpec.Type
@@ -107,6 +119,8 @@ export interface NodeLayout {
   /** Root directory; every component root-owned and not group/other-writable (sshd chroot rule). */
   readonly root: string
   readonly listen: NginxListen
+  /** Port of the HTTPS server blocks (same host as `listen`); 8443 when absent. */
+  readonly httpsPort?: number
   /** Prepended to tenant names to form Linux user names (empty in production). */
   readonly userPrefix: string
   /** nginx's fastcgi_params file. */
@@ -123,6 +137,17 @@ export const webrootDir = (layout: NodeLayout, user: string, webroot: string): s
 /** The PHP-FPM socket of a tenant's pool for one PHP version. */
 export const phpSocket = (layout: NodeLayout, user: string, version: string): string =>
   `${layout.root}/php/run/${user}-${version}.sock`
+/** Default port of the HTTPS server blocks. */
+export const DEFAULT_HTTPS_PORT = 8443
+/** Directory of the TLS certificates and keys nginx serves. */
+export const certsDir = (layout: NodeLayout): string => `${layout.root}/nginx/certs`
+/** File names (without `.crt`/`.key`) of a tenant's certificates all start with this. */
+export const tenantCertPrefix = (user: string): string => `${user}.`
+/** Certificate (`.crt`) and key (`.key`) files of one host name of a tenant on a node. */
+export const certFiles = (layout: NodeLayout, user: string, hostname: string) => {
+  const base = `${certsDir(layout)}/${tenantCertPrefix(user)}${hostname.replace(/\.$/, "").toLowerCase()}`
+  return { certificate: `${base}.crt`, key: `${base}.key` }
+}
 /** Platform nginx file names of a tenant all start with this. */
 export const tenantSitePrefix = (user: string): string => `${PLATFORM_FILE_PREFIX}${user}.`
 /** Platform PHP-FPM pool file names of a tenant all start with this. */
@@ -147,17 +172,61 @@ export const renderWebroot = (
   appPort: number | undefined,
 ): string => {
   const user = linuxUser(layout, spec.name)
+  const plain = (name: string) => name.replace(/\.$/, "").toLowerCase()
+  const names = new Set(webroot.server_names.map(plain))
+  const tls = [...new Map((spec.certificates ?? []).map((c) => [plain(c.hostname), c] as const)).keys()]
+    .filter((h) => names.has(h))
+    .sort()
+  const blocks = [
+    header(spec.name, webroot.name),
+    ...serverBlock(
+      layout,
+      spec,
+      webroot,
+      appPort,
+      [`    listen ${layout.listen.host}:${layout.listen.port};`],
+      serverNames(webroot.server_names),
+    ),
+    ...tls.flatMap((hostname) => {
+      const files = certFiles(layout, user, hostname)
+      return serverBlock(
+        layout,
+        spec,
+        webroot,
+        appPort,
+        [
+          `    listen ${layout.listen.host}:${layout.httpsPort ?? DEFAULT_HTTPS_PORT} ssl;`,
+          `    ssl_certificate ${quote(files.certificate)};`,
+          `    ssl_certificate_key ${quote(files.key)};`,
+        ],
+        hostname,
+      )
+    }),
+    "",
+  ]
+  return blocks.join("\n")
+}
+
+/** One server block of a webroot (without the trailing empty line), listening as `listen` says. */
+const serverBlock = (
+  layout: NodeLayout,
+  spec: TenantSpec,
+  webroot: WebrootSpec,
+  appPort: number | undefined,
+  listen: ReadonlyArray<string>,
+  names: string,
+): Array<string> => {
+  const user = linuxUser(layout, spec.name)
   const root = webrootDir(layout, user, webroot.name)
   const lines = [
-    header(spec.name, webroot.name),
     "server {",
-    `    listen ${layout.listen.host}:${layout.listen.port};`,
-    `    server_name ${serverNames(webroot.server_names)};`,
+    ...listen,
+    `    server_name ${names};`,
     `    access_log ${quote(`${layout.root}/nginx/logs/${user}.access.log`)};`,
   ]
   if (spec.suspended) {
-    lines.push("    default_type text/html;", `    return 503 "${SUSPENDED_PAGE}";`, "}", "")
-    return lines.join("\n")
+    lines.push("    default_type text/html;", `    return 503 "${SUSPENDED_PAGE}";`, "}")
+    return lines
   }
   lines.push(`    root ${quote(root)};`)
   switch (webroot.runtime) {
@@ -193,8 +262,8 @@ export const renderWebroot = (
     default:
       lines.push("    index index.html index.htm;", "    location / {", "        try_files $uri $uri/ =404;", "    }")
   }
-  lines.push("    location ~ /\\. {", "        deny all;", "    }", "}", "")
-  return lines.join("\n")
+  lines.push("    location ~ /\\. {", "        deny all;", "    }", "}")
+  return lines
 }
 
 /** Webroots nginx serves: not workers, and only those with at least one name bound. */

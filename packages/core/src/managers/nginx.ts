@@ -99,12 +99,13 @@ export class NginxManager extends Effect.Service<NginxManager>()("@hosting/Nginx
 
     /**
      * Makes the platform-owned files whose names start with `scope` (all of them by default) the
-     * planned ones; files outside the scope are neither read nor touched.
+     * planned ones; files outside the scope are neither read nor touched. `force` tests and
+     * reloads even when no site file changed (a file they name, such as a certificate, did).
      */
     const ensure = Effect.fn("NginxManager.ensure")(
-      function* (planned: ReadonlyArray<PlannedFile>, scope: string = PLATFORM_FILE_PREFIX) {
+      function* (planned: ReadonlyArray<PlannedFile>, scope: string = PLATFORM_FILE_PREFIX, force = false) {
         const { wanted, current, written, removed } = yield* diff(planned, scope)
-        if (written.length === 0 && removed.length === 0)
+        if (written.length === 0 && removed.length === 0 && !force)
           return { written, removed, reloaded: false } satisfies NginxChanges
 
         const restore = Effect.gen(function* () {

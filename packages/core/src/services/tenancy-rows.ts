@@ -17,7 +17,7 @@ import type { TenantSync } from "./tenant-sync.js"
  */
 
 /** The web-tier tables whose rows a tenant's sync applies. */
-export type WebTable = "tenants" | "webroots" | "fqdns" | "ssh_keys"
+export type WebTable = "tenants" | "webroots" | "fqdns" | "ssh_keys" | "certificates"
 
 /** A list spec whose rows belong to a brand through `brandColumn` (a join to tenants for children). */
 export interface ScopedSpec extends ListSpec {

@@ -42,6 +42,19 @@ interface KeyRow {
   readonly revision: string
 }
 
+interface CertRow {
+  readonly id: string
+  readonly fqdn_id: string
+  readonly tenant_id: string
+  readonly certificate_pem: string
+  readonly private_key_pem: string
+  readonly status: string
+  readonly revision: string
+  readonly created_at: unknown
+}
+
+const CERT_COLUMNS = "id, fqdn_id, tenant_id, certificate_pem, private_key_pem, status, revision::text, created_at"
+
 const live = (r: { readonly status: string }) => r.status !== "deleting"
 
 /** The node spec of one tenant from its rows; rows being deleted are left out. */
@@ -50,6 +63,7 @@ const toSpec = (
   webroots: ReadonlyArray<WebrootRow>,
   fqdns: ReadonlyArray<FqdnRow>,
   keys: ReadonlyArray<KeyRow>,
+  certs: ReadonlyArray<CertRow>,
 ): TenantSpec => ({
   name: t.name,
   suspended: t.suspended,
@@ -71,7 +85,24 @@ const toSpec = (
     .filter(live)
     .map((k) => k.public_key)
     .sort(),
+  certificates: installedCertificates(fqdns, certs),
 })
+
+/** Per live FQDN, its newest certificate not being deleted; by host name. */
+const installedCertificates = (fqdns: ReadonlyArray<FqdnRow>, certs: ReadonlyArray<CertRow>) => {
+  const time = (c: CertRow) => new Date(c.created_at as string | Date).getTime()
+  return fqdns
+    .filter(live)
+    .flatMap((f) => {
+      const newest = certs
+        .filter((c) => c.fqdn_id === f.id && live(c))
+        .sort((a, b) => time(b) - time(a) || b.id.localeCompare(a.id))[0]
+      return newest === undefined
+        ? []
+        : [{ hostname: f.hostname, certificate_pem: newest.certificate_pem, private_key_pem: newest.private_key_pem }]
+    })
+    .sort((a, b) => a.hostname.localeCompare(b.hostname))
+}
 
 const pairs = (rows: ReadonlyArray<{ readonly id: string; readonly revision: string }>) =>
   rows.map((r) => [r.id, String(r.revision)] as const)
@@ -102,7 +133,7 @@ export class TenantStates extends Effect.Service<TenantStates>()("@hosting/Tenan
               revision::text FROM tenants WHERE id = ${tenantId}`
             if (t === undefined) return null
             yield* sql`UPDATE tenants SET status = 'provisioning' WHERE id = ${tenantId} AND status = 'pending'`
-            for (const table of ["webroots", "fqdns", "ssh_keys"])
+            for (const table of ["webroots", "fqdns", "ssh_keys", "certificates"])
               yield* sql`UPDATE ${sql(table)} SET status = 'provisioning'
                 WHERE tenant_id = ${tenantId} AND status = 'pending'`
             const webroots = yield* sql<WebrootRow>`SELECT id, tenant_id, name, runtime, runtime_version, entrypoint,
@@ -111,16 +142,19 @@ export class TenantStates extends Effect.Service<TenantStates>()("@hosting/Tenan
               FROM fqdns WHERE tenant_id = ${tenantId}`
             const keys = yield* sql<KeyRow>`SELECT id, tenant_id, public_key, status, revision::text
               FROM ssh_keys WHERE tenant_id = ${tenantId}`
+            const certs = yield* sql<CertRow>`SELECT ${sql.literal(CERT_COLUMNS)}
+              FROM certificates WHERE tenant_id = ${tenantId}`
             const revisions: TenantRevisions = {
               tenants: pairs([t]),
               webroots: pairs(webroots),
               fqdns: pairs(fqdns),
               ssh_keys: pairs(keys),
+              certificates: pairs(certs),
             }
             const snap: TenantSnapshot = {
               tenantId,
               tenantName: t.name,
-              spec: t.status === "deleting" ? null : toSpec(t, webroots, fqdns, keys),
+              spec: t.status === "deleting" ? null : toSpec(t, webroots, fqdns, keys, certs),
               nodeIds: yield* nodesOf(t.shard_id),
               migrateNodeIds: t.migrate_to === null ? null : yield* nodesOf(t.migrate_to),
               revisions,
@@ -140,6 +174,7 @@ export class TenantStates extends Effect.Service<TenantStates>()("@hosting/Tenan
             const failed = errors.length > 0
             // children first: fqdns reference webroots, everything references the tenant
             for (const [table, rows] of [
+              ["certificates", snap.revisions.certificates ?? []],
               ["fqdns", snap.revisions.fqdns],
               ["ssh_keys", snap.revisions.ssh_keys],
               ["webroots", snap.revisions.webroots],
@@ -215,15 +250,20 @@ export class TenantStates extends Effect.Service<TenantStates>()("@hosting/Tenan
             ? []
             : yield* sql<KeyRow>`SELECT id, tenant_id, public_key, status, revision::text
               FROM ssh_keys WHERE tenant_id IN ${sql.in(ids)}`
+        const certs =
+          ids.length === 0
+            ? []
+            : yield* sql<CertRow>`SELECT ${sql.literal(CERT_COLUMNS)} FROM certificates
+              WHERE tenant_id IN ${sql.in(ids)} AND status <> 'deleting'`
         const group = <R extends { readonly tenant_id: string }>(rows: ReadonlyArray<R>) => {
           const m = new Map<string, Array<R>>()
           for (const r of rows) m.set(r.tenant_id, [...(m.get(r.tenant_id) ?? []), r])
           return m
         }
-        const [w, f, k] = [group(webroots), group(fqdns), group(keys)]
+        const [w, f, k, c] = [group(webroots), group(fqdns), group(keys), group(certs)]
         const specs = tenants.map((t) => ({
           row: t,
-          spec: toSpec(t, w.get(t.id) ?? [], f.get(t.id) ?? [], k.get(t.id) ?? []),
+          spec: toSpec(t, w.get(t.id) ?? [], f.get(t.id) ?? [], k.get(t.id) ?? [], c.get(t.id) ?? []),
         }))
         const nodeIds = [...new Set(memberships.map((m) => m.node_id))]
         return {
@@ -246,7 +286,8 @@ export class TenantStates extends Effect.Service<TenantStates>()("@hosting/Tenan
             t.revision > ${revision}
             OR EXISTS (SELECT 1 FROM webroots w WHERE w.tenant_id = t.id AND w.revision > ${revision})
             OR EXISTS (SELECT 1 FROM fqdns f WHERE f.tenant_id = t.id AND f.revision > ${revision})
-            OR EXISTS (SELECT 1 FROM ssh_keys k WHERE k.tenant_id = t.id AND k.revision > ${revision}))`.pipe(
+            OR EXISTS (SELECT 1 FROM ssh_keys k WHERE k.tenant_id = t.id AND k.revision > ${revision})
+            OR EXISTS (SELECT 1 FROM certificates c WHERE c.tenant_id = t.id AND c.revision > ${revision}))`.pipe(
           Effect.orDie,
         )
         yield* Effect.forEach(rows, (r) => sync.request(r.id).pipe(Effect.orDie), { discard: true })

@@ -242,12 +242,14 @@ export class Tenants extends Effect.Service<Tenants>()("@hosting/Tenants", {
             const t = yield* sql<{ id: string }>`UPDATE tenants SET ${pending}
               WHERE id = ${id} AND status = 'failed' RETURNING id`
             if (t.length === 0) return undefined
-            const children = yield* Effect.forEach(["webroots", "fqdns", "ssh_keys"] as const, (table) =>
-              Effect.map(
-                sql<{ id: string }>`UPDATE ${sql(table)} SET ${pending}
+            const children = yield* Effect.forEach(
+              ["webroots", "fqdns", "ssh_keys", "certificates"] as const,
+              (table) =>
+                Effect.map(
+                  sql<{ id: string }>`UPDATE ${sql(table)} SET ${pending}
                     WHERE tenant_id = ${id} AND status = 'failed' RETURNING id`,
-                (rows) => [table, idsOf(rows)] as const,
-              ),
+                  (rows) => [table, idsOf(rows)] as const,
+                ),
             )
             return [["tenants", idsOf(t)] as const, ...children]
           }),

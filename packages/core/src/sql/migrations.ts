@@ -266,4 +266,26 @@ export const migrations = Migrator.fromRecord({
       ["dns_records", "created_at"],
     ].map(([t, c]) => `CREATE INDEX ${t}_${c}_id ON ${t} (${c}, id)`),
   ]),
+  "0005_certificates": run([
+    `CREATE TABLE certificates (
+      id uuid PRIMARY KEY,
+      fqdn_id uuid NOT NULL REFERENCES fqdns(id) ON DELETE CASCADE,
+      tenant_id uuid NOT NULL REFERENCES tenants(id),
+      source text NOT NULL CHECK (source IN ('custom')),
+      certificate_pem text NOT NULL,
+      private_key_pem text NOT NULL,
+      subject text NOT NULL,
+      names jsonb NOT NULL,
+      fingerprint text NOT NULL,
+      not_before timestamptz NOT NULL,
+      not_after timestamptz NOT NULL,
+      status text NOT NULL DEFAULT 'pending',
+      status_message text,
+      revision bigint NOT NULL DEFAULT nextval('web_revision_seq'),
+      created_at timestamptz NOT NULL DEFAULT date_trunc('milliseconds', now()),
+      updated_at timestamptz NOT NULL DEFAULT now()
+    )`,
+    `CREATE INDEX certificates_fqdn_created ON certificates (fqdn_id, created_at, id)`,
+    `CREATE INDEX certificates_tenant ON certificates (tenant_id)`,
+  ]),
 })
