@@ -6,6 +6,7 @@ import type {
   WebChangeReport,
 } from "@hosting/core/activities"
 import { proxyActivities } from "@temporalio/workflow"
+import { describeNodeError } from "./serializer.js"
 
 const cp = proxyActivities<ControlPlaneActivities>({
   taskQueue: "control-plane",
@@ -21,11 +22,6 @@ export interface ConvergeShardOutcome {
     { readonly node_id: string } & (WebChangeReport["changes"][number] | LbChangeReport["changes"][number])
   >
   readonly reloads: { nginx: number; php: number; haproxy: number }
-}
-
-const describe = (nodeId: string, err: unknown) => {
-  const cause = (err as { cause?: { message?: string } }).cause?.message
-  return `node ${nodeId}: ${err instanceof Error ? err.message : String(err)}${cause ? ` (${cause})` : ""}`
 }
 
 /**
@@ -77,7 +73,7 @@ export async function ConvergeShardWorkflow(input: ConvergeShardInput): Promise<
         outcome.reloads.nginx += report.reloads.nginx
         outcome.reloads.php += report.reloads.php
       } catch (err) {
-        outcome.errors.push(describe(nodeId, err))
+        outcome.errors.push(describeNodeError(nodeId, err))
       }
     }),
   )

@@ -1,5 +1,6 @@
 import type { ControlPlaneActivities, NodeActivities, SyncLbInput } from "@hosting/core/activities"
-import { continueAsNew, defineSignal, proxyActivities, setHandler } from "@temporalio/workflow"
+import { continueAsNew, defineSignal, proxyActivities } from "@temporalio/workflow"
+import { onEveryNode, serializeRounds } from "./serializer.js"
 
 const cp = proxyActivities<ControlPlaneActivities>({
   taskQueue: "control-plane",
@@ -13,11 +14,6 @@ export const lbChangedSignal = defineSignal("changed")
 // Each round carries the cluster's whole mapping through the history (once read, once per LB
 // node): start afresh after a few rounds so the history stays small (state lives in the database).
 const ROUNDS_PER_RUN = 10
-
-const describe = (nodeId: string, err: unknown): string => {
-  const cause = (err as { cause?: { message?: string } }).cause?.message
-  return `node ${nodeId}: ${err instanceof Error ? err.message : String(err)}${cause ? ` (${cause})` : ""}`
-}
 
 const onNode = (nodeId: string, timeoutSeconds: number) =>
   proxyActivities<NodeActivities>({
@@ -38,29 +34,18 @@ const onNode = (nodeId: string, timeoutSeconds: number) =>
  * a round asks for another, so binds never race and none is lost.
  */
 export async function SyncLbWorkflow(input: SyncLbInput): Promise<void> {
-  let dirty = true
-  setHandler(lbChangedSignal, () => {
-    dirty = true
-  })
-  for (let i = 0; i < ROUNDS_PER_RUN; i++) {
-    if (!dirty) return
-    dirty = false
+  const outcome = await serializeRounds(lbChangedSignal, ROUNDS_PER_RUN, async () => {
     const targets = await cp.lbClusterTargets({ clusterId: input.clusterId })
     await Promise.all(
       targets.map(async (t) => {
         const errors: Array<string> = []
-        await Promise.all(
-          t.nodeIds.map(async (nodeId) => {
-            try {
-              await onNode(nodeId, input.nodeTimeoutSeconds).ensureLb({ spec: t.spec, plan: false })
-            } catch (err) {
-              errors.push(describe(nodeId, err))
-            }
-          }),
+        await onEveryNode(t.nodeIds, errors, (nodeId) =>
+          onNode(nodeId, input.nodeTimeoutSeconds).ensureLb({ spec: t.spec, plan: false }),
         )
         await cp.finishShardConverge({ shardId: t.shardId, errors })
       }),
     )
-  }
-  await continueAsNew<typeof SyncLbWorkflow>(input)
+    return true
+  })
+  if (outcome === "more") await continueAsNew<typeof SyncLbWorkflow>(input)
 }

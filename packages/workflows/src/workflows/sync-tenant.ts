@@ -1,5 +1,6 @@
 import type { ControlPlaneActivities, NodeActivities, TenantSnapshot } from "@hosting/core/activities"
-import { continueAsNew, defineSignal, proxyActivities, setHandler } from "@temporalio/workflow"
+import { continueAsNew, defineSignal, proxyActivities } from "@temporalio/workflow"
+import { describeNodeError, onEveryNode, serializeRounds } from "./serializer.js"
 
 const cp = proxyActivities<ControlPlaneActivities>({
   taskQueue: "control-plane",
@@ -20,11 +21,6 @@ export const changedSignal = defineSignal("changed")
 // A long history slows replay; start afresh after this many rounds (state lives in the database).
 const ROUNDS_PER_RUN = 200
 
-const describe = (nodeId: string, err: unknown): string => {
-  const cause = (err as { cause?: { message?: string } }).cause?.message
-  return `node ${nodeId}: ${err instanceof Error ? err.message : String(err)}${cause ? ` (${cause})` : ""}`
-}
-
 const onNode = (nodeId: string, timeoutSeconds: number) =>
   proxyActivities<NodeActivities>({
     taskQueue: `node-${nodeId}`,
@@ -36,27 +32,10 @@ const onNode = (nodeId: string, timeoutSeconds: number) =>
     retry: { initialInterval: "500 milliseconds", maximumInterval: "5 seconds" },
   })
 
-/** Runs `f` on every node, collecting each node's error instead of stopping. */
-const onAll = async (
-  nodeIds: ReadonlyArray<string>,
-  errors: Array<string>,
-  f: (nodeId: string) => Promise<unknown>,
-): Promise<void> => {
-  await Promise.all(
-    nodeIds.map(async (nodeId) => {
-      try {
-        await f(nodeId)
-      } catch (err) {
-        errors.push(describe(nodeId, err))
-      }
-    }),
-  )
-}
-
 const round = async (snap: TenantSnapshot, timeoutSeconds: number): Promise<Array<string>> => {
   const errors: Array<string> = []
   const ensure = (nodeIds: ReadonlyArray<string>) =>
-    onAll(nodeIds, errors, (n) =>
+    onEveryNode(nodeIds, errors, (n) =>
       snap.spec === null
         ? onNode(n, timeoutSeconds).removeTenant({ tenant: snap.tenantName })
         : onNode(n, timeoutSeconds).ensureTenant({ spec: snap.spec }),
@@ -76,15 +55,15 @@ const round = async (snap: TenantSnapshot, timeoutSeconds: number): Promise<Arra
   if (from !== undefined && target.length > 0) {
     try {
       const archive = await onNode(from, timeoutSeconds).exportTenantFiles({ tenant: snap.tenantName })
-      await onAll(target, errors, (n) =>
+      await onEveryNode(target, errors, (n) =>
         onNode(n, timeoutSeconds).importTenantFiles({ tenant: snap.tenantName, archive }),
       )
     } catch (err) {
-      errors.push(describe(from, err))
+      errors.push(describeNodeError(from, err))
     }
   }
   if (errors.length > 0) return errors
-  await onAll(source, errors, (n) => onNode(n, timeoutSeconds).removeTenant({ tenant: snap.tenantName }))
+  await onEveryNode(source, errors, (n) => onNode(n, timeoutSeconds).removeTenant({ tenant: snap.tenantName }))
   return errors
 }
 
@@ -95,17 +74,12 @@ const round = async (snap: TenantSnapshot, timeoutSeconds: number): Promise<Arra
  * a signal that arrives as the workflow completes fails the completion and replays into a round.
  */
 export async function SyncTenantWorkflow(input: SyncTenantInput): Promise<void> {
-  let dirty = true
-  setHandler(changedSignal, () => {
-    dirty = true
-  })
-  for (let i = 0; i < ROUNDS_PER_RUN; i++) {
-    if (!dirty) return
-    dirty = false
+  const outcome = await serializeRounds(changedSignal, ROUNDS_PER_RUN, async () => {
     const snap = await cp.tenantSnapshot({ tenantId: input.tenantId })
-    if (snap === null) return
+    if (snap === null) return false
     const errors = await round(snap, input.nodeTimeoutSeconds)
     await cp.finishTenantSync({ snapshot: snap, errors })
-  }
-  await continueAsNew<typeof SyncTenantWorkflow>(input)
+    return true
+  })
+  if (outcome === "more") await continueAsNew<typeof SyncTenantWorkflow>(input)
 }

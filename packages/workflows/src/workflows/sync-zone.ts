@@ -1,5 +1,6 @@
 import type { ControlPlaneActivities, NodeActivities, SyncZoneInput, ZoneSnapshot } from "@hosting/core/activities"
-import { continueAsNew, defineSignal, proxyActivities, setHandler } from "@temporalio/workflow"
+import { continueAsNew, defineSignal, proxyActivities } from "@temporalio/workflow"
+import { onEveryNode, serializeRounds } from "./serializer.js"
 
 const cp = proxyActivities<ControlPlaneActivities>({
   taskQueue: "control-plane",
@@ -12,11 +13,6 @@ export const zoneChangedSignal = defineSignal("changed")
 
 // A long history slows replay; start afresh after this many rounds (state lives in the database).
 const ROUNDS_PER_RUN = 200
-
-const describe = (nodeId: string, err: unknown): string => {
-  const cause = (err as { cause?: { message?: string } }).cause?.message
-  return `node ${nodeId}: ${err instanceof Error ? err.message : String(err)}${cause ? ` (${cause})` : ""}`
-}
 
 const onNode = (nodeId: string, timeoutSeconds: number) =>
   proxyActivities<NodeActivities>({
@@ -32,17 +28,12 @@ const onNode = (nodeId: string, timeoutSeconds: number) =>
 const round = async (snap: ZoneSnapshot, timeoutSeconds: number): Promise<Array<string>> => {
   if (snap.problem !== null) return [snap.problem]
   const errors: Array<string> = []
-  await Promise.all(
-    snap.nodeIds.map(async (nodeId) => {
-      try {
-        const node = onNode(nodeId, timeoutSeconds)
-        if (snap.rrsets === null) await node.removeZone({ zone: snap.zoneName })
-        else await node.ensureZone({ zone: snap.zoneName, rrsets: snap.rrsets })
-      } catch (err) {
-        errors.push(describe(nodeId, err))
-      }
-    }),
-  )
+  await onEveryNode(snap.nodeIds, errors, (nodeId) => {
+    const node = onNode(nodeId, timeoutSeconds)
+    return snap.rrsets === null
+      ? node.removeZone({ zone: snap.zoneName })
+      : node.ensureZone({ zone: snap.zoneName, rrsets: snap.rrsets })
+  })
   return errors
 }
 
@@ -53,17 +44,12 @@ const round = async (snap: ZoneSnapshot, timeoutSeconds: number): Promise<Array<
  * round asks for another, so changes never race and none is lost.
  */
 export async function SyncZoneWorkflow(input: SyncZoneInput): Promise<void> {
-  let dirty = true
-  setHandler(zoneChangedSignal, () => {
-    dirty = true
-  })
-  for (let i = 0; i < ROUNDS_PER_RUN; i++) {
-    if (!dirty) return
-    dirty = false
+  const outcome = await serializeRounds(zoneChangedSignal, ROUNDS_PER_RUN, async () => {
     const snap = await cp.zoneSnapshot({ zoneId: input.zoneId })
-    if (snap === null) return
+    if (snap === null) return false
     const errors = await round(snap, input.nodeTimeoutSeconds)
     await cp.finishZoneSync({ snapshot: snap, errors })
-  }
-  await continueAsNew<typeof SyncZoneWorkflow>(input)
+    return true
+  })
+  if (outcome === "more") await continueAsNew<typeof SyncZoneWorkflow>(input)
 }
