@@ -322,3 +322,38 @@ describe("tenant detail and lifecycle", () => {
     expect(stub.calls).toContainEqual(["tenants.retry", { path: { id: uuid(1) } }])
   })
 })
+
+describe("DNS record edit", () => {
+  it("starts from the record's nested data, shows only its type's fields, and sends the whole record", async () => {
+    const record = {
+      id: uuid(7),
+      zone_id: uuid(8),
+      name: "example.test",
+      type: "MX",
+      ttl: 3600,
+      data: { type: "MX", priority: 10, exchange: "mail.example.test" },
+      content: "10 mail.example.test.",
+      managed_by: "user",
+      status: "active",
+      status_message: null,
+      created_at: "2026-11-27T00:00:00.000Z",
+      updated_at: "2026-11-27T00:00:00.000Z",
+    }
+    stub = recordingClient({
+      dnsRecords: { get: async () => record, update: async ({ payload }) => ({ ...record, ...payload }) },
+    })
+    window.location.hash = `#/dns-records/${uuid(7)}/edit`
+    render(<App initial={signedIn(stub.client)} />)
+    const priority = (await screen.findByLabelText(/^Priority/)) as HTMLInputElement
+    expect(priority.value).toBe("10")
+    expect((screen.getByLabelText(/^Mail exchanger/) as HTMLInputElement).value).toBe("mail.example.test")
+    expect(screen.queryByLabelText(/^Address/)).toBeNull()
+    fireEvent.change(priority, { target: { value: "20" } })
+    fireEvent.click(screen.getByRole("button", { name: "Save" }))
+    await waitFor(() => expect(stub!.names()).toContain("dnsRecords.update"))
+    expect(stub.calls.find(([n]) => n === "dnsRecords.update")?.[1]).toEqual({
+      path: { id: uuid(7) },
+      payload: { type: "MX", name: "example.test", ttl: 3600, priority: 20, exchange: "mail.example.test" },
+    })
+  })
+})

@@ -136,7 +136,7 @@ export const EditPage = (props: { readonly config: ResourceConfig; readonly id: 
         <ResourceForm
           title={title}
           fields={fields}
-          initial={initialValues(fields, query.data)}
+          initial={initialValues(fields, config.formValues ? config.formValues(query.data) : query.data)}
           submitLabel="Save"
           cancelHref={href([config.key, id])}
           onSubmit={async (payload) => {

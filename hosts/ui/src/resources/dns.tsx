@@ -95,7 +95,7 @@ const recordFields: ReadonlyArray<Field> = [
   { name: "value", label: "Value", kind: "text", required: true, showIf: only("CAA"), placeholder: "letsencrypt.org" },
 ]
 
-/** Records of a zone; platform-managed ones (SOA, NS, bound FQDNs) are shown but not editable. */
+/** Records of a zone; platform-managed ones (SOA, NS, bound FQDNs) are shown, and the API refuses edits to them. */
 export const dnsRecords: ResourceConfig = {
   key: "dns-records",
   label: "Records",
@@ -114,12 +114,13 @@ export const dnsRecords: ResourceConfig = {
   titleOf: (r) => `${String(r["name"])} ${String(r["type"])}`,
   hasDetail: true,
   fields: recordFields,
-  // a record's data is edited by replacing it (delete, then create): the form reads flat fields
-  editFields: [],
+  // the type's own fields live under `data` in a record; the form edits them flat
+  formValues: (r) => ({ ...r, ...(r["data"] as Record<string, unknown>) }),
   api: {
     list: (c, p, parent) => page(c.dnsRecords.list({ path: id(parent ?? ""), urlParams: q(p) })),
     get: (c, i) => row(c.dnsRecords.get({ path: id(i) })),
     create: (c, b, parent) => row(c.dnsRecords.create({ path: id(parent ?? ""), payload: body(b) })),
+    update: (c, i, b) => row(c.dnsRecords.update({ path: id(i), payload: body(b) })),
     remove: (c, i) => c.dnsRecords.delete({ path: id(i) }),
     retry: (c, i) => c.dnsRecords.retry({ path: id(i) }),
   },

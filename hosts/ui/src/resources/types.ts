@@ -110,6 +110,8 @@ export interface ResourceConfig {
   /** Fields of the create form (and of the edit form unless `editFields`). */
   readonly fields?: ReadonlyArray<Field>
   readonly editFields?: ReadonlyArray<Field>
+  /** The values the edit form starts from, when they are not the row's own fields (nested data). */
+  readonly formValues?: (row: Row) => Record<string, unknown>
   /** A property of the create response shown once with a copy button (API key secrets). */
   readonly secretField?: string
   /** Whether rows link to a detail page. */
