@@ -6,6 +6,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { createClient, type PromiseClient, type Tenant } from "@hosting/sdk"
+import { Connection, Client as TemporalClient } from "@temporalio/client"
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest"
 import { waitForAgent } from "../support/agents.js"
 import { createTestDatabase } from "../support/postgres.js"
@@ -48,6 +49,15 @@ const gone = async (what: string, read: () => Promise<unknown>, timeoutMs = 45_0
     await new Promise((r) => setTimeout(r, 100))
   }
   throw new Error(`${what} was not deleted`)
+}
+/** Waits until the tenant's sync has no round left to run (rows can be active with a round still queued). */
+const syncIdle = async (tenantId: string) => {
+  const connection = await Connection.connect({ address: inject("temporalAddress") })
+  try {
+    await new TemporalClient({ connection }).workflow.getHandle(`tenant:${tenantId}:sync`).result()
+  } finally {
+    await connection.close()
+  }
 }
 const userOf = (node: TestWebNode, t: Tenant) => `${node.userPrefix}${t.name}`
 const tenantGet = (t: Tenant) => () => client.tenants.get({ path: { id: t.id } })
@@ -216,6 +226,8 @@ describe("the web tier through the SDK", () => {
     await settled("tenant", tenantGet(t))
     await settled("webroot", () => client.webroots.get({ path: { id: w.id } }))
     await settled("fqdn", () => client.fqdns.get({ path: { id: f.id } }))
+    // a round still queued would restore the file before the plan looks
+    await syncIdle(t.id)
     const sites = join(nodeA.root, "nginx", "sites")
     const mine = readdirSync(sites).find((f) => f.includes(w.name))!
     rmSync(join(sites, mine))
