@@ -6,6 +6,7 @@ import { Conflict, type NotFound, notFound, type Unavailable } from "../domain/e
 import { generateName } from "../domain/names.js"
 import { Webroot, webrootPath } from "../domain/tenancy.js"
 import { onConstraint } from "../sql/constraints.js"
+import { handOff, markRow, type WrittenRows } from "../sql/hand-off.js"
 import { brandFilter, filters, type ListSpec } from "../sql/list.js"
 import { rowDecoder } from "../sql/rows.js"
 import type { TenantSync } from "./tenant-sync.js"
@@ -43,8 +44,7 @@ export const getScoped = <A>(
  * SET list of every write a node must see: the row waits (`pending`, or `deleting`) for its
  * tenant's next sync under a new revision, so a sync already running cannot mark it done.
  */
-export const markFor = (sql: SqlClient, status: "pending" | "deleting") =>
-  sql`status = ${status}, status_message = NULL, revision = nextval('web_revision_seq'), updated_at = now()`
+export const markFor = (sql: SqlClient, status: "pending" | "deleting") => markRow(sql, status, "web_revision_seq")
 
 /** The tenant a child belongs to, or NotFound when it does not exist or its brand is not the caller's. */
 export const visibleTenant = (sql: SqlClient, principal: Principal, tenantId: string) =>
@@ -89,7 +89,7 @@ export const insertNamed = <A, E, R>(
 }
 
 /** Ids a write touched, per table, so a failed hand-off can mark exactly those rows. */
-export type Written = ReadonlyArray<readonly [WebTable, ReadonlyArray<string>]>
+export type Written = WrittenRows<WebTable>
 
 /**
  * Hands a tenant's changes to its sync. When the workflow engine cannot be reached the rows just
@@ -102,19 +102,7 @@ export const requestSync = (
   sync: TenantSync,
   tenantId: string,
   written: Written,
-): Effect.Effect<void, Unavailable> =>
-  sync.request(tenantId).pipe(
-    Effect.tapError((e) =>
-      Effect.forEach(
-        written.filter(([, ids]) => ids.length > 0),
-        ([table, ids]) =>
-          sql`UPDATE ${sql(table)} SET status = CASE WHEN status = 'deleting' THEN 'deleting' ELSE 'failed' END,
-            status_message = ${`could not start workflow: ${e.message}`.slice(0, 4000)}, updated_at = now()
-            WHERE id IN ${sql.in(ids)}`.pipe(Effect.orDie),
-        { discard: true },
-      ),
-    ),
-  )
+): Effect.Effect<void, Unavailable> => handOff(sql, sync.request(tenantId), written)
 
 /** Ids of the rows an `UPDATE … RETURNING id` touched. */
 export const idsOf = (rows: ReadonlyArray<{ readonly id: string }>): ReadonlyArray<string> => rows.map((r) => r.id)
