@@ -3,10 +3,9 @@
 // resources); the platform admin → allowed. Endpoints added to the contract are covered here
 // without changing this file (they need a fixture id if they introduce a new path segment).
 import { randomUUID } from "node:crypto"
-import { createClient, SshPublicKey } from "@hosting/sdk"
-import { Arbitrary, FastCheck } from "effect"
+import { createClient } from "@hosting/sdk"
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest"
-import { makeTestCa } from "../support/certificates.js"
+import { createBrandResources } from "../support/brand-resources.js"
 import { type EndpointCase, endpointCases, fillPath, requiredQuery, send, validBody } from "../support/contract.js"
 import { postgresDatabase, type TestDatabase } from "../support/databases.js"
 import { type Stack, startStack } from "../support/stack.js"
@@ -45,30 +44,13 @@ beforeAll(async () => {
   })
   const lb = await admin.lbAddresses.create({ path: { id: cluster.id }, payload: { address: "192.0.2.1" } })
   const probe = await admin.nodes.probe({ path: { id: node.id } })
-  // brand A's web tier: a tenant on the cluster's web shard, with a webroot, an FQDN and an SSH key
-  await admin.brands.setClusters({ path: { id: brandA.id }, payload: { cluster_ids: [cluster.id] } })
-  const tenant = await admin.tenants.create({ payload: { brand_id: brandA.id } })
-  const webroot = await admin.webroots.create({ path: { id: tenant.id }, payload: { runtime: "php" } })
-  const fqdn = await admin.fqdns.create({ path: { id: webroot.id }, payload: { hostname: "matrix.example.test" } })
-  const ca = makeTestCa()
-  const leaf = ca.leaf(["matrix.example.test"])
-  ca.cleanup()
-  const certificate = await admin.certificates.upload({
-    path: { id: fqdn.id },
-    payload: { certificate_pem: leaf.certificatePem + ca.certificatePem, private_key_pem: leaf.keyPem },
-  })
-  const [publicKey] = FastCheck.sample(Arbitrary.make(SshPublicKey), { seed: 1, numRuns: 1 })
-  const sshKey = await admin.sshKeys.create({
-    path: { id: tenant.id },
-    payload: { name: "matrix", public_key: publicKey! },
-  })
-  // brand A's DNS: a zone (NS from the platform default) with a user record
-  await admin.platform.updateConfig({ payload: { ns_hostnames: ["ns1.matrix.example"] } })
-  const zone = await admin.zones.create({ payload: { name: "matrix-zone.test", brand_id: brandA.id } })
-  const record = await admin.dnsRecords.create({
-    path: { id: zone.id },
-    payload: { type: "TXT", name: "matrix", text: "matrix" },
-  })
+  // brand A's web tier and DNS: a tenant with a webroot, an FQDN, a certificate and an SSH key; a zone with a record
+  const { tenant, webroot, fqdn, certificate, sshKey, zone, record } = await createBrandResources(
+    admin,
+    brandA.id,
+    cluster.id,
+    "matrix",
+  )
   Object.assign(ids, {
     brands: brandA.id,
     "api-keys": keyA2.id,

@@ -1,10 +1,9 @@
 // Every endpoint fed malformed JSON, wrong types, oversize strings, unknown fields and injection
 // strings answers 4xx with the error envelope, never 5xx, and a refused request changes nothing.
-import { createClient, SshPublicKey } from "@hosting/sdk"
-import { Arbitrary, FastCheck } from "effect"
+import { createClient } from "@hosting/sdk"
 import pg from "pg"
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest"
-import { makeTestCa } from "../support/certificates.js"
+import { createBrandResources } from "../support/brand-resources.js"
 import { type EndpointCase, endpointCases, fillPath, send, validBody } from "../support/contract.js"
 import { postgresDatabase, type TestDatabase } from "../support/databases.js"
 import { type Stack, startStack } from "../support/stack.js"
@@ -67,28 +66,12 @@ beforeAll(async () => {
   const shard = await admin.shards.create({ path: { id: cluster.id }, payload: { name: "web", role: "web" } })
   const node = await admin.nodes.create({ path: { id: cluster.id }, payload: { hostname: "n1.example.net" } })
   const lb = await admin.lbAddresses.create({ path: { id: cluster.id }, payload: { address: "192.0.2.1" } })
-  await admin.brands.setClusters({ path: { id: brand.id }, payload: { cluster_ids: [cluster.id] } })
-  const tenant = await admin.tenants.create({ payload: { brand_id: brand.id } })
-  const webroot = await admin.webroots.create({ path: { id: tenant.id }, payload: { runtime: "php" } })
-  const fqdn = await admin.fqdns.create({ path: { id: webroot.id }, payload: { hostname: "target.example.test" } })
-  const ca = makeTestCa()
-  const leaf = ca.leaf(["target.example.test"])
-  ca.cleanup()
-  const certificate = await admin.certificates.upload({
-    path: { id: fqdn.id },
-    payload: { certificate_pem: leaf.certificatePem + ca.certificatePem, private_key_pem: leaf.keyPem },
-  })
-  const [publicKey] = FastCheck.sample(Arbitrary.make(SshPublicKey), { seed: 1, numRuns: 1 })
-  const sshKey = await admin.sshKeys.create({
-    path: { id: tenant.id },
-    payload: { name: "target", public_key: publicKey! },
-  })
-  await admin.platform.updateConfig({ payload: { ns_hostnames: ["ns1.target.example"] } })
-  const zone = await admin.zones.create({ payload: { name: "target-zone.test", brand_id: brand.id } })
-  const record = await admin.dnsRecords.create({
-    path: { id: zone.id },
-    payload: { type: "TXT", name: "target", text: "target" },
-  })
+  const { tenant, webroot, fqdn, certificate, sshKey, zone, record } = await createBrandResources(
+    admin,
+    brand.id,
+    cluster.id,
+    "target",
+  )
   Object.assign(ids, {
     brands: brand.id,
     "api-keys": key.id,

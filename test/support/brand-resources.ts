@@ -1,0 +1,34 @@
+// One of every brand-scoped resource under a brand (tenant, webroot, FQDN, certificate, SSH key,
+// zone, record), for suites that send a request to every endpoint of the contract.
+import type { PromiseClient } from "@hosting/sdk"
+import { SshPublicKey } from "@hosting/sdk"
+import { Arbitrary, FastCheck } from "effect"
+import { makeTestCa } from "./certificates.js"
+
+/** Creates them through the API; `label` makes names unique to the suite. The brand must use `clusterId`. */
+export const createBrandResources = async (admin: PromiseClient, brandId: string, clusterId: string, label: string) => {
+  await admin.brands.setClusters({ path: { id: brandId as never }, payload: { cluster_ids: [clusterId as never] } })
+  const tenant = await admin.tenants.create({ payload: { brand_id: brandId as never } })
+  const webroot = await admin.webroots.create({ path: { id: tenant.id }, payload: { runtime: "php" } })
+  const fqdn = await admin.fqdns.create({ path: { id: webroot.id }, payload: { hostname: `${label}.example.test` } })
+  const ca = makeTestCa()
+  const leaf = ca.leaf([`${label}.example.test`])
+  ca.cleanup()
+  const certificate = await admin.certificates.upload({
+    path: { id: fqdn.id },
+    payload: { certificate_pem: leaf.certificatePem + ca.certificatePem, private_key_pem: leaf.keyPem },
+  })
+  const [publicKey] = FastCheck.sample(Arbitrary.make(SshPublicKey), { seed: 1, numRuns: 1 })
+  const sshKey = await admin.sshKeys.create({
+    path: { id: tenant.id },
+    payload: { name: label, public_key: publicKey! },
+  })
+  // a zone needs NS host names: the platform default
+  await admin.platform.updateConfig({ payload: { ns_hostnames: [`ns1.${label}.example`] } })
+  const zone = await admin.zones.create({ payload: { name: `${label}-zone.test`, brand_id: brandId as never } })
+  const record = await admin.dnsRecords.create({
+    path: { id: zone.id },
+    payload: { type: "TXT", name: label, text: label },
+  })
+  return { tenant, webroot, fqdn, certificate, sshKey, zone, record }
+}
