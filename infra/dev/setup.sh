@@ -21,6 +21,9 @@ apt_install nginx php8.2-fpm php8.2-cli openssh-server openssh-client acl ruby
 apt_install haproxy
 # A DNS node's PowerDNS (gpgsql backend on its own database); dig checks its answers in tests.
 apt_install pdns-server pdns-backend-pgsql bind9-dnsutils
+# Tests issue certificates over ACME HTTP-01 from Debian's pebble test CA (pebble-challtestsrv
+# answers its DNS lookups with 127.0.0.1).
+apt_install pebble
 # The admin UI's end-to-end tests drive Debian's Chromium (nothing may download a browser).
 apt_install chromium
 

@@ -1,5 +1,5 @@
 // Real certificates for tests, made with openssl in a temporary directory: a CA, and leaves it
-// signs for given names (optionally already expired), each with its own key.
+// signs for given names (`IP:` for an address; optionally already expired), each with its own key.
 import { execFileSync } from "node:child_process"
 import { createHash, X509Certificate } from "node:crypto"
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
@@ -14,6 +14,8 @@ export interface Leaf {
 }
 
 export interface TestCa {
+  /** The temporary directory of its files (removed by cleanup). */
+  readonly dir: string
   readonly certificatePem: string
   leaf(names: ReadonlyArray<string>, options?: { readonly days?: number }): Leaf
   cleanup(): void
@@ -29,11 +31,15 @@ export const makeTestCa = (name = "Test CA"): TestCa => {
   openssl(dir, ["req", "-x509", ...ecKey, "-keyout", "ca.key", "-out", "ca.crt", "-days", "30", "-subj", `/CN=${name}`])
   let n = 0
   return {
+    dir,
     certificatePem: readFileSync(join(dir, "ca.crt"), "utf8"),
     leaf: (names, options = {}) => {
       const base = `leaf${++n}`
       openssl(dir, ["req", ...ecKey, "-keyout", `${base}.key`, "-out", `${base}.csr`, "-subj", `/CN=${names[0]}`])
-      writeFileSync(join(dir, `${base}.ext`), `subjectAltName=${names.map((h) => `DNS:${h}`).join(",")}\n`)
+      writeFileSync(
+        join(dir, `${base}.ext`),
+        `subjectAltName=${names.map((h) => (h.startsWith("IP:") ? h : `DNS:${h}`)).join(",")}\n`,
+      )
       openssl(dir, [
         "x509",
         "-req",

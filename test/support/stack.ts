@@ -41,6 +41,8 @@ export const startStack = async (options: {
     HOSTING_LOCAL_NODE_ID: nodeId,
     // agents serve no web role unless a test gives them a node root, ports and a user prefix
     HOSTING_AGENT_ROLES: "none",
+    // nothing in a test may reach the internet: an issuance nobody set up fails on loopback
+    HOSTING_ACME_DIRECTORY_URL: "https://127.0.0.1:9/directory",
     ...options.env,
   }
   const processes = new Map<string, ServiceProcess>()

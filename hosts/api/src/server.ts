@@ -10,6 +10,7 @@ import {
 import { NodeContext, NodeHttpServer } from "@effect/platform-node"
 import { PgClient, PgMigrator } from "@effect/sql-pg"
 import {
+  AcmeOrders,
   ApiKeys,
   ApiKeysRepo,
   AuditLogs,
@@ -35,11 +36,10 @@ import {
   ZoneSync,
   Zones,
 } from "@hosting/core"
-import { temporalWorkflowEngine } from "@hosting/workflows"
+import { CertificateInspectorLive, temporalWorkflowEngine } from "@hosting/workflows"
 import { Client, Connection } from "@temporalio/client"
 import { Cause, Effect, Layer, Option, Redacted } from "effect"
 import { AuthorizationLive } from "./auth.js"
-import { CertificateInspectorLive } from "./certificates.js"
 import { ApiKeysLive, BrandsLive } from "./http/brands.js"
 import { DnsRecordsLive, ZonesLive } from "./http/dns.js"
 import { HealthLive } from "./http/health.js"
@@ -148,7 +148,7 @@ export const apiServerLayer = (config: ApiConfig) => {
     Fqdns.Default,
     SshKeys.Default,
     Certificates.Default.pipe(Layer.provide(CertificateInspectorLive)),
-  ).pipe(Layer.provideMerge(Layer.merge(TenantSync.Default, LbSync.Default)))
+  ).pipe(Layer.provideMerge(Layer.mergeAll(TenantSync.Default, LbSync.Default, AcmeOrders.Default)))
   const Services = Layer.mergeAll(
     Tenancy,
     Zones.Default,

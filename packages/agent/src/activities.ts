@@ -1,5 +1,5 @@
 import * as os from "node:os"
-import { Hostname, isAtOrUnder, LbSpec, Rrset, TenantName, TenantSpec, withoutDot } from "@hosting/core"
+import { AcmeChallenge, Hostname, isAtOrUnder, LbSpec, Rrset, TenantName, TenantSpec, withoutDot } from "@hosting/core"
 import type { NodeActivities, NodeFactsJson, WebChangeReport } from "@hosting/core/activities"
 import { ApplicationFailure, Context } from "@temporalio/activity"
 import { ParseResult, Schema } from "effect"
@@ -99,5 +99,9 @@ export const createNodeActivities = (
         return needDns().ensureZone(name, sets)
       }),
     removeZone: ({ zone }) => classify(() => needDns().removeZone(decode(Hostname, zone))),
+    putAcmeChallenges: ({ challenges }) =>
+      classify(() => needWeb().putAcmeChallenges(decode(Schema.Array(AcmeChallenge), challenges))),
+    removeAcmeChallenges: ({ tokens }) =>
+      classify(() => needWeb().removeAcmeChallenges(decode(Schema.Array(AcmeChallenge.fields.token), tokens))),
   }
 }

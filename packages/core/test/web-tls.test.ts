@@ -90,6 +90,58 @@ describe("TLS server blocks", () => {
     expect(content.match(/return 503/g)).toHaveLength(2)
   })
 
+  it("every server block answers ACME challenges from the node's challenge root, before the site's own rules", () => {
+    const content = site(spec(), "web_aaaaaaaaaa")
+    const acme = [
+      "    location ^~ /.well-known/acme-challenge/ {",
+      '        root "/var/lib/hosting/node/acme";',
+      "        default_type text/plain;",
+      "        try_files $uri =404;",
+      "    }",
+    ].join("\n")
+    expect(content).toContain(acme)
+    // ^~ wins over the regex location that denies dot paths
+    expect(content.indexOf(acme)).toBeLessThan(content.indexOf("location ~ /\\."))
+  })
+
+  it("https_redirect moves a certified name to a block that answers 301 to HTTPS, except ACME challenges", () => {
+    const s = spec({
+      certificates: [
+        { hostname: "shop.example.test", certificate_pem: PEM, private_key_pem: KEY, https_redirect: true },
+      ],
+    })
+    const content = site(s, "web_aaaaaaaaaa")
+    // the other name of the webroot is still served over HTTP
+    expect(content).toContain("    listen 127.0.0.1:8000;\n    server_name www.example.test;")
+    expect(content).toContain(
+      [
+        "server {",
+        "    listen 127.0.0.1:8000;",
+        "    server_name shop.example.test;",
+        "    location ^~ /.well-known/acme-challenge/ {",
+      ].join("\n"),
+    )
+    expect(content).toContain("    location / {\n        return 301 https://$host:8443$request_uri;\n    }")
+    expect(content).toContain("    listen 127.0.0.1:8443 ssl;")
+    for (const line of content.split("\n").filter((l) => l.trim() !== "")) expect(line.trim()).toMatch(LINE)
+    expect(content.split("{").length).toBe(content.split("}").length)
+    // on the standard port the redirect names no port
+    const standard = planTenantSites({ ...layout, httpsPublicPort: 443 }, s, new Map()).find((f) =>
+      f.file.endsWith(".web_aaaaaaaaaa.conf"),
+    )!.content
+    expect(standard).toContain("return 301 https://$host$request_uri;")
+  })
+
+  it("https_redirect without a certificate for the name changes nothing (no HTTPS to send anyone to)", () => {
+    const s = spec({
+      certificates: [
+        { hostname: "elsewhere.example.test", certificate_pem: PEM, private_key_pem: KEY, https_redirect: true },
+      ],
+    })
+    expect(site(s, "web_aaaaaaaaaa")).not.toContain("return 301")
+    expect(site(s, "web_aaaaaaaaaa")).toContain("server_name shop.example.test www.example.test;")
+  })
+
   it("PEM text admits only PEM blocks", () => {
     const ok = Schema.is(PemText)
     expect(ok(PEM)).toBe(true)

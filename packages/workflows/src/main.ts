@@ -1,10 +1,11 @@
 #!/usr/bin/env node
 import { PgClient } from "@effect/sql-pg"
 // Control-plane worker process: workflows and control-plane activities on `control-plane`.
-import { AuditLogs, LbSync, NodeProbes, Platform, Shards, TenantStates, ZoneStates } from "@hosting/core"
+import { AcmeStates, AuditLogs, LbSync, NodeProbes, Platform, Shards, TenantStates, ZoneStates } from "@hosting/core"
 import { Client, Connection } from "@temporalio/client"
 import { NativeConnection } from "@temporalio/worker"
 import { Config, Effect, Layer, ManagedRuntime } from "effect"
+import { acmeSettings } from "./activities/acme.js"
 import { temporalWorkflowEngine } from "./engine.js"
 import { ensureSchedules } from "./schedules.js"
 import { createControlPlaneWorker } from "./worker.js"
@@ -14,6 +15,7 @@ const config = await Effect.runPromise(
     databaseUrl: Config.redacted("HOSTING_DATABASE_URL"),
     temporalAddress: Config.string("HOSTING_TEMPORAL_ADDRESS").pipe(Config.withDefault("127.0.0.1:7233")),
     namespace: Config.string("HOSTING_TEMPORAL_NAMESPACE").pipe(Config.withDefault("default")),
+    acme: acmeSettings,
   }),
 )
 
@@ -31,6 +33,7 @@ const runtime = ManagedRuntime.make(
     TenantStates.Default,
     LbSync.Default,
     ZoneStates.Default,
+    AcmeStates.Default,
   ).pipe(
     Layer.provide(temporalWorkflowEngine(client)),
     Layer.provide(PgClient.layer({ url: config.databaseUrl, maxConnections: 4 })),
@@ -38,7 +41,12 @@ const runtime = ManagedRuntime.make(
   ),
 )
 await ensureSchedules(client)
-const worker = await createControlPlaneWorker({ connection, namespace: config.namespace, runtime })
+const worker = await createControlPlaneWorker({
+  connection,
+  namespace: config.namespace,
+  runtime,
+  acme: config.acme,
+})
 // Ctrl-C in a terminal reaches the whole process group and the launcher then sends SIGTERM too:
 // shut down once, ignore the second signal.
 let shuttingDown = false

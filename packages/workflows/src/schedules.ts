@@ -1,23 +1,34 @@
 import { CONTROL_PLANE_TASK_QUEUE } from "@hosting/core"
 import { type Client, ScheduleAlreadyRunning } from "@temporalio/client"
 
+/** The platform's recurring workflows: id, how often, workflow type. */
+export const SCHEDULES = [
+  { id: "purge-audit-logs", every: "1 day", workflowType: "PurgeAuditLogsWorkflow" },
+  // Let's Encrypt certificates live 90 days and are renewed 30 days ahead: twice a day leaves
+  // dozens of attempts before one expires, and retries failed issuances as often
+  { id: "renew-certificates", every: "12 hours", workflowType: "RenewCertificatesWorkflow" },
+  { id: "cleanup-certificates", every: "1 day", workflowType: "CleanupCertificatesWorkflow" },
+] as const
+
 /**
  * Creates the platform's recurring workflows once. Every worker start calls this; an existing
  * schedule is left as it is, so several workers do not fight over it.
  */
 export const ensureSchedules = async (client: Client): Promise<void> => {
-  try {
-    await client.schedule.create({
-      scheduleId: "purge-audit-logs",
-      spec: { intervals: [{ every: "1 day" }] },
-      action: {
-        type: "startWorkflow",
-        workflowType: "PurgeAuditLogsWorkflow",
-        taskQueue: CONTROL_PLANE_TASK_QUEUE,
-        workflowId: "purge-audit-logs",
-      },
-    })
-  } catch (e) {
-    if (!(e instanceof ScheduleAlreadyRunning)) throw e
+  for (const s of SCHEDULES) {
+    try {
+      await client.schedule.create({
+        scheduleId: s.id,
+        spec: { intervals: [{ every: s.every }] },
+        action: {
+          type: "startWorkflow",
+          workflowType: s.workflowType,
+          taskQueue: CONTROL_PLANE_TASK_QUEUE,
+          workflowId: s.id,
+        },
+      })
+    } catch (e) {
+      if (!(e instanceof ScheduleAlreadyRunning)) throw e
+    }
   }
 }

@@ -2,6 +2,7 @@ import { createRequire } from "node:module"
 import { CONTROL_PLANE_TASK_QUEUE } from "@hosting/core"
 import { type NativeConnection, Worker } from "@temporalio/worker"
 import type { ManagedRuntime } from "effect"
+import type { AcmeSettings } from "./activities/acme.js"
 import { type ControlPlaneServices, createControlPlaneActivities } from "./activities/control-plane.js"
 
 const require = createRequire(import.meta.url)
@@ -14,11 +15,12 @@ export const createControlPlaneWorker = (options: {
   readonly connection: NativeConnection
   readonly namespace: string
   readonly runtime: ManagedRuntime.ManagedRuntime<ControlPlaneServices, never>
+  readonly acme: AcmeSettings
 }) =>
   Worker.create({
     connection: options.connection,
     namespace: options.namespace,
     taskQueue: CONTROL_PLANE_TASK_QUEUE,
     workflowsPath,
-    activities: createControlPlaneActivities(options.runtime),
+    activities: createControlPlaneActivities(options.runtime, options.acme),
   })

@@ -135,6 +135,11 @@ try {
     HOSTING_HTTPS_PORT: env("HOSTING_HTTPS_PORT", "8443"),
     HOSTING_SSH_PORT: env("HOSTING_SSH_PORT", "2222"),
     HOSTING_NODE_ROOT: nodeRoot,
+    // a development box must not ask production Let's Encrypt for certificates (rate limits)
+    HOSTING_ACME_DIRECTORY_URL: env(
+      "HOSTING_ACME_DIRECTORY_URL",
+      "https://acme-staging-v02.api.letsencrypt.org/directory",
+    ),
     HOSTING_API_URL: `http://127.0.0.1:${apiPort}`,
   }
   const node = (name: string, main: string) => {

@@ -56,6 +56,9 @@ export const FqdnsLive = HttpApiBuilder.group(HostingApi, "fqdns", (handlers) =>
         Effect.flatMap(CurrentPrincipal, (p) => fqdns.create(p, path.id, payload)),
       )
       .handle("get", ({ path }) => Effect.flatMap(CurrentPrincipal, (p) => fqdns.get(p, path.id)))
+      .handle("update", ({ path, payload }) =>
+        Effect.flatMap(CurrentPrincipal, (p) => fqdns.update(p, path.id, payload)),
+      )
       .handle("delete", ({ path }) => Effect.flatMap(CurrentPrincipal, (p) => fqdns.remove(p, path.id)))
       .handle("retry", ({ path }) => Effect.flatMap(CurrentPrincipal, (p) => fqdns.retry(p, path.id)))
   }),
@@ -85,6 +88,7 @@ export const SshKeysLive = HttpApiBuilder.group(HostingApi, "sshKeys", (handlers
 export const CertificatesLive = HttpApiBuilder.group(HostingApi, "certificates", (handlers) =>
   Effect.gen(function* () {
     const certificates = yield* Certificates
+    const fqdns = yield* Fqdns
     return handlers
       .handle("list", ({ path, urlParams }) =>
         Effect.flatMap(CurrentPrincipal, (p) => certificates.list(p, path.id, urlParams)),
@@ -92,6 +96,8 @@ export const CertificatesLive = HttpApiBuilder.group(HostingApi, "certificates",
       .handle("upload", ({ path, payload }) =>
         Effect.flatMap(CurrentPrincipal, (p) => certificates.upload(p, path.id, payload)),
       )
+      .handle("issue", ({ path }) => Effect.flatMap(CurrentPrincipal, (p) => fqdns.issue(p, path.id)))
+      .handle("delete", ({ path }) => Effect.flatMap(CurrentPrincipal, (p) => certificates.remove(p, path.id)))
       .handle("retry", ({ path }) => Effect.flatMap(CurrentPrincipal, (p) => certificates.retry(p, path.id)))
   }),
 )

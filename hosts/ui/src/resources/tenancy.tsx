@@ -97,29 +97,84 @@ export const webroots: ResourceConfig = {
   },
 }
 
+/** The FQDN form's TLS fields; the redirect is a yes/no select sent as a boolean. */
+const fqdnTlsFields: ReadonlyArray<Field> = [
+  {
+    name: "tls",
+    label: "TLS",
+    kind: "select",
+    options: ["none", "letsencrypt"],
+    help: "letsencrypt: the platform obtains and renews the certificate (the name must point here)",
+  },
+  {
+    name: "https_redirect",
+    label: "Redirect HTTP to HTTPS",
+    kind: "select",
+    options: ["no", "yes"],
+    help: "once the name has a certificate",
+  },
+]
+const fqdnPayload = (b: Record<string, unknown>) => ({
+  ...b,
+  ...(b["https_redirect"] === undefined ? {} : { https_redirect: b["https_redirect"] === "yes" }),
+})
+
 /** Host names bound to a webroot. */
 export const fqdns: ResourceConfig = {
   key: "fqdns",
   label: "FQDNs",
   singular: "FQDN",
   parent: "webroots",
-  columns: [{ key: "hostname", label: "Host name" }, status, created],
+  columns: [
+    { key: "hostname", label: "Host name" },
+    { key: "tls", label: "TLS" },
+    {
+      key: "acme_status",
+      label: "Certificate",
+      render: (r) =>
+        r["acme_status"] === null || r["acme_status"] === undefined ? (
+          "—"
+        ) : (
+          <span title={String(r["acme_message"] ?? "")}>
+            <StatusBadge status={String(r["acme_status"])} />
+          </span>
+        ),
+    },
+    status,
+    created,
+  ],
   sortKeys: ["hostname", "created_at"],
   withStatus: true,
   titleOf: (r) => String(r["hostname"]),
   hasDetail: true,
-  fields: [{ name: "hostname", label: "Host name", kind: "text", required: true, placeholder: "shop.example.com" }],
+  fields: [
+    { name: "hostname", label: "Host name", kind: "text", required: true, placeholder: "shop.example.com" },
+    ...fqdnTlsFields,
+  ],
+  editFields: fqdnTlsFields,
+  formValues: (r) => ({ ...r, https_redirect: r["https_redirect"] === true ? "yes" : "no" }),
+  actions: [
+    {
+      label: "Issue certificate",
+      when: (r) => r["tls"] === "letsencrypt" && r["status"] !== "deleting" && r["acme_status"] !== "issuing",
+      run: (c, r) => c.certificates.issue({ path: id(r.id) }),
+    },
+  ],
   tabs: [{ label: "Certificates", resource: "certificates" }],
   api: {
     list: (c, p, parent) => page(c.fqdns.list({ path: id(parent ?? ""), urlParams: q(p) })),
     get: (c, i) => row(c.fqdns.get({ path: id(i) })),
-    create: (c, b, parent) => row(c.fqdns.create({ path: id(parent ?? ""), payload: body(b) })),
+    create: (c, b, parent) => row(c.fqdns.create({ path: id(parent ?? ""), payload: body(fqdnPayload(b)) })),
+    update: (c, i, b) => row(c.fqdns.update({ path: id(i), payload: body(fqdnPayload(b)) })),
     remove: (c, i) => c.fqdns.delete({ path: id(i) }),
     retry: (c, i) => c.fqdns.retry({ path: id(i) }),
   },
 }
 
-/** TLS certificates of an FQDN; the newest valid one is installed. The key is never shown again. */
+/**
+ * TLS certificates of an FQDN, uploaded or from Let's Encrypt; the newest one is installed. The
+ * key is never shown again.
+ */
 export const certificates: ResourceConfig = {
   key: "certificates",
   label: "Certificates",
@@ -148,6 +203,7 @@ export const certificates: ResourceConfig = {
   api: {
     list: (c, p, parent) => page(c.certificates.list({ path: id(parent ?? ""), urlParams: q(p) })),
     create: (c, b, parent) => row(c.certificates.upload({ path: id(parent ?? ""), payload: body(b) })),
+    remove: (c, i) => c.certificates.delete({ path: id(i) }),
     retry: (c, i) => c.certificates.retry({ path: id(i) }),
   },
 }

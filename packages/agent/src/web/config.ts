@@ -45,6 +45,9 @@ export const webNodeConfigFromEnv = (env: NodeJS.ProcessEnv = process.env): WebN
         port: intFromEnv(env, "HOSTING_HTTP_PORT", 8000, 1, 65535),
       },
       httpsPort: intFromEnv(env, "HOSTING_HTTPS_PORT", 8443, 1, 65535),
+      ...(env.HOSTING_HTTPS_PUBLIC_PORT === undefined
+        ? {}
+        : { httpsPublicPort: intFromEnv(env, "HOSTING_HTTPS_PUBLIC_PORT", 443, 1, 65535) }),
       userPrefix,
       fastcgiParams: env.HOSTING_NGINX_FASTCGI_PARAMS ?? "/etc/nginx/fastcgi_params",
     },

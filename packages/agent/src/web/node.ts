@@ -3,6 +3,9 @@ import { chown, readdir, rm, writeFile } from "node:fs/promises"
 import { join } from "node:path"
 import { NodeContext } from "@effect/platform-node"
 import {
+  type AcmeChallenge,
+  acmeChallengeDir,
+  acmeRoot,
   certFiles,
   certsDir,
   linuxUser,
@@ -111,6 +114,24 @@ export class WebNode {
     this.apps.stopWatchdog()
     await this.transfer.close()
     await this.nginx.dispose()
+  }
+
+  /**
+   * Serves ACME HTTP-01 responses from the node's challenge directory (root-owned, readable by
+   * nginx's workers); no reload: every server block already answers from there.
+   */
+  async putAcmeChallenges(challenges: ReadonlyArray<AcmeChallenge>): Promise<void> {
+    const dir = acmeChallengeDir(this.config.layout)
+    await ensureDir(acmeRoot(this.config.layout), 0, 0, 0o755)
+    await ensureDir(`${acmeRoot(this.config.layout)}/.well-known`, 0, 0, 0o755)
+    await ensureDir(dir, 0, 0, 0o755)
+    for (const c of challenges) await writeIfChanged(join(dir, c.token), c.key_authorization, 0o644)
+  }
+
+  /** Stops serving these challenge responses. */
+  async removeAcmeChallenges(tokens: ReadonlyArray<string>): Promise<void> {
+    const dir = acmeChallengeDir(this.config.layout)
+    for (const t of tokens) await rm(join(dir, t), { force: true })
   }
 
   private locked<A>(f: () => Promise<A>): Promise<A> {

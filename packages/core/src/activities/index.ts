@@ -5,7 +5,8 @@
 import type { Rrset } from "../domain/dns.js"
 import type { LbSpec } from "../domain/lb.js"
 import type { NodeFacts } from "../domain/node-probe.js"
-import type { TenantSpec } from "../domain/web.js"
+import type { AcmeChallenge, TenantSpec } from "../domain/web.js"
+import type { AcmeTarget } from "../services/acme.js"
 
 /** Encoded (JSON) form of NodeFacts as it crosses Temporal. */
 export type NodeFactsJson = ConstructorParameters<typeof NodeFacts>[0]
@@ -40,6 +41,19 @@ export interface NodeActivities {
    * with `plan`, only reports what it would change.
    */
   ensureLb(input: { readonly spec: LbSpec; readonly plan: boolean }): Promise<LbChangeReport>
+  /** Serves these ACME HTTP-01 responses at `/.well-known/acme-challenge/{token}` of every site here. */
+  putAcmeChallenges(input: { readonly challenges: ReadonlyArray<AcmeChallenge> }): Promise<void>
+  /** Stops serving these ACME challenge responses (idempotent). */
+  removeAcmeChallenges(input: { readonly tokens: ReadonlyArray<string> }): Promise<void>
+}
+
+/**
+ * An ACME order between the activity that created it and the one that finishes it: the ACME
+ * server's own objects (plain JSON), and the challenge responses the nodes serve meanwhile.
+ */
+export interface AcmeOrderState {
+  readonly order: { readonly url: string } & Record<string, unknown>
+  readonly challenges: ReadonlyArray<AcmeChallenge & { readonly challenge: Record<string, unknown> }>
 }
 
 /** What an LB node changed (or would change). */
@@ -147,6 +161,26 @@ export interface ControlPlaneActivities {
   finishZoneSync(input: { readonly snapshot: ZoneSnapshot; readonly errors: ReadonlyArray<string> }): Promise<void>
   /** Deletes audit entries older than the configured retention; returns how many. */
   purgeAuditLogs(): Promise<number>
+  /** Whether an FQDN's Let's Encrypt issuance can go ahead, and on which nodes (marks it `issuing`). */
+  acmeTarget(input: { readonly fqdnId: string }): Promise<AcmeTarget>
+  /** Places a new ACME order for the host name and returns its HTTP-01 challenges. */
+  acmeOrder(input: { readonly hostname: string }): Promise<AcmeOrderState>
+  /**
+   * Tells the ACME server the challenges are served, waits for validation, finalizes with a new
+   * key and stores the certificate (handed to the tenant's sync); its id, or null when the FQDN
+   * no longer wants it.
+   */
+  acmeFinish(input: {
+    readonly fqdnId: string
+    readonly hostname: string
+    readonly state: AcmeOrderState
+  }): Promise<string | null>
+  /** Records why an FQDN's issuance failed. */
+  acmeFail(input: { readonly fqdnId: string; readonly message: string }): Promise<void>
+  /** Starts issuances for every name due for renewal (or never issued); returns how many. */
+  renewCertificates(): Promise<number>
+  /** Deletes replaced certificates and takes expired ones off the nodes. */
+  cleanupCertificates(): Promise<{ readonly replaced: number; readonly expired: number }>
 }
 
 /** Workflow argument of ConvergeShardWorkflow. */
@@ -155,6 +189,13 @@ export interface ConvergeShardInput {
   /** Dry run: collect each node's planned changes and change nothing. */
   readonly plan?: boolean
   /** How long to wait for each node's agent before reporting the node as failed. */
+  readonly nodeTimeoutSeconds: number
+}
+
+/** Workflow argument of IssueCertificateWorkflow. */
+export interface IssueCertificateInput {
+  readonly fqdnId: string
+  /** How long each node's agent may take to place or remove a challenge file. */
   readonly nodeTimeoutSeconds: number
 }
 

@@ -13,6 +13,7 @@ import {
   Tenant,
   TenantId,
   TenantResources,
+  UpdateFqdn,
   UpdateSshKey,
   UpdateTenant,
   UpdateWebroot,
@@ -226,6 +227,20 @@ export class FqdnsGroup extends HttpApiGroup.make("fqdns")
       .annotate(RequiredScope, "fqdns:read"),
   )
   .add(
+    HttpApiEndpoint.put("update", "/fqdns/:id")
+      .annotate(
+        OpenApi.Summary,
+        "Change an FQDN's TLS (letsencrypt starts an issuance) or its HTTP→HTTPS redirect (async, 202)",
+      )
+      .setPath(fqdnIdPath)
+      .setPayload(UpdateFqdn)
+      .addSuccess(Fqdn, { status: 202 })
+      .addError(NotFoundError)
+      .addError(ConflictError)
+      .addError(UnavailableError)
+      .annotate(RequiredScope, "fqdns:write"),
+  )
+  .add(
     HttpApiEndpoint.del("delete", "/fqdns/:id")
       .annotate(OpenApi.Summary, "Unbind an FQDN (async, 202)")
       .setPath(fqdnIdPath)
@@ -312,7 +327,10 @@ export class SshKeysGroup extends HttpApiGroup.make("sshKeys")
   .middleware(Authorization)
   .prefix("/api/v1") {}
 
-/** TLS certificates of FQDNs: custom uploads (chain and key), installed in nginx by the tenant's sync. */
+/**
+ * TLS certificates of FQDNs: custom uploads (chain and key) and Let's Encrypt issuance, installed
+ * in nginx by the tenant's sync.
+ */
 export class CertificatesGroup extends HttpApiGroup.make("certificates")
   .add(
     listEndpoint("list", "/fqdns/:id/certificates", Certificate, {
@@ -336,6 +354,29 @@ export class CertificatesGroup extends HttpApiGroup.make("certificates")
       .addError(NotFoundError)
       .addError(ConflictError)
       .addError(InvalidInputError)
+      .addError(UnavailableError)
+      .annotate(RequiredScope, "fqdns:write"),
+  )
+  .add(
+    HttpApiEndpoint.post("issue", "/fqdns/:id/certificates/issue")
+      .annotate(
+        OpenApi.Summary,
+        "Obtain or renew an FQDN's Let's Encrypt certificate now (async, 202; see acme_status)",
+      )
+      .setPath(fqdnIdPath)
+      .addSuccess(Fqdn, { status: 202 })
+      .addError(NotFoundError)
+      .addError(ConflictError)
+      .addError(UnavailableError)
+      .annotate(RequiredScope, "fqdns:write"),
+  )
+  .add(
+    HttpApiEndpoint.del("delete", "/certificates/:id")
+      .annotate(OpenApi.Summary, "Take a certificate off its FQDN's nodes and delete it (async, 202)")
+      .setPath(certificateIdPath)
+      .addSuccess(Certificate, { status: 202 })
+      .addError(NotFoundError)
+      .addError(ConflictError)
       .addError(UnavailableError)
       .annotate(RequiredScope, "fqdns:write"),
   )

@@ -5,8 +5,9 @@ import { FqdnId, TenantId } from "./tenancy.js"
 import { strict } from "./validation.js"
 
 /**
- * TLS certificates of FQDNs. A custom certificate is uploaded as PEM (chain leaf first, and its
- * key); the newest active-or-pending certificate of an FQDN is the one its nodes' nginx serves.
+ * TLS certificates of FQDNs: uploaded as PEM (chain leaf first, and its key) or obtained from
+ * Let's Encrypt; the newest certificate of an FQDN not being deleted is the one its nodes' nginx
+ * serves.
  */
 
 /** UUID of a certificate. */
@@ -41,7 +42,7 @@ export class Certificate extends Schema.Class<Certificate>("Certificate")({
   id: CertificateId,
   fqdn_id: FqdnId,
   tenant_id: TenantId,
-  source: Schema.Literal("custom"),
+  source: Schema.Literal("custom", "letsencrypt"),
   certificate_pem: Schema.String.annotations({ description: "the chain, leaf first" }),
   subject: Schema.String,
   names: Schema.Array(Schema.String).annotations({ description: "the leaf's DNS subject alternative names" }),

@@ -27,6 +27,17 @@ export const SshKeyId = uuidId("SshKeyId", "an SSH key")
 /** Branded SSH key id. */
 export type SshKeyId = typeof SshKeyId.Type
 
+/** Whether the platform obtains the name's certificate from Let's Encrypt (ACME HTTP-01). */
+export const FqdnTls = Schema.Literal("letsencrypt", "none").annotations({
+  title: "FqdnTls",
+  description: "letsencrypt: the platform obtains and renews the certificate; none: HTTP only, or an uploaded one",
+})
+
+/** Outcome of the latest Let's Encrypt issuance of an FQDN. */
+export const AcmeStatus = Schema.Literal("pending", "issuing", "issued", "failed").annotations({
+  title: "AcmeStatus",
+})
+
 /** Name of a tenant: its Linux user and group on every node of its shard. */
 export const TenantName = GeneratedName("tenant").annotations({ title: "TenantName" })
 /** Name of a webroot: its directory under the tenant's home and its platform file names. */
@@ -150,6 +161,12 @@ export class Fqdn extends Schema.Class<Fqdn>("Fqdn")({
   webroot_id: WebrootId,
   tenant_id: TenantId,
   hostname: Hostname,
+  tls: FqdnTls,
+  https_redirect: Schema.Boolean.annotations({
+    description: "plain HTTP answers 301 to HTTPS once the name has a certificate",
+  }),
+  acme_status: Schema.NullOr(AcmeStatus),
+  acme_message: Schema.NullOr(Schema.String).annotations({ description: "why the latest issuance failed" }),
   status: ResourceStatus,
   status_message: Schema.NullOr(Schema.String),
   created_at: Schema.String,
@@ -157,7 +174,21 @@ export class Fqdn extends Schema.Class<Fqdn>("Fqdn")({
 }) {}
 
 /** Body of POST /webroots/{id}/fqdns. */
-export const CreateFqdn = strict(Schema.Struct({ hostname: Hostname }))
+export const CreateFqdn = strict(
+  Schema.Struct({
+    hostname: Hostname,
+    tls: Schema.optional(FqdnTls),
+    https_redirect: Schema.optional(Schema.Boolean),
+  }),
+)
+
+/** Body of PATCH /fqdns/{id}. */
+export const UpdateFqdn = strict(
+  Schema.Struct({
+    tls: Schema.optional(FqdnTls),
+    https_redirect: Schema.optional(Schema.Boolean),
+  }),
+)
 
 const SSH_KEY_TYPES = [
   "ssh-ed25519",

@@ -98,6 +98,8 @@ export const CertificateSpec = Schema.Struct({
   hostname: Hostname,
   certificate_pem: PemText,
   private_key_pem: PemText,
+  /** Plain HTTP for this name answers 301 to HTTPS (ACME challenges still answered over HTTP). */
+  https_redirect: Schema.optional(Schema.Boolean),
 })
 /** The TLS material of one host name. */
 export type CertificateSpec = typeof CertificateSpec.Type
@@ -121,6 +123,11 @@ export interface NodeLayout {
   readonly listen: NginxListen
   /** Port of the HTTPS server blocks (same host as `listen`); 8443 when absent. */
   readonly httpsPort?: number
+  /**
+   * The HTTPS port clients use, for redirects (443 in production, where a port forward or the
+   * LB sits in front); `httpsPort` when absent.
+   */
+  readonly httpsPublicPort?: number
   /** Prepended to tenant names to form Linux user names (empty in production). */
   readonly userPrefix: string
   /** nginx's fastcgi_params file. */
@@ -148,6 +155,23 @@ export const certFiles = (layout: NodeLayout, user: string, hostname: string) =>
   const base = `${certsDir(layout)}/${tenantCertPrefix(user)}${hostname.replace(/\.$/, "").toLowerCase()}`
   return { certificate: `${base}.crt`, key: `${base}.key` }
 }
+/**
+ * Where ACME HTTP-01 challenge responses live on a node: every server block answers
+ * `/.well-known/acme-challenge/` from here, so a tenant's own files can neither serve nor spoil a
+ * challenge.
+ */
+export const acmeRoot = (layout: NodeLayout): string => `${layout.root}/acme`
+/** Directory of the challenge files (the `.well-known/acme-challenge` under `acmeRoot`). */
+export const acmeChallengeDir = (layout: NodeLayout): string => `${acmeRoot(layout)}/.well-known/acme-challenge`
+
+/** An ACME HTTP-01 challenge response a node serves: the token (file name) and key authorization. */
+export const AcmeChallenge = Schema.Struct({
+  token: Schema.String.pipe(Schema.pattern(/^[A-Za-z0-9_-]{1,256}$/)),
+  key_authorization: Schema.String.pipe(Schema.pattern(/^[A-Za-z0-9_-]{1,256}\.[A-Za-z0-9_-]{1,256}$/)),
+})
+/** An ACME HTTP-01 challenge response. */
+export type AcmeChallenge = typeof AcmeChallenge.Type
+
 /** Platform nginx file names of a tenant all start with this. */
 export const tenantSitePrefix = (user: string): string => `${PLATFORM_FILE_PREFIX}${user}.`
 /** Platform PHP-FPM pool file names of a tenant all start with this. */
@@ -174,19 +198,17 @@ export const renderWebroot = (
   const user = linuxUser(layout, spec.name)
   const plain = (name: string) => name.replace(/\.$/, "").toLowerCase()
   const names = new Set(webroot.server_names.map(plain))
-  const tls = [...new Map((spec.certificates ?? []).map((c) => [plain(c.hostname), c] as const)).keys()]
-    .filter((h) => names.has(h))
-    .sort()
+  const certs = new Map((spec.certificates ?? []).map((c) => [plain(c.hostname), c] as const))
+  const tls = [...certs.keys()].filter((h) => names.has(h)).sort()
+  const redirected = new Set(tls.filter((h) => certs.get(h)?.https_redirect === true))
+  const httpNames = webroot.server_names.filter((n) => !redirected.has(plain(n)))
+  const httpListen = [`    listen ${layout.listen.host}:${layout.listen.port};`]
   const blocks = [
     header(spec.name, webroot.name),
-    ...serverBlock(
-      layout,
-      spec,
-      webroot,
-      appPort,
-      [`    listen ${layout.listen.host}:${layout.listen.port};`],
-      serverNames(webroot.server_names),
-    ),
+    ...(httpNames.length > 0 || redirected.size === 0
+      ? serverBlock(layout, spec, webroot, appPort, httpListen, serverNames(httpNames))
+      : []),
+    ...(redirected.size > 0 ? redirectBlock(layout, [...redirected].sort()) : []),
     ...tls.flatMap((hostname) => {
       const files = certFiles(layout, user, hostname)
       return serverBlock(
@@ -205,6 +227,30 @@ export const renderWebroot = (
     "",
   ]
   return blocks.join("\n")
+}
+
+/** Answers ACME HTTP-01 challenges from the node's challenge directory, before anything of the tenant. */
+const acmeLocation = (layout: NodeLayout): Array<string> => [
+  "    location ^~ /.well-known/acme-challenge/ {",
+  `        root ${quote(acmeRoot(layout))};`,
+  "        default_type text/plain;",
+  "        try_files $uri =404;",
+  "    }",
+]
+
+/** Plain HTTP for names that redirect to HTTPS: only ACME challenges are answered here. */
+const redirectBlock = (layout: NodeLayout, names: ReadonlyArray<string>): Array<string> => {
+  const port = layout.httpsPublicPort ?? layout.httpsPort ?? DEFAULT_HTTPS_PORT
+  return [
+    "server {",
+    `    listen ${layout.listen.host}:${layout.listen.port};`,
+    `    server_name ${serverNames(names)};`,
+    ...acmeLocation(layout),
+    "    location / {",
+    `        return 301 https://$host${port === 443 ? "" : `:${port}`}$request_uri;`,
+    "    }",
+    "}",
+  ]
 }
 
 /** One server block of a webroot (without the trailing empty line), listening as `listen` says. */
@@ -228,7 +274,7 @@ const serverBlock = (
     lines.push("    default_type text/html;", `    return 503 "${SUSPENDED_PAGE}";`, "}")
     return lines
   }
-  lines.push(`    root ${quote(root)};`)
+  lines.push(`    root ${quote(root)};`, ...acmeLocation(layout))
   switch (webroot.runtime) {
     case "php":
       lines.push(

@@ -52,7 +52,10 @@ interface FqdnRow {
   readonly tenant_status: string
 }
 
-/** TLS certificates of FQDNs: uploaded custom certificates, checked here and installed by the tenant's sync. */
+/**
+ * TLS certificates of FQDNs: uploaded custom certificates, checked here, and Let's Encrypt ones
+ * (AcmeStates stores those); all installed by the tenant's sync.
+ */
 export class Certificates extends Effect.Service<Certificates>()("@hosting/Certificates", {
   effect: Effect.gen(function* () {
     const sql = yield* SqlClient
@@ -148,6 +151,24 @@ export class Certificates extends Effect.Service<Certificates>()("@hosting/Certi
       return yield* get(principal, id)
     })
 
-    return { list, get, upload, retry } as const
+    /** Takes the certificate off the nodes (`deleting` until the tenant's sync removes it). */
+    const remove = Effect.fn("Certificates.remove")(function* (principal: Principal, id: CertificateId) {
+      const { certificate, tenantStatus } = yield* getScoped(sql, spec, principal, id, "certificate", withTenant)
+      if (certificate.status !== "deleting" && tenantStatus === "deleting") {
+        return yield* Effect.fail(tenantBeingDeleted())
+      }
+      yield* sql
+        .withTransaction(
+          Effect.gen(function* () {
+            yield* sql`SELECT 1 FROM tenants WHERE id = ${certificate.tenant_id} FOR SHARE`
+            yield* sql`UPDATE certificates SET ${markFor(sql, "deleting")} WHERE id = ${id}`
+          }),
+        )
+        .pipe(Effect.orDie)
+      yield* requestSync(sql, sync, certificate.tenant_id, [["certificates", [id]]])
+      return yield* get(principal, id)
+    })
+
+    return { list, get, upload, retry, remove } as const
   }),
 }) {}

@@ -4,10 +4,11 @@ import type { Principal } from "../domain/api-key.js"
 import { Conflict, InvalidInput, notFound } from "../domain/errors.js"
 import { randomUuid } from "../domain/ids.js"
 import type { ListQuery } from "../domain/list.js"
-import { type CreateFqdn, Fqdn, type FqdnId, type WebrootId } from "../domain/tenancy.js"
+import { type CreateFqdn, Fqdn, type FqdnId, type UpdateFqdn, type WebrootId } from "../domain/tenancy.js"
 import { onConstraint } from "../sql/constraints.js"
 import { brandFilter, filters, listPage } from "../sql/list.js"
 import { rowDecoder } from "../sql/rows.js"
+import { AcmeOrders } from "./acme.js"
 import { LbSync } from "./lb-sync.js"
 import { getScoped, markFor, requestSync, type ScopedSpec, tenantBeingDeleted } from "./tenancy-rows.js"
 import { TenantSync } from "./tenant-sync.js"
@@ -38,6 +39,7 @@ export class Fqdns extends Effect.Service<Fqdns>()("@hosting/Fqdns", {
     const sync = yield* TenantSync
     const lb = yield* LbSync
     const zones = yield* ZoneSync
+    const acme = yield* AcmeOrders
     const decode = rowDecoder(Fqdn)
     const withTenant = (row: unknown) =>
       Effect.map(decode(row), (fqdn) => ({
@@ -94,6 +96,7 @@ export class Fqdns extends Effect.Service<Fqdns>()("@hosting/Fqdns", {
     ) {
       // one spelling per name: `example.com.` and `example.com` are the same binding
       const hostname = input.hostname.replace(/\.$/, "")
+      const tls = input.tls ?? "none"
       yield* webroot(principal, webrootId, false).pipe(
         Effect.catchTag("SqlError", Effect.die),
         Effect.flatMap(refuseBinding),
@@ -105,8 +108,9 @@ export class Fqdns extends Effect.Service<Fqdns>()("@hosting/Fqdns", {
             // re-checked under a share lock: a concurrent delete either waits for this insert or refused it
             const w = yield* webroot(principal, webrootId, true)
             yield* refuseBinding(w)
-            yield* sql`INSERT INTO fqdns (id, webroot_id, tenant_id, hostname, status)
-              VALUES (${id}, ${webrootId}, ${w.tenant_id}, ${hostname}, 'pending')`
+            yield* sql`INSERT INTO fqdns (id, webroot_id, tenant_id, hostname, tls, https_redirect, acme_status, status)
+              VALUES (${id}, ${webrootId}, ${w.tenant_id}, ${hostname}, ${tls}, ${input.https_redirect ?? false},
+                ${tls === "letsencrypt" ? "pending" : null}, 'pending')`
             return w.tenant_id
           }),
         )
@@ -115,7 +119,61 @@ export class Fqdns extends Effect.Service<Fqdns>()("@hosting/Fqdns", {
       yield* lb.namesChanged(tenantId)
       // the zone covering the name serves A/AAAA records for it from now on
       yield* zones.requestCovering(hostname)
+      // the issuance waits until the name is served, then answers the ACME server's challenge
+      // (the binding itself was handed over: an engine failure here is recorded on the FQDN)
+      if (tls === "letsencrypt") yield* Effect.ignore(acme.request(id))
       return yield* get(principal, id as FqdnId)
+    })
+
+    /**
+     * Changes how a name does TLS. Switching to Let's Encrypt starts an issuance; switching to
+     * `none` stops renewals but leaves the certificates it has (delete them to stop HTTPS).
+     */
+    const update = Effect.fn("Fqdns.update")(function* (
+      principal: Principal,
+      id: FqdnId,
+      patch: typeof UpdateFqdn.Type,
+    ) {
+      const { fqdn, tenantStatus } = yield* getScoped(sql, spec, principal, id, "fqdn", withTenant)
+      if (tenantStatus === "deleting") return yield* Effect.fail(tenantBeingDeleted())
+      if (fqdn.status === "deleting") return yield* Effect.fail(new Conflict({ message: "the FQDN is being deleted" }))
+      const tls = patch.tls ?? fqdn.tls
+      const redirect = patch.https_redirect ?? fqdn.https_redirect
+      const issue = tls === "letsencrypt" && fqdn.tls !== "letsencrypt"
+      // only the redirect reaches nodes; a tls change alone is the control plane's business
+      const nodesSee = redirect !== fqdn.https_redirect
+      const rows = yield* sql
+        .withTransaction(
+          Effect.gen(function* () {
+            yield* sql`SELECT 1 FROM tenants WHERE id = ${fqdn.tenant_id} FOR SHARE`
+            return yield* sql`UPDATE fqdns SET tls = ${tls}, https_redirect = ${redirect},
+                acme_status = ${issue ? "pending" : tls === "none" ? null : fqdn.acme_status},
+                acme_message = ${tls === "none" ? null : fqdn.acme_message},
+                ${nodesSee ? markFor(sql, "pending") : sql`updated_at = now()`}
+              WHERE id = ${id} AND status <> 'deleting' RETURNING id`
+          }),
+        )
+        .pipe(Effect.orDie)
+      if (rows.length === 0) return yield* Effect.fail(new Conflict({ message: "the FQDN is being deleted" }))
+      if (nodesSee) yield* requestSync(sql, sync, fqdn.tenant_id, [["fqdns", [id]]])
+      if (issue) yield* Effect.ignore(acme.request(id))
+      return yield* get(principal, id)
+    })
+
+    /** Obtains (or renews) the name's Let's Encrypt certificate now; the name must ask for one. */
+    const issue = Effect.fn("Fqdns.issue")(function* (principal: Principal, id: FqdnId) {
+      const { fqdn, tenantStatus } = yield* getScoped(sql, spec, principal, id, "fqdn", withTenant)
+      if (tenantStatus === "deleting") return yield* Effect.fail(tenantBeingDeleted())
+      if (fqdn.status === "deleting") return yield* Effect.fail(new Conflict({ message: "the FQDN is being deleted" }))
+      if (fqdn.tls !== "letsencrypt") {
+        return yield* Effect.fail(
+          new Conflict({ message: 'the FQDN does not use Let\'s Encrypt; set tls to "letsencrypt" first' }),
+        )
+      }
+      yield* sql`UPDATE fqdns SET acme_status = 'pending', acme_message = NULL
+        WHERE id = ${id} AND acme_status IS DISTINCT FROM 'issuing'`.pipe(Effect.orDie)
+      yield* acme.request(id)
+      return yield* get(principal, id)
     })
 
     const remove = Effect.fn("Fqdns.remove")(function* (principal: Principal, id: FqdnId) {
@@ -144,6 +202,6 @@ export class Fqdns extends Effect.Service<Fqdns>()("@hosting/Fqdns", {
       return yield* get(principal, id)
     })
 
-    return { list, get, create, remove, retry } as const
+    return { list, get, create, update, issue, remove, retry } as const
   }),
 }) {}

@@ -30,6 +30,7 @@ interface FqdnRow {
   readonly id: string
   readonly webroot_id: string
   readonly tenant_id: string
+  readonly https_redirect: boolean
   readonly hostname: string
   readonly status: string
   readonly revision: string
@@ -99,7 +100,15 @@ const installedCertificates = (fqdns: ReadonlyArray<FqdnRow>, certs: ReadonlyArr
         .sort((a, b) => time(b) - time(a) || b.id.localeCompare(a.id))[0]
       return newest === undefined
         ? []
-        : [{ hostname: f.hostname, certificate_pem: newest.certificate_pem, private_key_pem: newest.private_key_pem }]
+        : [
+            {
+              hostname: f.hostname,
+              certificate_pem: newest.certificate_pem,
+              private_key_pem: newest.private_key_pem,
+              // only when set, so specs of names without a redirect stay as they were
+              ...(f.https_redirect ? { https_redirect: true } : {}),
+            },
+          ]
     })
     .sort((a, b) => a.hostname.localeCompare(b.hostname))
 }
@@ -138,8 +147,8 @@ export class TenantStates extends Effect.Service<TenantStates>()("@hosting/Tenan
                 WHERE tenant_id = ${tenantId} AND status = 'pending'`
             const webroots = yield* sql<WebrootRow>`SELECT id, tenant_id, name, runtime, runtime_version, entrypoint,
               numprocs, status, revision::text FROM webroots WHERE tenant_id = ${tenantId}`
-            const fqdns = yield* sql<FqdnRow>`SELECT id, webroot_id, tenant_id, hostname, status, revision::text
-              FROM fqdns WHERE tenant_id = ${tenantId}`
+            const fqdns = yield* sql<FqdnRow>`SELECT id, webroot_id, tenant_id, hostname, https_redirect, status,
+              revision::text FROM fqdns WHERE tenant_id = ${tenantId}`
             const keys = yield* sql<KeyRow>`SELECT id, tenant_id, public_key, status, revision::text
               FROM ssh_keys WHERE tenant_id = ${tenantId}`
             const certs = yield* sql<CertRow>`SELECT ${sql.literal(CERT_COLUMNS)}
@@ -243,8 +252,8 @@ export class TenantStates extends Effect.Service<TenantStates>()("@hosting/Tenan
         const fqdns =
           ids.length === 0
             ? []
-            : yield* sql<FqdnRow>`SELECT id, webroot_id, tenant_id, hostname, status, revision::text
-              FROM fqdns WHERE tenant_id IN ${sql.in(ids)}`
+            : yield* sql<FqdnRow>`SELECT id, webroot_id, tenant_id, hostname, https_redirect, status,
+              revision::text FROM fqdns WHERE tenant_id IN ${sql.in(ids)}`
         const keys =
           ids.length === 0
             ? []

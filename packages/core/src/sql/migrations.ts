@@ -288,4 +288,23 @@ export const migrations = Migrator.fromRecord({
     `CREATE INDEX certificates_fqdn_created ON certificates (fqdn_id, created_at, id)`,
     `CREATE INDEX certificates_tenant ON certificates (tenant_id)`,
   ]),
+  // Let's Encrypt (ACME HTTP-01). An FQDN says whether the platform obtains its certificate
+  // (`tls`) and whether plain HTTP redirects to HTTPS; `acme_*` is the outcome of the latest
+  // issuance, shown to the user. One ACME account per directory URL, its key kept here.
+  "0006_acme": run([
+    `ALTER TABLE fqdns ADD COLUMN tls text NOT NULL DEFAULT 'none' CHECK (tls IN ('letsencrypt', 'none'))`,
+    `ALTER TABLE fqdns ADD COLUMN https_redirect boolean NOT NULL DEFAULT false`,
+    `ALTER TABLE fqdns ADD COLUMN acme_status text CHECK (acme_status IN ('pending', 'issuing', 'issued', 'failed'))`,
+    `ALTER TABLE fqdns ADD COLUMN acme_message text`,
+    `ALTER TABLE fqdns ADD COLUMN acme_attempted_at timestamptz`,
+    `ALTER TABLE certificates DROP CONSTRAINT certificates_source_check`,
+    `ALTER TABLE certificates ADD CONSTRAINT certificates_source_check CHECK (source IN ('custom', 'letsencrypt'))`,
+    `CREATE INDEX certificates_not_after ON certificates (not_after)`,
+    `CREATE TABLE acme_accounts (
+      directory_url text PRIMARY KEY,
+      account_key_pem text NOT NULL,
+      account_url text,
+      created_at timestamptz NOT NULL DEFAULT now()
+    )`,
+  ]),
 })

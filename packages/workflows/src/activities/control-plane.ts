@@ -1,4 +1,5 @@
 import {
+  type AcmeStates,
   AuditLogs,
   ClusterId,
   LbSync,
@@ -16,6 +17,7 @@ import {
 import type { ControlPlaneActivities } from "@hosting/core/activities"
 import { ApplicationFailure } from "@temporalio/activity"
 import { Cause, Effect, Exit, type ManagedRuntime, Schema } from "effect"
+import { type AcmeSettings, createAcmeActivities } from "./acme.js"
 
 /** Runs an Effect on the worker's runtime and turns failures into Temporal failures. */
 export const runActivity = async <A, E, R>(
@@ -43,12 +45,22 @@ const decodeZoneId = Schema.decodeUnknown(ZoneId)
 const decodeClusterId = Schema.decodeUnknown(ClusterId)
 
 /** Services the control-plane activities run on. */
-export type ControlPlaneServices = NodeProbes | Shards | AuditLogs | Platform | TenantStates | LbSync | ZoneStates
+export type ControlPlaneServices =
+  | NodeProbes
+  | Shards
+  | AuditLogs
+  | Platform
+  | TenantStates
+  | LbSync
+  | ZoneStates
+  | AcmeStates
 
 /** Control-plane activities over a runtime that provides the domain services. */
 export const createControlPlaneActivities = (
   runtime: ManagedRuntime.ManagedRuntime<ControlPlaneServices, never>,
+  acme: AcmeSettings,
 ): ControlPlaneActivities => ({
+  ...createAcmeActivities(runtime, acme),
   markProbeProvisioning: ({ probeId }) =>
     runActivity(
       runtime,

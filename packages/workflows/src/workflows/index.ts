@@ -1,4 +1,9 @@
 // Entry point of the workflow bundle: every workflow the control-plane worker runs.
+export {
+  CleanupCertificatesWorkflow,
+  IssueCertificateWorkflow,
+  RenewCertificatesWorkflow,
+} from "./certificates.js"
 export { ConvergeShardWorkflow } from "./converge-shard.js"
 export { ProbeNodeWorkflow } from "./probe-node.js"
 export { PurgeAuditLogsWorkflow } from "./purge-audit-logs.js"

@@ -3,7 +3,7 @@ import { CertificateInspector, certificateCovers, type InspectedCertificate, MAX
 import { Effect, Layer } from "effect"
 
 /**
- * The certificate checks behind uploads, with node:crypto: every PEM block parses, the key is
+ * The certificate checks behind uploads (and applied to what an ACME server issues), with node:crypto: every PEM block parses, the key is
  * the leaf's, each certificate is issued (and signed) by the next, the leaf is valid now and
  * names the host. Anything else around the blocks, encrypted keys and oversized input are refused.
  */
@@ -23,7 +23,8 @@ const pemBlocks = (text: string): Array<{ label: string; pem: string }> | undefi
   return rest.trim() === "" ? blocks : undefined
 }
 
-const inspect = (input: {
+/** Checks a chain and key for a host name; throws with a message a user can act on. */
+export const inspectCertificate = (input: {
   readonly certificatePem: string
   readonly privateKeyPem: string
   readonly hostname: string
@@ -97,7 +98,7 @@ class InspectError extends Error {}
 export const CertificateInspectorLive = Layer.succeed(CertificateInspector, {
   inspect: (input) =>
     Effect.try({
-      try: () => inspect(input),
+      try: () => inspectCertificate(input),
       catch: (e) => (e instanceof InspectError ? e.message : `the certificate could not be read: ${String(e)}`),
     }),
 })

@@ -1,0 +1,168 @@
+import { generateKeyPairSync } from "node:crypto"
+import { readFileSync } from "node:fs"
+import { Agent } from "node:https"
+import { rootCertificates } from "node:tls"
+import { AcmeStates } from "@hosting/core"
+import type { AcmeOrderState, ControlPlaneActivities } from "@hosting/core/activities"
+import { ApplicationFailure } from "@temporalio/activity"
+import * as acme from "acme-client"
+import { Config, Effect, type ManagedRuntime, Option } from "effect"
+import { inspectCertificate } from "../certificates.js"
+import { runActivity } from "./control-plane.js"
+
+/** Where certificates come from and when they are renewed (worker configuration). */
+export interface AcmeSettings {
+  /** ACME directory: production Let's Encrypt unless configured (staging, pebble in tests). */
+  readonly directoryUrl: string
+  /** Contact of the ACME account (expiry notices), if any. */
+  readonly email: string | null
+  /** Extra CA (PEM) trusted for the ACME server's own HTTPS, on top of the system roots. */
+  readonly caPem: string | null
+  /** A certificate is renewed when it expires within this many days. */
+  readonly renewBeforeDays: number
+}
+
+/** The worker's ACME settings from the environment. */
+export const acmeSettings = Config.all({
+  directoryUrl: Config.string("HOSTING_ACME_DIRECTORY_URL").pipe(
+    Config.withDefault(acme.directory.letsencrypt.production),
+  ),
+  email: Config.option(Config.string("HOSTING_ACME_EMAIL")),
+  caFile: Config.option(Config.string("HOSTING_ACME_CA_FILE")),
+  renewBeforeDays: Config.integer("HOSTING_CERT_RENEW_BEFORE_DAYS").pipe(
+    Config.withDefault(30),
+    Config.validate({ message: "must be between 1 and 365", validation: (n) => n >= 1 && n <= 365 }),
+  ),
+}).pipe(
+  Config.map(
+    (c): AcmeSettings => ({
+      directoryUrl: c.directoryUrl,
+      email: Option.getOrNull(c.email),
+      caPem: Option.match(c.caFile, { onNone: () => null, onSome: (f) => readFileSync(f, "utf8") }),
+      renewBeforeDays: c.renewBeforeDays,
+    }),
+  ),
+)
+
+/** The text of an ACME (or HTTP) error, without the stack. */
+const messageOf = (e: unknown): string => (e instanceof Error ? e.message : String(e))
+
+type AcmeActivities = Pick<
+  ControlPlaneActivities,
+  "acmeTarget" | "acmeOrder" | "acmeFinish" | "acmeFail" | "renewCertificates" | "cleanupCertificates"
+>
+
+/**
+ * The control-plane side of Let's Encrypt: orders and finalization with acme-client, the account
+ * kept in the database (one per directory URL), issued certificates checked like uploads.
+ */
+export const createAcmeActivities = <R>(
+  runtime: ManagedRuntime.ManagedRuntime<R | AcmeStates, never>,
+  settings: AcmeSettings,
+): AcmeActivities => {
+  const states = <A>(f: (s: AcmeStates) => Effect.Effect<A>) => runActivity(runtime, Effect.flatMap(AcmeStates, f))
+  if (settings.caPem !== null) {
+    // acme-client talks through its own axios instance: trust the test CA beside the system roots
+    acme.axios.defaults.httpsAgent = new Agent({ ca: [...rootCertificates, settings.caPem] })
+  }
+
+  let client: Promise<acme.Client> | undefined
+  /** The account's client, registered once per directory (and per worker process, cached). */
+  const account = (): Promise<acme.Client> => {
+    client ??= (async () => {
+      const url = settings.directoryUrl
+      let stored = await states((s) => s.account(url))
+      if (stored === null) {
+        const key = generateKeyPairSync("ec", { namedCurve: "P-256" }).privateKey.export({
+          type: "pkcs8",
+          format: "pem",
+        })
+        stored = await states((s) => s.saveAccount(url, key.toString(), null))
+      }
+      if (stored === null) throw new Error("the ACME account could not be stored")
+      const c = new acme.Client({
+        directoryUrl: url,
+        accountKey: stored.account_key_pem,
+        ...(stored.account_url === null ? {} : { accountUrl: stored.account_url }),
+      })
+      if (stored.account_url === null) {
+        await c.createAccount({
+          termsOfServiceAgreed: true,
+          ...(settings.email === null ? {} : { contact: [`mailto:${settings.email}`] }),
+        })
+        const key = stored.account_key_pem
+        await states((s) => s.saveAccount(url, key, c.getAccountUrl()))
+      }
+      return c
+    })()
+    // a failed registration is tried afresh next time, not remembered
+    client.catch(() => {
+      client = undefined
+    })
+    return client
+  }
+
+  return {
+    acmeTarget: ({ fqdnId }) => states((s) => s.target(fqdnId)),
+    acmeFail: ({ fqdnId, message }) => states((s) => s.fail(fqdnId, message)),
+    acmeOrder: async ({ hostname }): Promise<AcmeOrderState> => {
+      const c = await account()
+      const order = await c.createOrder({ identifiers: [{ type: "dns", value: hostname }] })
+      const challenges: Array<AcmeOrderState["challenges"][number]> = []
+      for (const authz of await c.getAuthorizations(order)) {
+        if (authz.status === "valid") continue
+        const challenge = authz.challenges.find((ch) => ch.type === "http-01")
+        if (challenge === undefined) {
+          throw ApplicationFailure.nonRetryable(
+            `the ACME server offers no HTTP-01 challenge for ${authz.identifier.value}`,
+            "AcmeUnsupported",
+          )
+        }
+        challenges.push({
+          token: challenge.token,
+          key_authorization: await c.getChallengeKeyAuthorization(challenge),
+          challenge: { ...challenge },
+        })
+      }
+      return { order: { ...order }, challenges }
+    },
+    acmeFinish: async ({ fqdnId, hostname, state }) => {
+      const c = await account()
+      try {
+        for (const { challenge } of state.challenges) {
+          const ch = challenge as unknown as Parameters<acme.Client["completeChallenge"]>[0]
+          await c.completeChallenge(ch)
+          await c.waitForValidStatus(ch)
+        }
+        const key = generateKeyPairSync("ec", { namedCurve: "P-256" })
+          .privateKey.export({ type: "pkcs8", format: "pem" })
+          .toString()
+        const [, csr] = await acme.crypto.createCsr({ commonName: hostname, altNames: [hostname] }, key)
+        const order = state.order as unknown as acme.Order
+        const finalized = await c.finalizeOrder(order, csr)
+        const valid = finalized.status === "valid" ? finalized : await c.waitForValidStatus(finalized)
+        const chain = await c.getCertificate(valid)
+        // what the ACME server sent must pass the checks an upload passes (key, order, name, expiry)
+        const inspected = inspectCertificate({ certificatePem: chain, privateKeyPem: key, hostname, now: new Date() })
+        return await states((s) =>
+          s.store(fqdnId, {
+            certificatePem: inspected.certificatePem,
+            privateKeyPem: inspected.privateKeyPem,
+            subject: inspected.subject,
+            names: inspected.names,
+            fingerprint: inspected.fingerprint,
+            notBefore: inspected.notBefore.toISOString(),
+            notAfter: inspected.notAfter.toISOString(),
+          }),
+        )
+      } catch (e) {
+        if (e instanceof ApplicationFailure) throw e
+        // the ACME server refused (validation failed, order invalid): a retry would place a new
+        // order anyway, so the workflow records why and stops
+        throw ApplicationFailure.nonRetryable(messageOf(e), "AcmeFailed")
+      }
+    },
+    renewCertificates: () => states((s) => s.renewDue(settings.renewBeforeDays)),
+    cleanupCertificates: () => states((s) => s.cleanup()),
+  }
+}
