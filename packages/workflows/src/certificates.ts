@@ -4,8 +4,8 @@ import { Effect, Layer } from "effect"
 
 /**
  * The certificate checks behind uploads (and applied to what an ACME server issues), with node:crypto: every PEM block parses, the key is
- * the leaf's, each certificate is issued (and signed) by the next, the leaf is valid now and
- * names the host. Anything else around the blocks, encrypted keys and oversized input are refused.
+ * the leaf's, each certificate is issued (and signed) by the next, every certificate is valid now
+ * and the leaf names the host. Anything else around the blocks, encrypted keys and oversized input are refused.
  */
 
 const BLOCK = /-----BEGIN ([A-Z0-9 ]+)-----\n([A-Za-z0-9+/=\n]+?)\n?-----END \1-----/g
@@ -74,6 +74,14 @@ export const inspectCertificate = (input: {
   const notBefore = new Date(leaf.validFrom)
   const notAfter = new Date(leaf.validTo)
   if (notAfter.getTime() <= input.now.getTime()) fail(`the certificate expired on ${notAfter.toISOString()}`)
+  if (notBefore.getTime() > input.now.getTime()) fail(`the certificate is not valid before ${notBefore.toISOString()}`)
+  // a browser checks every certificate it is sent: an expired intermediate fails the handshake too
+  certs.slice(1).forEach((c, i) => {
+    const [from, to] = [new Date(c.validFrom), new Date(c.validTo)]
+    const what = `certificate ${i + 2} of the chain (${c.subject.replace(/\n/g, ", ")})`
+    if (to.getTime() <= input.now.getTime()) fail(`${what} expired on ${to.toISOString()}`)
+    if (from.getTime() > input.now.getTime()) fail(`${what} is not valid before ${from.toISOString()}`)
+  })
   const names = (leaf.subjectAltName ?? "")
     .split(", ")
     .filter((n) => n.startsWith("DNS:"))
