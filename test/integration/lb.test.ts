@@ -3,7 +3,7 @@
 // two loopback addresses (127.0.0.2 and 127.0.0.3), as web nodes of a cluster share a port on
 // their own addresses; the lb shard's config names that port.
 import { execFileSync } from "node:child_process"
-import { writeFileSync } from "node:fs"
+import { readFileSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { haproxyCli, haproxyInfo } from "@hosting/agent"
 import { freePort } from "@hosting/api/dev"
@@ -217,6 +217,36 @@ describe("the LB tier through the SDK", () => {
     const again = await client.shards.converge({ path: { id: lbShard as never }, payload: { plan: true } })
     expect(again.plan).toEqual([])
   }, 120_000)
+
+  it("a web node joining or leaving a shard changes its LB backend without any bind", async () => {
+    const cfg = () => readFileSync(join(lbNode.root, "haproxy.cfg"), "utf8")
+    const node = await client.nodes.create({
+      path: { id: clusterId as never },
+      payload: { hostname: "web-c.test", addresses: ["127.0.0.4"], shard_ids: [shardB as never] },
+    })
+    await eventually(
+      "the new node in shard B's backend",
+      async () => cfg(),
+      (c) => c.includes(`server node-${node.id} 127.0.0.4:`),
+      45_000,
+    )
+    await client.nodes.update({ path: { id: node.id }, payload: { addresses: ["127.0.0.5"] } })
+    await eventually(
+      "its new address",
+      async () => cfg(),
+      (c) => c.includes(`server node-${node.id} 127.0.0.5:`) && !c.includes("127.0.0.4:"),
+      45_000,
+    )
+    await client.nodes.delete({ path: { id: node.id } })
+    await eventually(
+      "the node gone from the backend",
+      async () => cfg(),
+      (c) => !c.includes(`node-${node.id}`),
+      45_000,
+    )
+    // the file is written before HAProxy reloads: let the round finish, the next test counts reloads
+    await lbSyncIdle()
+  }, 180_000)
 
   it("a migrated tenant's names follow it to the new shard; a deleted tenant's names stop routing", async () => {
     const before = await haproxyInfo(lbNode.root)

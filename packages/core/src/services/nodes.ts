@@ -7,6 +7,7 @@ import { type CreateNode, Node, type UpdateNode } from "../domain/topology.js"
 import { onConstraint } from "../sql/constraints.js"
 import { getById, type ListSpec, listChildren } from "../sql/list.js"
 import { rowDecoder, textArray } from "../sql/rows.js"
+import { LbSync } from "./lb-sync.js"
 
 const select = `t.id, t.cluster_id, t.hostname, t.addresses, t.created_at, t.updated_at, 'node-' || t.id AS task_queue,
   ARRAY(SELECT ns.shard_id::text FROM node_shards ns WHERE ns.node_id = t.id ORDER BY 1) AS shard_ids,
@@ -24,7 +25,15 @@ const spec: ListSpec = {
 export class Nodes extends Effect.Service<Nodes>()("@hosting/Nodes", {
   effect: Effect.gen(function* () {
     const sql = yield* SqlClient
+    const lb = yield* LbSync
     const decode = rowDecoder(Node)
+
+    /**
+     * A node joining, leaving or moving between shards, or changing addresses, changes the
+     * backends of its cluster's LBs (or adds an LB node that needs every route). Best effort: with
+     * the engine down the next bind or an lb converge brings them up to date.
+     */
+    const topologyChanged = (clusterId: string) => Effect.ignore(lb.request(clusterId))
 
     const get = Effect.fn("Nodes.get")(function* (id: NodeId) {
       return yield* getById(sql, spec, id, "node", decode)
@@ -69,6 +78,7 @@ export class Nodes extends Effect.Service<Nodes>()("@hosting/Nodes", {
             foreignKey: () => notFound("cluster", clusterId),
           }),
         )
+      yield* topologyChanged(clusterId)
       return yield* get(id as NodeId)
     })
 
@@ -83,14 +93,18 @@ export class Nodes extends Effect.Service<Nodes>()("@hosting/Nodes", {
           }),
         )
         .pipe(Effect.catchTag("SqlError", Effect.die))
+      yield* topologyChanged(current.cluster_id)
       return yield* get(id)
     })
 
     const remove = Effect.fn("Nodes.remove")(function* (id: NodeId) {
-      const rows = yield* sql`DELETE FROM nodes WHERE id = ${id} RETURNING id`.pipe(Effect.orDie)
-      if (rows.length === 0) return yield* Effect.fail(notFound("node", id))
+      const rows = yield* sql<{ cluster_id: string }>`DELETE FROM nodes WHERE id = ${id}
+        RETURNING cluster_id::text`.pipe(Effect.orDie)
+      if (rows[0] === undefined) return yield* Effect.fail(notFound("node", id))
+      yield* topologyChanged(rows[0].cluster_id)
     })
 
     return { list, get, create, update, remove } as const
   }),
+  dependencies: [LbSync.Default],
 }) {}
