@@ -343,6 +343,59 @@ describe("DNS through the SDK", () => {
     expect((await client.zones.setTenant({ path: { id: zone.id }, payload: { tenant_id: null } })).tenant_id).toBeNull()
   })
 
+  it("serves tenants' service hostnames under the base domain at their shard's web nodes", async () => {
+    const SVC = "svc-dns.test"
+    // the service label spells the tenant's underscore as a hyphen (no `_` in host names)
+    const label = (tenantName: string) => tenantName.replace("_", "-")
+    // the stack's node is the web node of the `local` web shard every tenant here is on
+    await client.nodes.update({
+      path: { id: stack.nodeId as never },
+      payload: { addresses: ["192.0.2.31", "2001:db8::31"] },
+    })
+    const svc = await client.zones.create({ payload: { name: SVC, brand_id: brandId as never } })
+    await settled("service zone", zoneGet(svc))
+    // another brand's tenant, from before the base domain was set
+    const earlier = await client.tenants.create({ payload: { brand_id: brandBId as never } })
+    expect(earlier.service_hostname).toBeNull()
+    // a user's record at that name, served until the platform serves the name
+    const squatter = await addRecord(svc, { type: "A", name: label(earlier.name), address: "198.51.100.7" })
+    await settled("user record", recordGet(squatter))
+    await answers(`${label(earlier.name)}.${SVC}`, "A", ["198.51.100.7"])
+
+    const t0 = Date.now()
+    await client.platform.updateConfig({ payload: { base_domain: SVC } })
+    await answers(`${label(earlier.name)}.${SVC}`, "A", ["192.0.2.31"])
+    await answers(`${label(earlier.name)}.${SVC}`, "AAAA", ["2001:db8::31"])
+    console.log(`service hostname answered ${Date.now() - t0} ms after the base domain was set`)
+    // the platform's records win: the user's is left out, with the reason
+    expect((await failedWith(recordGet(squatter))).status_message).toMatch(/service hostname/)
+
+    const t1 = Date.now()
+    const tenant = await client.tenants.create({ payload: { brand_id: brandId as never } })
+    expect(tenant.service_hostname).toBe(`${label(tenant.name)}.${SVC}`)
+    await answers(`${label(tenant.name)}.${SVC}`, "A", ["192.0.2.31"])
+    console.log(`new tenant's service hostname answered after ${Date.now() - t1} ms`)
+    const served = await client.zones.rrsets({ path: { id: svc.id } })
+    expect(served.rrsets.find((r) => r.name === `${label(tenant.name)}.${SVC}.` && r.type === "AAAA")).toEqual({
+      name: `${label(tenant.name)}.${SVC}.`,
+      type: "AAAA",
+      ttl: 300,
+      records: ["2001:db8::31"],
+    })
+
+    const t2 = Date.now()
+    expect((await client.tenants.delete({ path: { id: tenant.id } })).status).toBe("deleting")
+    await answers(`${label(tenant.name)}.${SVC}`, "A", [])
+    await answers(`${label(tenant.name)}.${SVC}`, "AAAA", [])
+    console.log(`deleted tenant's service hostname gone after ${Date.now() - t2} ms`)
+
+    // without a base domain the names go, and the user's record is served again
+    await client.platform.updateConfig({ payload: { base_domain: null } })
+    await answers(`${label(earlier.name)}.${SVC}`, "AAAA", [])
+    await answers(`${label(earlier.name)}.${SVC}`, "A", ["198.51.100.7"])
+    await settled("user record", recordGet(squatter))
+  }, 120_000)
+
   it("a brand without a DNS shard gets a failed zone that says why; retry re-sends it", async () => {
     const lonely = await client.brands.create({
       payload: { name: `no dns ${Date.now()}`, ns_hostnames: ["ns.x.example"] },

@@ -285,6 +285,7 @@ export const tenants: ResourceConfig = {
   columns: [
     { key: "name", label: "Name" },
     { key: "display_name", label: "Display name" },
+    { key: "service_hostname", label: "SFTP/SSH host" },
     {
       key: "suspended",
       label: "Suspended",

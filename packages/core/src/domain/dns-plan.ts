@@ -5,8 +5,8 @@ import { ipFamily } from "./validation.js"
 /**
  * DNS planning as data: record names resolved against their zone, record data rendered in the
  * presentation format PowerDNS's API takes (every string quoted and escaped), a zone's whole
- * desired set of rrsets from its rows and the web tier's bound host names, and the difference
- * between two sets of rrsets. Pure: the same input always gives the same output.
+ * desired set of rrsets from its rows and the web tier's bound and service host names, and the
+ * difference between two sets of rrsets. Pure: the same input always gives the same output.
  */
 
 /** `name.` — the absolute form DNS servers use. */
@@ -189,6 +189,45 @@ export interface BoundHostname {
   readonly addresses: ReadonlyArray<string>
 }
 
+/** A tenant as its service hostname needs it. */
+export interface ServiceTenant {
+  readonly name: string
+  readonly status: string
+  /** The shard it is on; during a migration still the source, until the move flips it. */
+  readonly shardId: string
+  readonly migrateTo: string | null
+}
+
+/**
+ * The DNS label of a tenant's service hostname: its name with `-` for `_` (`t_abc…` → `t-abc…`),
+ * because a host name may not hold an underscore (RFC 1123; no CA certifies one). Generated tenant
+ * names have exactly one underscore after the prefix, so the label maps back to one tenant.
+ */
+export const serviceLabel = (tenantName: string): string => tenantName.replace(/_/g, "-")
+/** The tenant name a service hostname label stands for. */
+export const tenantOfServiceLabel = (label: string): string => label.replace(/-/g, "_")
+
+/** `<tenant label>.<base domain>`: where a tenant's customers reach its shard over SFTP/SSH; none without a base domain. */
+export const serviceHostname = (tenantName: string, baseDomain: string | null): string | null =>
+  baseDomain === null ? null : `${serviceLabel(tenantName)}.${withoutDot(baseDomain)}`
+
+/**
+ * The service hostnames of tenants with the addresses of their shard's web nodes (not the LB:
+ * SFTP/SSH are not behind it). A migrating tenant keeps its source shard's: its files reach the
+ * target only at the end of the migration, when the shard flips (and the zone is synced again).
+ * Tenants being deleted have none.
+ */
+export const serviceHostnames = (
+  baseDomain: string | null,
+  tenants: ReadonlyArray<ServiceTenant>,
+  webNodeAddresses: ReadonlyMap<string, ReadonlyArray<string>>,
+): Array<BoundHostname> =>
+  tenants.flatMap((t) => {
+    const hostname = serviceHostname(t.name, baseDomain)
+    if (hostname === null || t.status === "deleting") return []
+    return [{ hostname, addresses: webNodeAddresses.get(t.shardId) ?? [] }]
+  })
+
 /** Everything a zone's served data depends on. */
 export interface ZonePlanInput {
   readonly zone: string
@@ -196,6 +235,8 @@ export interface ZonePlanInput {
   readonly records: ReadonlyArray<PlannedRecord>
   /** FQDNs of the zone's brand at or under the zone (others are ignored). */
   readonly bound: ReadonlyArray<BoundHostname>
+  /** Tenants' service hostnames at or under the zone (others are ignored), from `serviceHostnames`. */
+  readonly services?: ReadonlyArray<BoundHostname>
   /** Names of other zones (those below this one take their names away from it). */
   readonly otherZones: ReadonlyArray<string>
 }
@@ -223,6 +264,7 @@ export const recordConflict = (
   type: ZoneRecordType,
   otherZones: ReadonlyArray<string>,
   bound: ReadonlySet<string>,
+  services: ReadonlySet<string> = new Set(),
 ): string | undefined => {
   if (!isAtOrUnder(name, zone)) return `${name} is outside the zone ${zone}`
   const child = otherZones
@@ -233,6 +275,9 @@ export const recordConflict = (
   if (bound.has(name) && ADDRESS_TYPES.includes(type)) {
     return `${name} is bound to a webroot: the platform serves its A/AAAA records (unbind the FQDN first)`
   }
+  if (services.has(name) && ADDRESS_TYPES.includes(type)) {
+    return `${name} is a tenant's service hostname: the platform serves its A/AAAA records`
+  }
   if (type === "CNAME" && name === zone) return "a CNAME cannot be at the zone apex (it holds the SOA and NS)"
   return undefined
 }
@@ -240,10 +285,11 @@ export const recordConflict = (
 /**
  * A zone's desired rrsets: its records (platform SOA/NS and user records) plus A/AAAA records for
  * every host name of the brand bound at or under the zone (unless a more specific zone covers
- * it), pointing at the LB addresses of the bound tenant's cluster. Records that cannot be served
- * are rejected with a reason: names of a child zone, address records where the platform serves
- * a bound name, a CNAME at the apex or next to other data (RFC 1034 §3.6.2). An rrset's TTL is the
- * smallest of its records'; equal contents are served once.
+ * it), pointing at the LB addresses of the bound tenant's cluster, and likewise for tenants'
+ * service hostnames, pointing at their shards' web nodes. Records that cannot be served are
+ * rejected with a reason: names of a child zone, address records where the platform serves a
+ * bound or service name, a CNAME at the apex or next to other data (RFC 1034 §3.6.2). An rrset's
+ * TTL is the smallest of its records'; equal contents are served once.
  */
 export const planZone = (input: ZonePlanInput): ZonePlan => {
   const { zone } = input
@@ -252,18 +298,24 @@ export const planZone = (input: ZonePlanInput): ZonePlan => {
     input.otherZones.some((z) => z !== zone && isAtOrUnder(z, zone) && isAtOrUnder(name, z))
 
   const derived = new Map<string, { A: Set<string>; AAAA: Set<string> }>()
-  for (const b of input.bound) {
-    const host = withoutDot(b.hostname)
-    if (!isAtOrUnder(host, zone) || covering(host)) continue
-    const sets = derived.get(host) ?? { A: new Set<string>(), AAAA: new Set<string>() }
-    for (const a of b.addresses) {
-      const family = ipFamily(a)
-      if (family === 4) sets.A.add(a)
-      else if (family === 6) sets.AAAA.add(canonicalIpv6(a, false))
+  const derive = (names: ReadonlyArray<BoundHostname>) => {
+    const hosts = new Set<string>()
+    for (const b of names) {
+      const host = withoutDot(b.hostname)
+      if (!isAtOrUnder(host, zone) || covering(host)) continue
+      const sets = derived.get(host) ?? { A: new Set<string>(), AAAA: new Set<string>() }
+      for (const a of b.addresses) {
+        const family = ipFamily(a)
+        if (family === 4) sets.A.add(a)
+        else if (family === 6) sets.AAAA.add(canonicalIpv6(a, false))
+      }
+      derived.set(host, sets)
+      hosts.add(host)
     }
-    derived.set(host, sets)
+    return hosts
   }
-  const bound = new Set(derived.keys())
+  const bound = derive(input.bound)
+  const services = derive(input.services ?? [])
 
   const kept: Array<PlannedRecord> = []
   let soa = false
@@ -275,7 +327,7 @@ export const planZone = (input: ZonePlanInput): ZonePlan => {
           : soa
             ? "a zone has one SOA record"
             : undefined
-        : recordConflict(zone, r.name, r.data.type, input.otherZones, bound)
+        : recordConflict(zone, r.name, r.data.type, input.otherZones, bound, services)
     if (reason !== undefined) rejected.push({ id: r.id, reason })
     else {
       if (r.data.type === "SOA") soa = true

@@ -88,6 +88,10 @@ export class Tenant extends Schema.Class<Tenant>("Tenant")({
   display_name: Schema.NullOr(DisplayName),
   suspended: Schema.Boolean,
   migrate_to: Schema.NullOr(ShardId).annotations({ description: "the web shard a pending migration moves it to" }),
+  service_hostname: Schema.NullOr(Schema.String).annotations({
+    description:
+      "<name>.<platform base_domain>, the host for SFTP/SSH (the web nodes of its shard); null when the platform has no base_domain",
+  }),
   status: ResourceStatus,
   status_message: Schema.NullOr(Schema.String),
   created_at: Schema.String,

@@ -1,11 +1,13 @@
 import { SqlClient } from "@effect/sql/SqlClient"
 import { Effect, Schema } from "effect"
 import { DEFAULT_PLATFORM_CONFIG, PlatformConfig, type UpdatePlatformConfig } from "../domain/platform.js"
+import { ZoneSync } from "./zone-sync.js"
 
-/** Platform-wide settings, one JSON document. */
+/** Platform-wide settings, one JSON document; a new base domain re-syncs the zones of service hostnames. */
 export class Platform extends Effect.Service<Platform>()("@hosting/Platform", {
   effect: Effect.gen(function* () {
     const sql = yield* SqlClient
+    const zones = yield* ZoneSync
     const decode = Schema.decodeUnknown(PlatformConfig)
 
     const get = Effect.fn("Platform.get")(function* () {
@@ -22,9 +24,16 @@ export class Platform extends Effect.Service<Platform>()("@hosting/Platform", {
       const json = JSON.stringify(next)
       yield* sql`INSERT INTO platform_config (id, config) VALUES (true, ${json}::jsonb)
         ON CONFLICT (id) DO UPDATE SET config = EXCLUDED.config, updated_at = now()`
+      // tenants' service hostnames move with the base domain: leave the old one's zones, join the new one's
+      if (next.base_domain !== current.base_domain) {
+        for (const domain of [current.base_domain, next.base_domain]) {
+          if (domain !== null) yield* zones.requestForBaseDomain(domain)
+        }
+      }
       return next
     }, Effect.orDie)
 
     return { get, update } as const
   }),
+  dependencies: [ZoneSync.Default],
 }) {}

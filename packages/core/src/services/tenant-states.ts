@@ -218,7 +218,8 @@ export class TenantStates extends Effect.Service<TenantStates>()("@hosting/Tenan
         const clusters = moved || snap.revisions.fqdns.length > bound ? yield* lb.clustersOfTenant(snap.tenantId) : []
         yield* record(snap, errors)
         yield* Effect.forEach(clusters, (c) => lb.request(c), { discard: true }).pipe(Effect.orDie)
-        // a tenant moved to another cluster: its names now point at that cluster's LB addresses
+        // a tenant moved: its names now point at its new cluster's LB addresses and its service
+        // hostname at its new shard's web nodes
         if (moved) yield* zones.requestForTenant(snap.tenantId)
       })
 

@@ -2,6 +2,7 @@ import { SqlClient } from "@effect/sql/SqlClient"
 import type { Fragment } from "@effect/sql/Statement"
 import { Effect } from "effect"
 import { isPlatformAdmin, type Principal } from "../domain/api-key.js"
+import { serviceHostname } from "../domain/dns-plan.js"
 import { Conflict, Forbidden, InvalidInput, notFound } from "../domain/errors.js"
 import { randomUuid, type ShardId } from "../domain/ids.js"
 import type { ListQuery } from "../domain/list.js"
@@ -32,7 +33,7 @@ import { ZoneSync } from "./zone-sync.js"
 
 const spec: ScopedSpec = {
   from: "tenants t",
-  select: "t.*",
+  select: "t.*, (SELECT config->>'base_domain' FROM platform_config) AS base_domain",
   sortColumns: { name: "t.name", created_at: "t.created_at" },
   defaultSort: "name",
   searchColumns: ["t.name", "t.display_name"],
@@ -52,7 +53,12 @@ export class Tenants extends Effect.Service<Tenants>()("@hosting/Tenants", {
     const sql = yield* SqlClient
     const sync = yield* TenantSync
     const zones = yield* ZoneSync
-    const decode = rowDecoder(Tenant)
+    const decodeRow = rowDecoder(Tenant)
+    // derived, not stored: a new base domain renames every tenant's service hostname at once
+    const decode = (row: unknown) => {
+      const r = row as { name: string; base_domain: string | null }
+      return decodeRow({ ...r, service_hostname: serviceHostname(r.name, r.base_domain) })
+    }
 
     const get = Effect.fn("Tenants.get")(function* (principal: Principal, id: TenantId) {
       return yield* getScoped(sql, spec, principal, id, "tenant", decode)
@@ -141,6 +147,8 @@ export class Tenants extends Effect.Service<Tenants>()("@hosting/Tenants", {
           VALUES (${id}, ${input.brand_id}, ${shardId}, ${name}, ${input.display_name ?? null}, 'pending')`,
       )
       yield* requestSync(sql, sync, id, [["tenants", [id]]])
+      // its service hostname is served from now on
+      yield* zones.requestForTenant(id)
       return yield* get(principal, id as TenantId)
     })
 
@@ -221,7 +229,8 @@ export class Tenants extends Effect.Service<Tenants>()("@hosting/Tenants", {
         )
         .pipe(Effect.orDie)
       yield* requestSync(sql, sync, id, written)
-      // the names it served leave their zones with it (derived records skip `deleting` FQDNs)
+      // the names it served, its service hostname too, leave their zones with it (derived records
+      // skip `deleting` FQDNs and tenants)
       yield* zones.requestForTenant(id)
       return yield* get(principal, id)
     })

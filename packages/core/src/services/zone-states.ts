@@ -2,7 +2,15 @@ import { SqlClient } from "@effect/sql/SqlClient"
 import { Effect, Schema } from "effect"
 import type { ZoneSnapshot } from "../activities/index.js"
 import { RecordData } from "../domain/dns.js"
-import { type PlannedRecord, planZone, type ZonePlan } from "../domain/dns-plan.js"
+import {
+  isAtOrUnder,
+  type PlannedRecord,
+  planZone,
+  serviceHostnames,
+  tenantOfServiceLabel,
+  withoutDot,
+  type ZonePlan,
+} from "../domain/dns-plan.js"
 
 interface ZoneRow {
   readonly id: string
@@ -28,12 +36,49 @@ const below = (sql: SqlClient, column: string, zone: string) =>
 
 /**
  * The database side of zone syncs: reads a zone's desired data (its rows, the brand's bound host
- * names with their clusters' LB addresses, the zones below it) and records outcomes. As for
- * tenants, a row becomes active only if its revision is still the one the sync applied.
+ * names with their clusters' LB addresses, tenants' service hostnames with their shards' web node
+ * addresses, the zones below it) and records outcomes. As for tenants, a row becomes active only
+ * if its revision is still the one the sync applied.
  */
 export class ZoneStates extends Effect.Service<ZoneStates>()("@hosting/ZoneStates", {
   effect: Effect.gen(function* () {
     const sql = yield* SqlClient
+
+    /**
+     * Tenants whose service hostname (`<tenant>.<base domain>`) may be in the zone, with their
+     * shards' web node addresses: every tenant's for a zone at or above the base domain, one
+     * tenant's for a zone directly below it (named after it), none for any other zone. Service
+     * hostnames are the platform's, not a brand's: every brand's tenants are served.
+     */
+    const services = (zone: string) =>
+      Effect.gen(function* () {
+        const [config] = yield* sql<{ base: string | null }>`SELECT config->>'base_domain' AS base FROM platform_config`
+        const stored = config?.base ?? null
+        if (stored === null) return []
+        const base = withoutDot(stored)
+        const label = isAtOrUnder(zone, base) && zone !== base ? zone.slice(0, -(base.length + 1)) : undefined
+        if (!isAtOrUnder(base, zone) && (label === undefined || label.includes("."))) return []
+        const tenants = yield* sql<{
+          name: string
+          status: string
+          shard_id: string
+          migrate_to: string | null
+        }>`SELECT name, status, shard_id::text AS shard_id, migrate_to::text AS migrate_to FROM tenants
+          WHERE ${sql.and(label === undefined ? [] : [sql`name = ${tenantOfServiceLabel(label)}`])}`
+        const shardIds = [...new Set(tenants.map((t) => t.shard_id))]
+        const nodes =
+          shardIds.length === 0
+            ? []
+            : yield* sql<{ shard_id: string; addresses: ReadonlyArray<string> }>`SELECT ns.shard_id::text AS shard_id,
+                array_agg(DISTINCT a.address ORDER BY a.address) AS addresses
+              FROM node_shards ns JOIN nodes n ON n.id = ns.node_id CROSS JOIN LATERAL unnest(n.addresses) AS a(address)
+              WHERE ns.shard_id IN ${sql.in(shardIds)} GROUP BY ns.shard_id`
+        return serviceHostnames(
+          base,
+          tenants.map((t) => ({ name: t.name, status: t.status, shardId: t.shard_id, migrateTo: t.migrate_to })),
+          new Map(nodes.map((n) => [n.shard_id, n.addresses])),
+        )
+      })
 
     /** The planner's view of a zone, from its live records and the web tier. */
     const plan = (zone: ZoneRow, records: ReadonlyArray<RecordRow>) =>
@@ -51,7 +96,13 @@ export class ZoneStates extends Effect.Service<ZoneStates>()("@hosting/ZoneState
           GROUP BY f.hostname`
         const others = yield* sql<{ name: string }>`SELECT name FROM zones
           WHERE id <> ${zone.id} AND status <> 'deleting' AND ${below(sql, "name", zone.name)}`
-        return planZone({ zone: zone.name, records: live, bound, otherZones: others.map((o) => o.name) })
+        return planZone({
+          zone: zone.name,
+          records: live,
+          bound,
+          services: yield* services(zone.name),
+          otherZones: others.map((o) => o.name),
+        })
       })
 
     const records = (zoneId: string) =>

@@ -1,6 +1,6 @@
 import { SqlClient } from "@effect/sql/SqlClient"
 import { Effect } from "effect"
-import { withoutDot } from "../domain/dns-plan.js"
+import { serviceHostname, withoutDot } from "../domain/dns-plan.js"
 import { CONTROL_PLANE_TASK_QUEUE, workflowIdFor } from "../domain/lifecycle.js"
 import { agentTimeoutSeconds } from "./node-probes.js"
 import { WorkflowEngine } from "./workflow-engine.js"
@@ -38,10 +38,23 @@ export class ZoneSync extends Effect.Service<ZoneSync>()("@hosting/ZoneSync", {
       })
 
     /**
-     * Asks the sync of the most specific zone at or above `hostname`, if there is one, because
-     * data derived from the web tier changed (an FQDN bound or unbound). Never fails the caller:
+     * Asks a zone's sync because data derived from the web tier changed. Never fails the caller:
      * when the engine cannot be reached the zone is marked failed with the reason, and retrying
      * the zone sends it again.
+     */
+    const requestDerived = (zoneId: string) =>
+      request(zoneId).pipe(
+        Effect.catchAll(
+          (e) =>
+            sql`UPDATE zones SET status = 'failed', updated_at = now(),
+            status_message = ${`could not start workflow: ${e.message}`.slice(0, 4000)}
+            WHERE id = ${zoneId} AND status <> 'deleting'`,
+        ),
+      )
+
+    /**
+     * Asks the sync of the most specific zone at or above `hostname`, if there is one, because
+     * data derived from the web tier changed (an FQDN bound or unbound); never fails the caller.
      */
     const requestCovering = (hostname: string) =>
       Effect.gen(function* () {
@@ -50,23 +63,39 @@ export class ZoneSync extends Effect.Service<ZoneSync>()("@hosting/ZoneSync", {
           ORDER BY length(name) DESC LIMIT 1`
         const zone = rows[0]
         if (zone === undefined) return
-        yield* request(zone.id).pipe(
-          Effect.catchAll(
-            (e) =>
-              sql`UPDATE zones SET status = 'failed', updated_at = now(),
-              status_message = ${`could not start workflow: ${e.message}`.slice(0, 4000)}
-              WHERE id = ${zone.id} AND status <> 'deleting'`,
-          ),
-        )
+        yield* requestDerived(zone.id)
       }).pipe(Effect.orDie, Effect.withSpan("ZoneSync.requestCovering"))
 
-    /** requestCovering for every host name bound under a tenant (for changes to the tenant's placement or FQDNs). */
+    /**
+     * requestCovering for every name of a tenant in DNS: the host names bound under it and its
+     * service hostname (for changes to the tenant's existence, placement or FQDNs).
+     */
     const requestForTenant = (tenantId: string) =>
-      Effect.flatMap(
-        sql<{ hostname: string }>`SELECT hostname FROM fqdns WHERE tenant_id = ${tenantId}`.pipe(Effect.orDie),
-        (rows) => Effect.forEach(rows, (r) => requestCovering(r.hostname), { discard: true }),
-      )
+      Effect.gen(function* () {
+        const fqdns = yield* sql<{ hostname: string }>`SELECT hostname FROM fqdns WHERE tenant_id = ${tenantId}`
+        const tenants = yield* sql<{ name: string; base: string | null }>`SELECT name,
+            (SELECT config->>'base_domain' FROM platform_config) AS base
+          FROM tenants WHERE id = ${tenantId}`
+        const service = tenants[0] === undefined ? null : serviceHostname(tenants[0].name, tenants[0].base)
+        const names = [...fqdns.map((f) => f.hostname), ...(service === null ? [] : [service])]
+        yield* Effect.forEach(names, requestCovering, { discard: true })
+      }).pipe(Effect.orDie)
 
-    return { request, requestCovering, requestForTenant } as const
+    /**
+     * Asks the sync of every zone that may serve a tenant's service hostname under the base
+     * domain `domain` (for a change of the base domain): the most specific zone at or above it
+     * and the zones directly below it; never fails the caller.
+     */
+    const requestForBaseDomain = (domain: string) =>
+      Effect.gen(function* () {
+        const base = withoutDot(domain)
+        yield* requestCovering(base)
+        const below = yield* sql<{ id: string; name: string }>`SELECT id, name FROM zones
+          WHERE status <> 'deleting' AND reverse(name) LIKE ${`${[...`.${base}`].reverse().join("")}%`}`
+        const direct = below.filter((z) => !z.name.slice(0, -(base.length + 1)).includes("."))
+        yield* Effect.forEach(direct, (z) => requestDerived(z.id), { discard: true })
+      }).pipe(Effect.orDie, Effect.withSpan("ZoneSync.requestForBaseDomain"))
+
+    return { request, requestCovering, requestForTenant, requestForBaseDomain } as const
   }),
 }) {}
