@@ -383,6 +383,11 @@ describe("DNS through the SDK", () => {
       records: ["2001:db8::31"],
     })
 
+    // the node readdressed: the names follow without any tenant or zone change
+    await client.nodes.update({ path: { id: stack.nodeId as never }, payload: { addresses: ["192.0.2.41"] } })
+    await answers(`${label(tenant.name)}.${SVC}`, "A", ["192.0.2.41"])
+    await answers(`${label(tenant.name)}.${SVC}`, "AAAA", [])
+
     const t2 = Date.now()
     expect((await client.tenants.delete({ path: { id: tenant.id } })).status).toBe("deleting")
     await answers(`${label(tenant.name)}.${SVC}`, "A", [])

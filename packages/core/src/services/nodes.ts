@@ -8,6 +8,7 @@ import { onConstraint } from "../sql/constraints.js"
 import { getById, type ListSpec, listChildren } from "../sql/list.js"
 import { rowDecoder, textArray } from "../sql/rows.js"
 import { LbSync } from "./lb-sync.js"
+import { ZoneSync } from "./zone-sync.js"
 
 const select = `t.id, t.cluster_id, t.hostname, t.addresses, t.created_at, t.updated_at, 'node-' || t.id AS task_queue,
   ARRAY(SELECT ns.shard_id::text FROM node_shards ns WHERE ns.node_id = t.id ORDER BY 1) AS shard_ids,
@@ -26,14 +27,22 @@ export class Nodes extends Effect.Service<Nodes>()("@hosting/Nodes", {
   effect: Effect.gen(function* () {
     const sql = yield* SqlClient
     const lb = yield* LbSync
+    const zones = yield* ZoneSync
     const decode = rowDecoder(Node)
 
     /**
      * A node joining, leaving or moving between shards, or changing addresses, changes the
-     * backends of its cluster's LBs (or adds an LB node that needs every route). Best effort: with
-     * the engine down the next bind or an lb converge brings them up to date.
+     * backends of its cluster's LBs (or adds an LB node that needs every route) and the addresses
+     * tenants' service hostnames point at. Best effort: with the engine down the next bind, zone
+     * change or converge brings them up to date.
      */
-    const topologyChanged = (clusterId: string) => Effect.ignore(lb.request(clusterId))
+    const topologyChanged = (clusterId: string) =>
+      Effect.gen(function* () {
+        yield* Effect.ignore(lb.request(clusterId))
+        const [config] = yield* sql<{ base: string | null }>`SELECT config->>'base_domain' AS base
+          FROM platform_config`.pipe(Effect.orDie)
+        if (config?.base != null) yield* Effect.ignore(zones.requestForBaseDomain(config.base))
+      })
 
     const get = Effect.fn("Nodes.get")(function* (id: NodeId) {
       return yield* getById(sql, spec, id, "node", decode)
@@ -106,5 +115,5 @@ export class Nodes extends Effect.Service<Nodes>()("@hosting/Nodes", {
 
     return { list, get, create, update, remove } as const
   }),
-  dependencies: [LbSync.Default],
+  dependencies: [LbSync.Default, ZoneSync.Default],
 }) {}
