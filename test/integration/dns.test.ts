@@ -383,6 +383,15 @@ describe("DNS through the SDK", () => {
       records: ["2001:db8::31"],
     })
 
+    // a new address record at a live service hostname is refused up front, like one at a bound FQDN
+    const refused = await fail(
+      client.dnsRecords.create({
+        path: { id: svc.id },
+        payload: { type: "A", name: label(tenant.name), address: "198.51.100.9" },
+      } as Parameters<PromiseClient["dnsRecords"]["create"]>[0]),
+    )
+    expect(refused).toMatchObject({ _tag: "Conflict", message: expect.stringMatching(/service hostname/) })
+
     // the node readdressed: the names follow without any tenant or zone change
     await client.nodes.update({ path: { id: stack.nodeId as never }, payload: { addresses: ["192.0.2.41"] } })
     await answers(`${label(tenant.name)}.${SVC}`, "A", ["192.0.2.41"])

@@ -9,7 +9,13 @@ import {
   type RecordInput,
   type ZoneId,
 } from "../domain/dns.js"
-import { recordConflict, renderContent, resolveRecordName } from "../domain/dns-plan.js"
+import {
+  recordConflict,
+  renderContent,
+  resolveRecordName,
+  tenantOfServiceLabel,
+  withoutDot,
+} from "../domain/dns-plan.js"
 import { Conflict, InvalidInput, notFound } from "../domain/errors.js"
 import { randomUuid } from "../domain/ids.js"
 import type { ListQuery } from "../domain/list.js"
@@ -120,7 +126,23 @@ export class DnsRecords extends Effect.Service<DnsRecords>()("@hosting/DnsRecord
           hostname: string
         }>`SELECT f.hostname FROM fqdns f JOIN tenants t ON t.id = f.tenant_id
           WHERE f.hostname = ${name} AND f.status <> 'deleting' AND t.brand_id = ${zone.brand_id}`
-        const taken = recordConflict(zone.name, name, input.type, [], new Set(bound.map((b) => b.hostname)))
+        // a live tenant's service hostname (`<label>.<base domain>`) is the platform's too
+        const [config] = yield* sql<{ base: string | null }>`SELECT config->>'base_domain' AS base
+          FROM platform_config`
+        const dot = name.indexOf(".")
+        const services =
+          config?.base == null || dot < 0 || name.slice(dot + 1) !== withoutDot(config.base)
+            ? []
+            : yield* sql`SELECT 1 FROM tenants
+                WHERE name = ${tenantOfServiceLabel(name.slice(0, dot))} AND status <> 'deleting'`
+        const taken = recordConflict(
+          zone.name,
+          name,
+          input.type,
+          [],
+          new Set(bound.map((b) => b.hostname)),
+          new Set(services.length > 0 ? [name] : []),
+        )
         if (taken !== undefined) return yield* Effect.fail(new Conflict({ message: taken }))
 
         const data = dataOf(input)
