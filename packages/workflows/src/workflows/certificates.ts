@@ -24,10 +24,11 @@ const onNode = (nodeId: string, timeoutSeconds: number) =>
     retry: { initialInterval: "500 milliseconds", maximumInterval: "5 seconds" },
   })
 
-// The name becomes servable when its tenant's sync makes it active: look again this often, for
-// at most this long, then record that it never did.
-const WAIT_SECONDS = 2
-const WAIT_ROUNDS = 300
+// The name becomes servable when its tenant's sync makes it active (usually within a second):
+// look again after 250 ms, doubling up to 2 s, for at most 10 minutes, then record that it never did.
+const FIRST_WAIT_MS = 250
+const MAX_WAIT_MS = 2_000
+const GIVE_UP_MS = 10 * 60_000
 
 /** The reason an activity failed, as a user should read it. */
 const reason = (err: unknown): string => {
@@ -43,8 +44,11 @@ const reason = (err: unknown): string => {
  */
 export async function IssueCertificateWorkflow(input: IssueCertificateInput): Promise<string> {
   let target = await cp.acmeTarget({ fqdnId: input.fqdnId })
-  for (let i = 0; target.kind === "wait" && i < WAIT_ROUNDS; i++) {
-    await sleep(`${WAIT_SECONDS} seconds`)
+  // Date.now() is the workflow's deterministic clock
+  const giveUpAt = Date.now() + GIVE_UP_MS
+  for (let wait = FIRST_WAIT_MS; target.kind === "wait" && Date.now() < giveUpAt; ) {
+    await sleep(wait)
+    wait = Math.min(wait * 2, MAX_WAIT_MS)
     target = await cp.acmeTarget({ fqdnId: input.fqdnId })
   }
   switch (target.kind) {
