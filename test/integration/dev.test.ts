@@ -7,6 +7,7 @@ import { fileURLToPath } from "node:url"
 import { freePort, portOpen, type ServiceProcess, startProcess, waitFor } from "@hosting/api/dev"
 import { createClient } from "@hosting/sdk"
 import { afterAll, describe, expect, it } from "vitest"
+import { eventually, httpGet } from "../support/web-node.js"
 
 const launcher = fileURLToPath(new URL("../../hosts/api/dist/dev/main.js", import.meta.url))
 const cwd = mkdtempSync(join(tmpdir(), "hosting-dev-"))
@@ -24,6 +25,10 @@ const temporalPort = async () => {
   throw new Error("no free port block for Temporal")
 }
 
+// HAProxy's root and port of this run (the launcher's defaults belong to a developer's own box)
+const lbRoot = `/var/lib/hosting-test/devlb-${Math.random().toString(36).slice(2, 8)}`
+let lbPort = 0
+
 const start = async (apiPort: number, tPort: number, uiPort: number) => {
   const env: NodeJS.ProcessEnv = {
     ...process.env,
@@ -31,6 +36,8 @@ const start = async (apiPort: number, tPort: number, uiPort: number) => {
     HOSTING_API_PORT: String(apiPort),
     HOSTING_TEMPORAL_PORT: String(tPort),
     HOSTING_UI_PORT: String(uiPort),
+    HOSTING_LB_ROOT: lbRoot,
+    HOSTING_LB_HTTP_PORT: String(lbPort),
   }
   for (const k of ["HOSTING_API_KEY", "HOSTING_DATABASE_URL", "HOSTING_TEMPORAL_ADDRESS"]) delete env[k]
   const before = existsSync(logFile) ? readFileSync(logFile, "utf8").length : 0
@@ -75,6 +82,7 @@ const probeLocalNode = async (baseUrl: string, apiKey: string, nodeId: string) =
 afterAll(async () => {
   await running?.stop()
   rmSync(cwd, { recursive: true, force: true })
+  rmSync(lbRoot, { recursive: true, force: true })
 })
 
 describe("npm run dev", () => {
@@ -82,6 +90,7 @@ describe("npm run dev", () => {
     const apiPort = await freePort()
     const tPort = await temporalPort()
     const uiPort = await freePort()
+    lbPort = await freePort()
     const { proc, output, seconds } = await start(apiPort, tPort, uiPort)
     console.log(`dev stack ready in ${seconds.toFixed(1)} s (cold PGlite)`)
 
@@ -99,7 +108,36 @@ describe("npm run dev", () => {
     expect(await ui.text()).toContain('<div id="root">')
     expect((await fetch(`http://127.0.0.1:${uiPort}/readyz`)).status).toBe(200)
 
-    const pids = pidsOf()
+    // a name bound on the box is served through its own HAProxy, as an LB node would route it
+    const client = createClient({ baseUrl, apiKey: apiKey! })
+    const region = (await client.regions.list({ urlParams: {} })).items.find((r) => r.name === "local")!
+    const cluster = (await client.clusters.list({ path: { id: region.id }, urlParams: {} })).items[0]!
+    const brand = await client.brands.create({ payload: { name: `dev box ${Date.now()}` } })
+    await client.brands.setClusters({ path: { id: brand.id }, payload: { cluster_ids: [cluster.id] } })
+    const tenant = await client.tenants.create({ payload: { brand_id: brand.id } })
+    const webroot = await client.webroots.create({ path: { id: tenant.id }, payload: { runtime: "static" } })
+    await client.fqdns.create({ path: { id: webroot.id }, payload: { hostname: "devbox.example.test" } })
+    const viaLb = await eventually(
+      "the name served through HAProxy",
+      () => httpGet(lbPort, "devbox.example.test"),
+      (r) => r.status === 200,
+      60_000,
+    )
+    expect(viaLb.body).toContain("This site is ready")
+    const haproxy = Number.parseInt(readFileSync(join(lbRoot, "haproxy.pid"), "utf8"), 10)
+    await client.tenants.delete({ path: { id: tenant.id } })
+    await eventually(
+      "the tenant gone",
+      () =>
+        client.tenants.get({ path: { id: tenant.id } }).then(
+          () => "present",
+          () => "gone",
+        ),
+      (s) => s === "gone",
+      60_000,
+    )
+
+    const pids = [...pidsOf(), haproxy]
     proc.child.kill("SIGINT")
     expect(await proc.exited).toBe(0)
     await waitFor("every process of the stack to end", async () => pids.every((p) => !alive(p)), 10_000)

@@ -2,6 +2,7 @@
 // API host process: the REST API under /api/v1, /docs, /openapi.json, /healthz, /readyz.
 import { hostname } from "node:os"
 import { NodeRuntime } from "@effect/platform-node"
+import { ipFamily } from "@hosting/core"
 import { Config, Effect, Layer } from "effect"
 import { apiServerLayer } from "./server.js"
 
@@ -18,6 +19,15 @@ const ApiConfigFromEnv = Config.all({
       id: Config.string("HOSTING_LOCAL_NODE_ID"),
       hostname: Config.string("HOSTING_LOCAL_NODE_HOSTNAME").pipe(Config.withDefault(hostname())),
       roles: Config.array(Config.string(), "HOSTING_LOCAL_NODE_ROLES").pipe(Config.withDefault(["web"])),
+      addresses: Config.array(Config.string(), "HOSTING_LOCAL_NODE_ADDRESSES").pipe(
+        Config.validate({
+          message: "must be IPv4 or IPv6 addresses",
+          validation: (as) => as.every((a) => ipFamily(a) !== undefined),
+        }),
+        Config.withDefault([]),
+      ),
+      // an lb role on the same box sends its traffic to the local web port
+      webPort: Config.port("HOSTING_HTTP_PORT").pipe(Config.withDefault(8000)),
     }),
   ),
 })

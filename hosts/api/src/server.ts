@@ -65,6 +65,8 @@ export interface ApiConfig {
     readonly id: string
     readonly hostname: string
     readonly roles: ReadonlyArray<string>
+    readonly addresses: ReadonlyArray<string>
+    readonly webPort: number
   }>
 }
 
@@ -97,6 +99,8 @@ const bootstrap = (config: ApiConfig) =>
           region: "local",
           cluster: "local",
           roles: n.roles,
+          addresses: n.addresses,
+          shardConfig: { lb: { web_port: n.webPort } },
         })
       }
     }),

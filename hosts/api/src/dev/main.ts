@@ -9,7 +9,7 @@ import { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileS
 import { hostname } from "node:os"
 import { join, resolve } from "node:path"
 import { fileURLToPath } from "node:url"
-import { stopNodeServices } from "@hosting/agent"
+import { stopLbServices, stopNodeServices } from "@hosting/agent"
 import { generateApiKeySecret } from "@hosting/core/api"
 import { startEmbeddedPostgres } from "./pglite.js"
 import { findExecutable, freePort, type ServiceProcess, startProcess, waitFor } from "./processes.js"
@@ -48,6 +48,8 @@ const nodeId = readFileSync(nodeIdFile, "utf8").trim()
 // The local web node's files: outside /tmp and the work tree, since sshd needs every component of
 // a tenant's chroot root-owned and not group-writable.
 const nodeRoot = env("HOSTING_NODE_ROOT", "/var/lib/hosting/dev-node")
+// HAProxy's files and admin socket (a socket path must stay short)
+const lbRoot = env("HOSTING_LB_ROOT", "/var/lib/hosting/dev-lb")
 
 const children: Array<ServiceProcess> = []
 
@@ -135,6 +137,13 @@ try {
     HOSTING_HTTPS_PORT: env("HOSTING_HTTPS_PORT", "8443"),
     HOSTING_SSH_PORT: env("HOSTING_SSH_PORT", "2222"),
     HOSTING_NODE_ROOT: nodeRoot,
+    // the box is its own LB too: HAProxy routes bound names to the local nginx, as in production
+    HOSTING_LOCAL_NODE_ROLES: "web,lb",
+    HOSTING_AGENT_ROLES: "web,lb",
+    HOSTING_LOCAL_NODE_ADDRESSES: "127.0.0.1",
+    HOSTING_LB_ROOT: lbRoot,
+    HOSTING_LB_HTTP_HOST: "127.0.0.1",
+    HOSTING_LB_HTTP_PORT: env("HOSTING_LB_HTTP_PORT", "8088"),
     // a development box must not ask production Let's Encrypt for certificates (rate limits)
     HOSTING_ACME_DIRECTORY_URL: env(
       "HOSTING_ACME_DIRECTORY_URL",
@@ -161,6 +170,7 @@ try {
   // the agent leaves the node's nginx, php-fpm, sshd and tenants' apps running when it stops (so
   // sites survive an agent restart); the single box stops them with everything else
   cleanups.push(() => stopNodeServices(nodeRoot))
+  cleanups.push(() => stopLbServices(lbRoot))
   // The admin UI's static server (hosts/ui) proxies /api to us; started by path, not imported,
   // since no host depends on another.
   const uiPort = Number(env("HOSTING_UI_PORT", "3001"))
@@ -179,6 +189,9 @@ try {
   say(`docs     ${base}/docs`)
   if (existsSync(uiServer)) say(`UI       http://127.0.0.1:${uiPort}`)
   say(`node     ${nodeId} (task queue node-${nodeId})`)
+  say(
+    `sites    http://127.0.0.1:${childEnv["HOSTING_LB_HTTP_PORT"]} (HAProxy) → nginx :${childEnv["HOSTING_HTTP_PORT"]}, HTTPS :${childEnv["HOSTING_HTTPS_PORT"]}`,
+  )
   say(`logs     ${logDir}`)
   say("Ctrl-C stops everything")
 } catch (e) {

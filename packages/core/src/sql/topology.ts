@@ -31,6 +31,10 @@ export class TopologyRepo extends Effect.Service<TopologyRepo>()("@hosting/Topol
         readonly region: string
         readonly cluster: string
         readonly roles: ReadonlyArray<string>
+        /** The node's addresses (an LB sends its web traffic there); kept as they are when empty. */
+        readonly addresses?: ReadonlyArray<string>
+        /** Config of each role's shard when it is first created (an lb shard's `web_port`). */
+        readonly shardConfig?: Readonly<Record<string, Record<string, unknown>>>
       }) {
         yield* sql`INSERT INTO regions (id, name) VALUES (${randomUuid()}, ${n.region}) ON CONFLICT (name) DO NOTHING`
         const [region] = yield* sql<{ id: string }>`SELECT id FROM regions WHERE name = ${n.region}`
@@ -39,12 +43,16 @@ export class TopologyRepo extends Effect.Service<TopologyRepo>()("@hosting/Topol
         const [cluster] = yield* sql<{
           id: string
         }>`SELECT id FROM clusters WHERE region_id = ${region!.id} AND name = ${n.cluster}`
-        yield* sql`INSERT INTO nodes (id, cluster_id, hostname, roles)
-          VALUES (${n.nodeId}, ${cluster!.id}, ${n.hostname}, ${textArray(sql, n.roles)})
-          ON CONFLICT (id) DO UPDATE SET hostname = EXCLUDED.hostname, roles = EXCLUDED.roles, updated_at = now()`
+        const addresses = n.addresses ?? []
+        yield* sql`INSERT INTO nodes (id, cluster_id, hostname, roles, addresses)
+          VALUES (${n.nodeId}, ${cluster!.id}, ${n.hostname}, ${textArray(sql, n.roles)}, ${textArray(sql, addresses)})
+          ON CONFLICT (id) DO UPDATE SET hostname = EXCLUDED.hostname, roles = EXCLUDED.roles,
+            addresses = CASE WHEN cardinality(EXCLUDED.addresses) > 0 THEN EXCLUDED.addresses ELSE nodes.addresses END,
+            updated_at = now()`
         for (const role of n.roles) {
           const shardName = `${n.cluster}-${role}`
-          yield* sql`INSERT INTO shards (id, cluster_id, name, role) VALUES (${randomUuid()}, ${cluster!.id}, ${shardName}, ${role})
+          yield* sql`INSERT INTO shards (id, cluster_id, name, role, config)
+            VALUES (${randomUuid()}, ${cluster!.id}, ${shardName}, ${role}, ${JSON.stringify(n.shardConfig?.[role] ?? {})}::jsonb)
             ON CONFLICT (cluster_id, name) DO NOTHING`
           yield* sql`INSERT INTO node_shards (node_id, shard_id)
             SELECT ${n.nodeId}, id FROM shards WHERE cluster_id = ${cluster!.id} AND name = ${shardName}
