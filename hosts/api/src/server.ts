@@ -93,7 +93,7 @@ const bootstrap = (config: ApiConfig) =>
       if (Option.isSome(config.localNode)) {
         const topology = yield* TopologyRepo
         const n = config.localNode.value
-        yield* topology.ensureLocalNode({
+        const { clusterId } = yield* topology.ensureLocalNode({
           nodeId: NodeId.make(n.id),
           hostname: n.hostname,
           region: "local",
@@ -102,6 +102,9 @@ const bootstrap = (config: ApiConfig) =>
           addresses: n.addresses,
           shardConfig: { lb: { web_port: n.webPort } },
         })
+        // the box's own LB starts with every route already bound (best effort: a bind or an lb
+        // converge catches up when the engine is not reachable yet)
+        if (n.roles.includes("lb")) yield* Effect.ignore(Effect.flatMap(LbSync, (lb) => lb.request(clusterId)))
       }
     }),
   )

@@ -22,7 +22,8 @@ export class TopologyRepo extends Effect.Service<TopologyRepo>()("@hosting/Topol
 
     /**
      * Registers a single-box node (region → cluster → shard per role → node) by name, creating
-     * only what is missing, so every start of `npm run dev` and every test can call it.
+     * only what is missing, so every start of `npm run dev` and every test can call it; returns
+     * the node's cluster.
      */
     const ensureLocalNode = Effect.fn("TopologyRepo.ensureLocalNode")(
       function* (n: {
@@ -58,6 +59,7 @@ export class TopologyRepo extends Effect.Service<TopologyRepo>()("@hosting/Topol
             SELECT ${n.nodeId}, id FROM shards WHERE cluster_id = ${cluster!.id} AND name = ${shardName}
             ON CONFLICT DO NOTHING`
         }
+        return { clusterId: cluster!.id }
       },
       (effect) => sql.withTransaction(effect),
       Effect.orDie,
