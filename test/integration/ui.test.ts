@@ -352,6 +352,34 @@ describe("admin UI", () => {
     expect((await admin.tenants.get({ path: { id: tenant.id } })).suspended).toBe(true)
   }, 150_000)
 
+  it("an FQDN's TLS is changed on its edit page; a failed issuance shows why and offers to issue again", async () => {
+    const brand = await webBrand()
+    const tenant = await admin.tenants.create({ payload: { brand_id: brand.id } })
+    const webroot = await admin.webroots.create({ path: { id: tenant.id }, payload: { runtime: "static" } })
+    const hostname = `tls-${randomUUID().slice(0, 8)}.example.test`
+    const fqdn = await admin.fqdns.create({ path: { id: webroot.id }, payload: { hostname } })
+    const read = () => admin.fqdns.get({ path: { id: fqdn.id } })
+    await expect.poll(async () => (await read()).status, { timeout: 60_000 }).toBe("active")
+
+    await page.goto(`${uiUrl}#/fqdns/${fqdn.id}/edit`)
+    await page.getByLabel(/^TLS/).selectOption("letsencrypt")
+    await page.getByLabel(/^Redirect HTTP to HTTPS/).selectOption("yes")
+    expect(await seriousViolations(page)).toEqual([])
+    await page.getByRole("button", { name: "Save" }).click()
+    await page.getByRole("heading", { name: new RegExp(hostname) }).waitFor()
+    expect(await read()).toMatchObject({ tls: "letsencrypt", https_redirect: true })
+    // the test stack's ACME directory is a closed loopback port: the issuance fails and says why
+    await expect.poll(async () => (await read()).acme_status, { timeout: 60_000 }).toBe("failed")
+    await page.reload()
+    await page
+      .getByText(/could not place the ACME order/)
+      .first()
+      .waitFor()
+    await page.getByRole("button", { name: "Issue certificate" }).waitFor()
+    expect(await seriousViolations(page)).toEqual([])
+    await page.screenshot({ path: join(screenshots, "fqdn-detail.png"), fullPage: true })
+  }, 150_000)
+
   it("zones have their pages: the list and the create form, without serious axe violations", async () => {
     await page.goto(`${uiUrl}#/zones`)
     await page.getByRole("heading", { name: "Zones" }).waitFor()

@@ -1,6 +1,6 @@
 import { generateKeyPairSync } from "node:crypto"
 import { readFileSync } from "node:fs"
-import { Agent } from "node:https"
+import { Agent, request } from "node:https"
 import { rootCertificates } from "node:tls"
 import { AcmeStates } from "@hosting/core"
 import type { AcmeOrderState, ControlPlaneActivities } from "@hosting/core/activities"
@@ -44,8 +44,35 @@ export const acmeSettings = Config.all({
   ),
 )
 
+// acme-client retries a request that got no response 5 times (5 s, 10 s, … 75 s in all) and then
+// fails with a TypeError that hides the cause; Temporal retries the activity anyway.
+const acmeSettingsOf = (defaults: unknown) =>
+  (defaults as { acmeSettings: { retryMaxAttempts: number; retryDefaultDelay: number } }).acmeSettings
+acmeSettingsOf(acme.axios.defaults).retryMaxAttempts = 1
+acmeSettingsOf(acme.axios.defaults).retryDefaultDelay = 2
+acme.axios.defaults.timeout = 30_000
+
 /** The text of an ACME (or HTTP) error, without the stack. */
-const messageOf = (e: unknown): string => (e instanceof Error ? e.message : String(e))
+const messageOf = (e: unknown): string => {
+  const text = e instanceof Error ? e.message : String(e)
+  // what acme-client throws when its last retry got no response at all
+  return /reading 'config'/.test(text) ? "the ACME server did not answer (network error)" : text
+}
+
+/**
+ * Fails with the network error when the ACME directory cannot be fetched, before acme-client
+ * would turn that into an unreadable one; any HTTP answer counts as reachable.
+ */
+const reachable = (url: string, agent: Agent | undefined) =>
+  new Promise<void>((resolve, reject) => {
+    const req = request(url, { method: "GET", timeout: 15_000, ...(agent === undefined ? {} : { agent }) }, (res) => {
+      res.resume()
+      resolve()
+    })
+    req.on("timeout", () => req.destroy(new Error("timed out")))
+    req.on("error", (e) => reject(new Error(`the ACME directory ${url} cannot be reached: ${e.message}`)))
+    req.end()
+  })
 
 type AcmeActivities = Pick<
   ControlPlaneActivities,
@@ -61,10 +88,9 @@ export const createAcmeActivities = <R>(
   settings: AcmeSettings,
 ): AcmeActivities => {
   const states = <A>(f: (s: AcmeStates) => Effect.Effect<A>) => runActivity(runtime, Effect.flatMap(AcmeStates, f))
-  if (settings.caPem !== null) {
-    // acme-client talks through its own axios instance: trust the test CA beside the system roots
-    acme.axios.defaults.httpsAgent = new Agent({ ca: [...rootCertificates, settings.caPem] })
-  }
+  // acme-client talks through its own axios instance: trust the test CA beside the system roots
+  const agent = settings.caPem === null ? undefined : new Agent({ ca: [...rootCertificates, settings.caPem] })
+  if (agent !== undefined) acme.axios.defaults.httpsAgent = agent
 
   let client: Promise<acme.Client> | undefined
   /** The account's client, registered once per directory (and per worker process, cached). */
@@ -106,25 +132,31 @@ export const createAcmeActivities = <R>(
     acmeTarget: ({ fqdnId }) => states((s) => s.target(fqdnId)),
     acmeFail: ({ fqdnId, message }) => states((s) => s.fail(fqdnId, message)),
     acmeOrder: async ({ hostname }): Promise<AcmeOrderState> => {
-      const c = await account()
-      const order = await c.createOrder({ identifiers: [{ type: "dns", value: hostname }] })
-      const challenges: Array<AcmeOrderState["challenges"][number]> = []
-      for (const authz of await c.getAuthorizations(order)) {
-        if (authz.status === "valid") continue
-        const challenge = authz.challenges.find((ch) => ch.type === "http-01")
-        if (challenge === undefined) {
-          throw ApplicationFailure.nonRetryable(
-            `the ACME server offers no HTTP-01 challenge for ${authz.identifier.value}`,
-            "AcmeUnsupported",
-          )
+      await reachable(settings.directoryUrl, agent)
+      try {
+        const c = await account()
+        const order = await c.createOrder({ identifiers: [{ type: "dns", value: hostname }] })
+        const challenges: Array<AcmeOrderState["challenges"][number]> = []
+        for (const authz of await c.getAuthorizations(order)) {
+          if (authz.status === "valid") continue
+          const challenge = authz.challenges.find((ch) => ch.type === "http-01")
+          if (challenge === undefined) {
+            throw ApplicationFailure.nonRetryable(
+              `the ACME server offers no HTTP-01 challenge for ${authz.identifier.value}`,
+              "AcmeUnsupported",
+            )
+          }
+          challenges.push({
+            token: challenge.token,
+            key_authorization: await c.getChallengeKeyAuthorization(challenge),
+            challenge: { ...challenge },
+          })
         }
-        challenges.push({
-          token: challenge.token,
-          key_authorization: await c.getChallengeKeyAuthorization(challenge),
-          challenge: { ...challenge },
-        })
+        return { order: { ...order }, challenges }
+      } catch (e) {
+        if (e instanceof ApplicationFailure) throw e
+        throw new Error(messageOf(e))
       }
-      return { order: { ...order }, challenges }
     },
     acmeFinish: async ({ fqdnId, hostname, state }) => {
       const c = await account()

@@ -66,7 +66,7 @@ export async function IssueCertificateWorkflow(input: IssueCertificateInput): Pr
   try {
     state = await acme.acmeOrder({ hostname })
   } catch (err) {
-    const why = `the ACME server refused the order: ${reason(err)}`
+    const why = `could not place the ACME order: ${reason(err)}`
     await cp.acmeFail({ fqdnId: input.fqdnId, message: why })
     return why
   }
