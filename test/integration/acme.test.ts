@@ -154,7 +154,9 @@ describe("Let's Encrypt (ACME HTTP-01 against pebble)", () => {
 
   it("https_redirect answers plain HTTP with 301 to HTTPS, except ACME challenges", async () => {
     const updated = await client.fqdns.update({ path: { id: fqdnId as never }, payload: { https_redirect: true } })
-    expect(updated).toMatchObject({ https_redirect: true, status: "pending" })
+    expect(updated.https_redirect).toBe(true)
+    // handed to the tenant's sync, which may already have picked it up
+    expect(["pending", "provisioning", "active"]).toContain(updated.status)
     // status and Location from one response: nginx's reload replaces its workers gradually
     const res = await eventually(
       "the redirect",
