@@ -6,13 +6,12 @@
 
 import { X509Certificate } from "node:crypto"
 import { existsSync, readdirSync, readFileSync } from "node:fs"
-import { request } from "node:http"
-import { connect } from "node:tls"
 import { createClient, type Fqdn, type PromiseClient } from "@hosting/sdk"
 import { Client, Connection } from "@temporalio/client"
 import pg from "pg"
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest"
 import { waitForAgent } from "../support/agents.js"
+import { tlsFingerprint } from "../support/certificates.js"
 import { startPebble, type TestPebble } from "../support/pebble.js"
 import { createTestDatabase } from "../support/postgres.js"
 import { type Stack, startStack } from "../support/stack.js"
@@ -30,17 +29,8 @@ let shardId: string
 
 const HOST = "le.example.test"
 
-/** The certificate nginx presents for `servername`, or the connection error. */
-const handshake = (servername: string) =>
-  new Promise<string>((resolve, reject) => {
-    const socket = connect({ host: "127.0.0.1", port: node.httpsPort, servername, rejectUnauthorized: false }, () => {
-      const fingerprint = socket.getPeerCertificate().fingerprint256
-      socket.end()
-      resolve(fingerprint)
-    })
-    socket.on("error", reject)
-    socket.setTimeout(10_000, () => socket.destroy(new Error("timeout")))
-  })
+/** The fingerprint of the certificate the node's nginx presents for `servername`. */
+const handshake = (servername: string) => tlsFingerprint(node.httpsPort, servername)
 
 /** Waits until the FQDN's issuance settles; a failure fails the test with its message. */
 const issued = async (id: string): Promise<Fqdn> =>
@@ -160,7 +150,7 @@ describe("Let's Encrypt (ACME HTTP-01 against pebble)", () => {
     // status and Location from one response: nginx's reload replaces its workers gradually
     const res = await eventually(
       "the redirect",
-      () => redirectOf(node.httpPort, HOST, "/some/page?x=1"),
+      () => httpGet(node.httpPort, HOST, "/some/page?x=1"),
       (r) => r.status === 301,
       45_000,
     )
@@ -265,17 +255,3 @@ describe("Let's Encrypt (ACME HTTP-01 against pebble)", () => {
     expect((await client.fqdns.get({ path: { id: fqdn.id } })).tls).toBe("letsencrypt")
   }, 120_000)
 })
-
-/** Status and Location of a GET through nginx with a Host header. */
-const redirectOf = (port: number, host: string, path: string) =>
-  new Promise<{ status: number; location: string | undefined }>((resolve, reject) => {
-    const req = request(
-      { host: "127.0.0.1", port, path, headers: { Host: host, Connection: "close" }, agent: false },
-      (res) => {
-        res.resume()
-        resolve({ status: res.statusCode ?? 0, location: res.headers.location })
-      },
-    )
-    req.on("error", reject)
-    req.end()
-  })

@@ -3,11 +3,10 @@
 // handshake returns the uploaded leaf. Refused uploads (wrong key, chain order, expiry, name,
 // junk) are 422 and write nothing.
 import { existsSync, statSync, writeFileSync } from "node:fs"
-import { connect } from "node:tls"
 import { createClient, type PromiseClient } from "@hosting/sdk"
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest"
 import { waitForAgent } from "../support/agents.js"
-import { makeTestCa, type TestCa } from "../support/certificates.js"
+import { makeTestCa, type TestCa, tlsFingerprint } from "../support/certificates.js"
 import { createTestDatabase } from "../support/postgres.js"
 import { type Stack, startStack } from "../support/stack.js"
 import { eventually, makeTestWebNode, type TestWebNode } from "../support/web-node.js"
@@ -35,17 +34,8 @@ const settled = async <A extends Status>(what: string, read: () => Promise<A>, t
   throw new Error(`${what} did not become active: ${JSON.stringify(last)}`)
 }
 
-/** The SHA-256 fingerprint of the certificate nginx presents for `servername`. */
-const handshake = (servername: string) =>
-  new Promise<string>((resolve, reject) => {
-    const socket = connect({ host: "127.0.0.1", port: node.httpsPort, servername, rejectUnauthorized: false }, () => {
-      const fingerprint = socket.getPeerCertificate().fingerprint256
-      socket.end()
-      resolve(fingerprint)
-    })
-    socket.on("error", reject)
-    socket.setTimeout(10_000, () => socket.destroy(new Error("timeout")))
-  })
+/** The fingerprint of the certificate the node's nginx presents for `servername`. */
+const handshake = (servername: string) => tlsFingerprint(node.httpsPort, servername)
 
 /** POSTs an upload as raw HTTP, for the status and the error envelope. */
 const upload = async (fqdnId: string, certificate_pem: string, private_key_pem: string) => {

@@ -5,6 +5,7 @@ import { createHash, X509Certificate } from "node:crypto"
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
+import { connect } from "node:tls"
 
 export interface Leaf {
   readonly certificatePem: string
@@ -76,3 +77,15 @@ export const fingerprintOf = (der: Buffer): string =>
     .digest("hex")
     .toUpperCase()
     .replace(/(..)(?!$)/g, "$1:")
+
+/** The SHA-256 fingerprint of the certificate presented on 127.0.0.1:`port` for `servername` (SNI). */
+export const tlsFingerprint = (port: number, servername: string) =>
+  new Promise<string>((resolve, reject) => {
+    const socket = connect({ host: "127.0.0.1", port, servername, rejectUnauthorized: false }, () => {
+      const fingerprint = socket.getPeerCertificate().fingerprint256
+      socket.end()
+      resolve(fingerprint)
+    })
+    socket.on("error", reject)
+    socket.setTimeout(10_000, () => socket.destroy(new Error("timeout")))
+  })

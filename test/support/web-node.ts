@@ -55,14 +55,14 @@ export const makeTestWebNode = async (): Promise<TestWebNode> => {
 
 /** GET through nginx with a Host header (fetch cannot set Host), on a fresh connection. */
 export const httpGet = (port: number, host: string, path = "/") =>
-  new Promise<{ status: number; body: string }>((resolve, reject) => {
+  new Promise<{ status: number; body: string; location: string | undefined }>((resolve, reject) => {
     const req = request(
       { host: "127.0.0.1", port, path, headers: { Host: host, Connection: "close" }, agent: false },
       (res) => {
         let body = ""
         res.setEncoding("utf8")
         res.on("data", (d) => (body += d))
-        res.on("end", () => resolve({ status: res.statusCode ?? 0, body }))
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, body, location: res.headers.location }))
       },
     )
     req.on("error", reject)
