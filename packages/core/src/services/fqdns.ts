@@ -41,6 +41,7 @@ export class Fqdns extends Effect.Service<Fqdns>()("@hosting/Fqdns", {
     const zones = yield* ZoneSync
     const acme = yield* AcmeOrders
     const decode = rowDecoder(Fqdn)
+    const beingDeleted = () => new Conflict({ message: "the FQDN is being deleted" })
     const withTenant = (row: unknown) =>
       Effect.map(decode(row), (fqdn) => ({
         fqdn,
@@ -125,6 +126,16 @@ export class Fqdns extends Effect.Service<Fqdns>()("@hosting/Fqdns", {
       return yield* get(principal, id as FqdnId)
     })
 
+    /** The FQDN, refused (409) while it or its tenant is being deleted. */
+    const live = (principal: Principal, id: FqdnId) =>
+      Effect.flatMap(getScoped(sql, spec, principal, id, "fqdn", withTenant), ({ fqdn, tenantStatus }) =>
+        tenantStatus === "deleting"
+          ? Effect.fail(tenantBeingDeleted())
+          : fqdn.status === "deleting"
+            ? Effect.fail(beingDeleted())
+            : Effect.succeed(fqdn),
+      )
+
     /**
      * Changes how a name does TLS. Switching to Let's Encrypt starts an issuance; switching to
      * `none` stops renewals but leaves the certificates it has (delete them to stop HTTPS).
@@ -134,9 +145,7 @@ export class Fqdns extends Effect.Service<Fqdns>()("@hosting/Fqdns", {
       id: FqdnId,
       patch: typeof UpdateFqdn.Type,
     ) {
-      const { fqdn, tenantStatus } = yield* getScoped(sql, spec, principal, id, "fqdn", withTenant)
-      if (tenantStatus === "deleting") return yield* Effect.fail(tenantBeingDeleted())
-      if (fqdn.status === "deleting") return yield* Effect.fail(new Conflict({ message: "the FQDN is being deleted" }))
+      const fqdn = yield* live(principal, id)
       const tls = patch.tls ?? fqdn.tls
       const redirect = patch.https_redirect ?? fqdn.https_redirect
       const issue = tls === "letsencrypt" && fqdn.tls !== "letsencrypt"
@@ -154,7 +163,7 @@ export class Fqdns extends Effect.Service<Fqdns>()("@hosting/Fqdns", {
           }),
         )
         .pipe(Effect.orDie)
-      if (rows.length === 0) return yield* Effect.fail(new Conflict({ message: "the FQDN is being deleted" }))
+      if (rows.length === 0) return yield* Effect.fail(beingDeleted())
       if (nodesSee) yield* requestSync(sql, sync, fqdn.tenant_id, [["fqdns", [id]]])
       if (issue) yield* Effect.ignore(acme.request(id))
       return yield* get(principal, id)
@@ -162,9 +171,7 @@ export class Fqdns extends Effect.Service<Fqdns>()("@hosting/Fqdns", {
 
     /** Obtains (or renews) the name's Let's Encrypt certificate now; the name must ask for one. */
     const issue = Effect.fn("Fqdns.issue")(function* (principal: Principal, id: FqdnId) {
-      const { fqdn, tenantStatus } = yield* getScoped(sql, spec, principal, id, "fqdn", withTenant)
-      if (tenantStatus === "deleting") return yield* Effect.fail(tenantBeingDeleted())
-      if (fqdn.status === "deleting") return yield* Effect.fail(new Conflict({ message: "the FQDN is being deleted" }))
+      const fqdn = yield* live(principal, id)
       if (fqdn.tls !== "letsencrypt") {
         return yield* Effect.fail(
           new Conflict({ message: 'the FQDN does not use Let\'s Encrypt; set tls to "letsencrypt" first' }),
