@@ -5,6 +5,7 @@ import { Arbitrary, FastCheck as fc } from "effect"
 import { PLATFORM_RECORD_TTL, type RecordData } from "../src/domain/dns.js"
 import {
   canonicalIpv6,
+  labelUnder,
   type PlannedRecord,
   planZone,
   type ServiceTenant,
@@ -158,5 +159,13 @@ describe("service hostnames", () => {
     })
     expect(gone.rejected).toEqual([])
     expect(answer(gone, name)).toEqual(["198.51.100.1"])
+  })
+
+  it("finds the one label directly under the base domain, and nothing deeper or beside it", () => {
+    expect(labelUnder("t-abc0000000.svc.example.test", "svc.example.test")).toBe("t-abc0000000")
+    expect(labelUnder("t-abc0000000.svc.example.test.", "svc.example.test.")).toBe("t-abc0000000")
+    expect(labelUnder("a.t-abc0000000.svc.example.test", "svc.example.test")).toBeUndefined()
+    expect(labelUnder("svc.example.test", "svc.example.test")).toBeUndefined()
+    expect(labelUnder("t-abc0000000.xsvc.example.test", "svc.example.test")).toBeUndefined()
   })
 })

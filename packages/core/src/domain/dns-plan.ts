@@ -204,6 +204,12 @@ export interface ServiceTenant {
  * names have exactly one underscore after the prefix, so the label maps back to one tenant.
  */
 export const serviceLabel = (tenantName: string): string => tenantName.replace(/_/g, "-")
+/** The one label of `name` directly under `base` (`a` for `a.base`), if `name` is such a name. */
+export const labelUnder = (name: string, base: string): string | undefined => {
+  const [n, b] = [withoutDot(name), withoutDot(base)]
+  const label = n.endsWith(`.${b}`) ? n.slice(0, -(b.length + 1)) : ""
+  return label === "" || label.includes(".") ? undefined : label
+}
 /** The tenant name a service hostname label stands for. */
 export const tenantOfServiceLabel = (label: string): string => label.replace(/-/g, "_")
 

@@ -10,16 +10,17 @@ import {
   type ZoneId,
 } from "../domain/dns.js"
 import {
+  labelUnder,
   recordConflict,
   renderContent,
   resolveRecordName,
   tenantOfServiceLabel,
-  withoutDot,
 } from "../domain/dns-plan.js"
 import { Conflict, InvalidInput, notFound } from "../domain/errors.js"
 import { randomUuid } from "../domain/ids.js"
 import type { ListQuery } from "../domain/list.js"
 import { brandFilter, filters, listPage } from "../sql/list.js"
+import { baseDomain } from "../sql/platform-config.js"
 import { rowDecoder } from "../sql/rows.js"
 import { markDns, requestZoneSync, zoneBeingDeleted } from "./dns-rows.js"
 import { getScoped, type ScopedSpec } from "./tenancy-rows.js"
@@ -127,14 +128,12 @@ export class DnsRecords extends Effect.Service<DnsRecords>()("@hosting/DnsRecord
         }>`SELECT f.hostname FROM fqdns f JOIN tenants t ON t.id = f.tenant_id
           WHERE f.hostname = ${name} AND f.status <> 'deleting' AND t.brand_id = ${zone.brand_id}`
         // a live tenant's service hostname (`<label>.<base domain>`) is the platform's too
-        const [config] = yield* sql<{ base: string | null }>`SELECT config->>'base_domain' AS base
-          FROM platform_config`
-        const dot = name.indexOf(".")
+        const base = yield* baseDomain(sql)
+        const label = base === null ? undefined : labelUnder(name, base)
         const services =
-          config?.base == null || dot < 0 || name.slice(dot + 1) !== withoutDot(config.base)
+          label === undefined
             ? []
-            : yield* sql`SELECT 1 FROM tenants
-                WHERE name = ${tenantOfServiceLabel(name.slice(0, dot))} AND status <> 'deleting'`
+            : yield* sql`SELECT 1 FROM tenants WHERE name = ${tenantOfServiceLabel(label)} AND status <> 'deleting'`
         const taken = recordConflict(
           zone.name,
           name,

@@ -6,6 +6,7 @@ import type { ListQuery } from "../domain/list.js"
 import { type CreateNode, Node, type UpdateNode } from "../domain/topology.js"
 import { onConstraint } from "../sql/constraints.js"
 import { getById, type ListSpec, listChildren } from "../sql/list.js"
+import { baseDomain } from "../sql/platform-config.js"
 import { rowDecoder, textArray } from "../sql/rows.js"
 import { LbSync } from "./lb-sync.js"
 import { ZoneSync } from "./zone-sync.js"
@@ -39,9 +40,8 @@ export class Nodes extends Effect.Service<Nodes>()("@hosting/Nodes", {
     const topologyChanged = (clusterId: string) =>
       Effect.gen(function* () {
         yield* Effect.ignore(lb.request(clusterId))
-        const [config] = yield* sql<{ base: string | null }>`SELECT config->>'base_domain' AS base
-          FROM platform_config`.pipe(Effect.orDie)
-        if (config?.base != null) yield* Effect.ignore(zones.requestForBaseDomain(config.base))
+        const base = yield* baseDomain(sql).pipe(Effect.orDie)
+        if (base !== null) yield* Effect.ignore(zones.requestForBaseDomain(base))
       })
 
     const get = Effect.fn("Nodes.get")(function* (id: NodeId) {

@@ -4,13 +4,14 @@ import type { ZoneSnapshot } from "../activities/index.js"
 import { RecordData } from "../domain/dns.js"
 import {
   isAtOrUnder,
+  labelUnder,
   type PlannedRecord,
   planZone,
   serviceHostnames,
   tenantOfServiceLabel,
-  withoutDot,
   type ZonePlan,
 } from "../domain/dns-plan.js"
+import { baseDomain } from "../sql/platform-config.js"
 
 interface ZoneRow {
   readonly id: string
@@ -52,12 +53,10 @@ export class ZoneStates extends Effect.Service<ZoneStates>()("@hosting/ZoneState
      */
     const services = (zone: string) =>
       Effect.gen(function* () {
-        const [config] = yield* sql<{ base: string | null }>`SELECT config->>'base_domain' AS base FROM platform_config`
-        const stored = config?.base ?? null
-        if (stored === null) return []
-        const base = withoutDot(stored)
-        const label = isAtOrUnder(zone, base) && zone !== base ? zone.slice(0, -(base.length + 1)) : undefined
-        if (!isAtOrUnder(base, zone) && (label === undefined || label.includes("."))) return []
+        const base = yield* baseDomain(sql)
+        if (base === null) return []
+        const label = labelUnder(zone, base)
+        if (!isAtOrUnder(base, zone) && label === undefined) return []
         const tenants = yield* sql<{
           name: string
           status: string
