@@ -9,7 +9,7 @@ import { waitForAgent } from "../support/agents.js"
 import { makeTestCa, type TestCa, tlsFingerprint } from "../support/certificates.js"
 import { createTestDatabase } from "../support/postgres.js"
 import { type Stack, startStack } from "../support/stack.js"
-import { eventually, makeTestWebNode, type TestWebNode } from "../support/web-node.js"
+import { eventually, makeTestWebNode, settled, type TestWebNode } from "../support/web-node.js"
 
 let db: Awaited<ReturnType<typeof createTestDatabase>>
 let stack: Stack
@@ -20,19 +20,6 @@ let brandId: string
 let shardId: string
 
 const HOST = "secure.example.test"
-
-type Status = { readonly status: string; readonly status_message: string | null }
-const settled = async <A extends Status>(what: string, read: () => Promise<A>, timeoutMs = 45_000): Promise<A> => {
-  const deadline = Date.now() + timeoutMs
-  let last: A | undefined
-  while (Date.now() < deadline) {
-    last = await read()
-    if (last.status === "active") return last
-    if (last.status === "failed") throw new Error(`${what} failed: ${last.status_message}`)
-    await new Promise((r) => setTimeout(r, 100))
-  }
-  throw new Error(`${what} did not become active: ${JSON.stringify(last)}`)
-}
 
 /** The fingerprint of the certificate the node's nginx presents for `servername`. */
 const handshake = (servername: string) => tlsFingerprint(node.httpsPort, servername)

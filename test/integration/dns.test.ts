@@ -11,7 +11,7 @@ import { waitForAgent } from "../support/agents.js"
 import { postgresDatabase, type TestDatabase } from "../support/databases.js"
 import { dig, digStatus, makeTestDnsNode, type TestDnsNode } from "../support/dns-node.js"
 import { type Stack, startStack } from "../support/stack.js"
-import { eventually } from "../support/web-node.js"
+import { eventually, type Status, settled } from "../support/web-node.js"
 
 let db: TestDatabase
 let node: TestDnsNode
@@ -23,19 +23,6 @@ let brandBId: string
 let clusterId: string
 const ZONE = "shop-dns.test"
 
-type Status = { readonly status: string; readonly status_message: string | null }
-/** Polls a resource until it is active (or fails the test with its status_message). */
-const settled = async <A extends Status>(what: string, read: () => Promise<A>, timeoutMs = 45_000): Promise<A> => {
-  const deadline = Date.now() + timeoutMs
-  let last: A | undefined
-  while (Date.now() < deadline) {
-    last = await read()
-    if (last.status === "active") return last
-    if (last.status === "failed") throw new Error(`${what} failed: ${last.status_message}`)
-    await new Promise((r) => setTimeout(r, 100))
-  }
-  throw new Error(`${what} did not become active: ${JSON.stringify(last)}`)
-}
 const failedWith = async <A extends Status>(read: () => Promise<A>, timeoutMs = 45_000): Promise<A> => {
   const deadline = Date.now() + timeoutMs
   let last: A | undefined

@@ -15,7 +15,14 @@ import { waitForAgent } from "../support/agents.js"
 import { makeTestLbNode, type TestLbNode } from "../support/lb-node.js"
 import { createTestDatabase } from "../support/postgres.js"
 import { type Stack, startStack } from "../support/stack.js"
-import { eventually, httpGet, makeTestWebNode, type TestWebNode } from "../support/web-node.js"
+import {
+  eventually,
+  httpGet,
+  makeTestWebNode,
+  type Status,
+  type TestWebNode,
+  settled as waitSettled,
+} from "../support/web-node.js"
 
 let db: Awaited<ReturnType<typeof createTestDatabase>>
 let stack: Stack
@@ -30,18 +37,9 @@ let lbShard: string
 let clusterId: string
 let temporal: Client
 
-type Status = { readonly status: string; readonly status_message: string | null }
-const settled = async <A extends Status>(what: string, read: () => Promise<A>, timeoutMs = 60_000): Promise<A> => {
-  const deadline = Date.now() + timeoutMs
-  let last: A | undefined
-  while (Date.now() < deadline) {
-    last = await read()
-    if (last.status === "active") return last
-    if (last.status === "failed") throw new Error(`${what} failed: ${last.status_message}`)
-    await new Promise((r) => setTimeout(r, 100))
-  }
-  throw new Error(`${what} did not become active: ${JSON.stringify(last)}`)
-}
+// longer than elsewhere: two web nodes and an LB node share the machine in this suite
+const settled = <A extends Status>(what: string, read: () => Promise<A>, timeoutMs = 60_000) =>
+  waitSettled(what, read, timeoutMs)
 /** Waits until the cluster's LB sync has no round left to run (a test's drift must not be healed by it). */
 const lbSyncIdle = () =>
   eventually(

@@ -11,7 +11,15 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest"
 import { waitForAgent } from "../support/agents.js"
 import { createTestDatabase } from "../support/postgres.js"
 import { type Stack, startStack } from "../support/stack.js"
-import { clientKey, eventually, httpGet, makeTestWebNode, sftp, type TestWebNode } from "../support/web-node.js"
+import {
+  clientKey,
+  eventually,
+  httpGet,
+  makeTestWebNode,
+  settled,
+  sftp,
+  type TestWebNode,
+} from "../support/web-node.js"
 
 let db: Awaited<ReturnType<typeof createTestDatabase>>
 let stack: Stack
@@ -24,19 +32,6 @@ let shardB: string
 let nodeBId: string
 let keys: string
 
-type Status = { readonly status: string; readonly status_message: string | null }
-/** Polls a resource until it is active (or fails the test with its status_message). */
-const settled = async <A extends Status>(what: string, read: () => Promise<A>, timeoutMs = 45_000): Promise<A> => {
-  const deadline = Date.now() + timeoutMs
-  let last: A | undefined
-  while (Date.now() < deadline) {
-    last = await read()
-    if (last.status === "active") return last
-    if (last.status === "failed") throw new Error(`${what} failed: ${last.status_message}`)
-    await new Promise((r) => setTimeout(r, 100))
-  }
-  throw new Error(`${what} did not become active: ${JSON.stringify(last)}`)
-}
 const gone = async (what: string, read: () => Promise<unknown>, timeoutMs = 45_000) => {
   const deadline = Date.now() + timeoutMs
   while (Date.now() < deadline) {

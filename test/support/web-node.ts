@@ -131,3 +131,23 @@ export const sftp = (port: number, user: string, keyFile: string, batch: string)
     return { code: err.status ?? -1, output: `${err.stdout?.toString() ?? ""}${err.stderr?.toString() ?? ""}` }
   }
 }
+
+/** A resource as its lifecycle reports it. */
+export type Status = { readonly status: string; readonly status_message: string | null }
+
+/** Polls until the resource is active; fails at once with its message if it failed; bounded. */
+export const settled = async <A extends Status>(
+  what: string,
+  read: () => Promise<A>,
+  timeoutMs = 45_000,
+): Promise<A> => {
+  const deadline = Date.now() + timeoutMs
+  let last: A | undefined
+  while (Date.now() < deadline) {
+    last = await read()
+    if (last.status === "active") return last
+    if (last.status === "failed") throw new Error(`${what} failed: ${last.status_message}`)
+    await new Promise((r) => setTimeout(r, 100))
+  }
+  throw new Error(`${what} did not become active: ${JSON.stringify(last)}`)
+}
