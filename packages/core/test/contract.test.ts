@@ -34,6 +34,35 @@ describe("the contract", () => {
   })
 })
 
+describe("the OpenAPI document", () => {
+  const doc = JSON.parse(JSON.stringify(OpenApi.fromApi(HostingApi)))
+  const brandAccess = {
+    type: "array",
+    items: { anyOf: [{ $ref: "#/components/schemas/UUID" }, { type: "string", enum: ["*"] }] },
+    title: "BrandAccess",
+    description: 'brand UUIDs, or `["*"]` alone for every brand (a platform administrator)',
+  }
+
+  // `["*"]` used to be a tuple (prefixItems + items: false + minItems: 1): a validator or
+  // generator that does not know prefixItems reads that as an array that can hold nothing.
+  it("describes an API key's brands as one array of brand ids or `*`", () => {
+    for (const name of ["ApiKey", "CreatedApiKey", "Whoami"]) {
+      expect(doc.components.schemas[name].properties.brands, name).toEqual(brandAccess)
+    }
+    for (const [path, method] of [
+      ["/api/v1/api-keys", "post"],
+      ["/api/v1/api-keys/{id}", "put"],
+    ] as const) {
+      expect(doc.paths[path][method].requestBody.content["application/json"].schema.properties.brands).toEqual({
+        ...brandAccess,
+        description: '1–100 brand UUIDs, or `["*"]` alone for every brand (a platform administrator)',
+        minItems: 1,
+        maxItems: 100,
+      })
+    }
+  })
+})
+
 describe("error envelope", () => {
   it.effect("encodes a domain error as {error:{code,message,details}} and decodes it back", () =>
     Effect.gen(function* () {

@@ -8,19 +8,37 @@ export const API_KEY_PREFIX = "hpk_"
 const KEY_ALPHABET = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
 const KEY_RANDOM_LENGTH = 40
 
-/** A scope is `resource:action` (`tenants:write`), `*:action`, `resource:*`, or `*`. */
+/**
+ * A scope is `resource:action` (`tenants:write`), `resource:*` (both actions), `*:action` (the
+ * action on every resource: `*:read` is a read-only key), or `*` for everything.
+ */
 export const Scope = Schema.String.pipe(
-  Schema.pattern(/^(\*|[a-z][a-z0-9-]{0,62}:(\*|read|write))$/),
+  Schema.pattern(/^(\*|\*:(read|write)|[a-z][a-z0-9-]{0,62}:(\*|read|write))$/),
   Schema.annotations({
     title: "Scope",
-    description: "`resource:action` with action read or write, `*:read`, `resource:*`, or `*` for everything",
+    description:
+      "`resource:action` with action read or write, `resource:*` for both, `*:read` or `*:write` for every resource, or `*` for everything",
   }),
 )
 /** A permission scope string. */
 export type Scope = typeof Scope.Type
 
-/** Brand access of a key: brand UUIDs, or `["*"]` for a platform administrator. */
-export const BrandAccess = Schema.Union(Schema.Tuple(Schema.Literal("*")), Schema.Array(Schema.UUID))
+/** Most brands one key may name; a key for more brands than that is a platform key (`["*"]`). */
+export const MAX_KEY_BRANDS = 100
+
+/**
+ * Brand access of a key: brand UUIDs, or `["*"]` for a platform administrator. One array of
+ * "UUID or `*`" rather than a union with the tuple `["*"]`: the tuple renders as `prefixItems` +
+ * `items: false`, which tools that predate JSON Schema 2020-12 read as an array holding nothing.
+ */
+export const BrandAccess = Schema.Array(Schema.Union(Schema.UUID, Schema.Literal("*"))).pipe(
+  Schema.filter((b) => !b.includes("*") || b.length === 1 || '"*" stands alone: every brand, or a list of brand ids', {
+    title: "BrandAccess",
+    description: 'brand UUIDs, or `["*"]` alone for every brand (a platform administrator)',
+    // keeps the title and description in the JSON Schema (a filter without it renders as its base)
+    jsonSchema: {},
+  }),
+)
 /** Brand access list. */
 export type BrandAccess = typeof BrandAccess.Type
 
@@ -86,19 +104,34 @@ export class CreatedApiKey extends Schema.Class<CreatedApiKey>("CreatedApiKey")(
 }) {}
 
 const KeyName = DisplayName
+/** Most scopes one key may carry. */
+export const MAX_KEY_SCOPES = 64
+const KeyScopes = Schema.Array(Scope).pipe(
+  Schema.minItems(1, { message: () => "a key needs at least one scope" }),
+  Schema.maxItems(MAX_KEY_SCOPES, { message: () => `a key may carry at most ${MAX_KEY_SCOPES} scopes` }),
+)
+// Bounded so a key (cached per request, copied into every audit entry) stays small.
+const KeyBrands = BrandAccess.pipe(
+  Schema.minItems(1, { message: () => 'a key needs at least one brand, or ["*"]' }),
+  Schema.maxItems(MAX_KEY_BRANDS, {
+    message: () => `a key may name at most ${MAX_KEY_BRANDS} brands; ["*"] stands for every brand`,
+    title: "BrandAccess",
+    description: `1–${MAX_KEY_BRANDS} brand UUIDs, or \`["*"]\` alone for every brand (a platform administrator)`,
+  }),
+)
 
 /** Body of POST /api-keys. */
 export const CreateApiKey = Schema.Struct({
   name: KeyName,
-  scopes: Schema.Array(Scope).pipe(Schema.minItems(1), Schema.maxItems(64)),
-  brands: BrandAccess.pipe(Schema.filter((b) => b.length > 0 || 'a key needs at least one brand, or ["*"]')),
+  scopes: KeyScopes,
+  brands: KeyBrands,
 }).annotations({ parseOptions: { onExcessProperty: "error" } })
 
 /** Body of PUT /api-keys/{id}. */
 export const UpdateApiKey = Schema.Struct({
   name: Schema.optional(KeyName),
-  scopes: Schema.optional(Schema.Array(Scope).pipe(Schema.minItems(1), Schema.maxItems(64))),
-  brands: Schema.optional(BrandAccess.pipe(Schema.filter((b) => b.length > 0 || "a key needs at least one brand"))),
+  scopes: Schema.optional(KeyScopes),
+  brands: Schema.optional(KeyBrands),
 }).annotations({ parseOptions: { onExcessProperty: "error" } })
 
 /** GET /whoami: what the calling key may do. */
