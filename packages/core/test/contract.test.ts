@@ -61,6 +61,26 @@ describe("the OpenAPI document", () => {
       })
     }
   })
+
+  // A JSON Schema document may give an $id to one schema only (ajv refuses to load it
+  // otherwise); Effect gives every Schema.Unknown the same one, and every error envelope's
+  // `details` holds one.
+  it("gives no $id twice", () => {
+    const ids: Array<string> = []
+    const walk = (v: unknown): void => {
+      if (v === null || typeof v !== "object") return
+      if (typeof (v as { $id?: unknown }).$id === "string") ids.push((v as { $id: string }).$id)
+      for (const x of Object.values(v)) walk(x)
+    }
+    walk(doc)
+    expect(ids.filter((id, i) => ids.indexOf(id) !== i)).toEqual([])
+    expect(doc.components.schemas.NotFoundError.properties.error.properties.details).toEqual({
+      type: "object",
+      required: [],
+      properties: {},
+      additionalProperties: { title: "unknown" },
+    })
+  })
 })
 
 describe("error envelope", () => {

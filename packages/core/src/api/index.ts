@@ -26,6 +26,25 @@ const withEnvelopedDecodeErrors = <A extends HttpApi.HttpApi.Any>(api: A): A => 
   return copy
 }
 
+/**
+ * Effect gives the JSON Schema of every `Schema.Unknown` (and Any, object, `{}`) one fixed `$id`
+ * such as "/schemas/unknown". A JSON Schema document may give an `$id` to one schema only, so
+ * with two such fields the document no longer loads in a validator (ajv: "resolves to more than
+ * one schema") and a validating proxy cannot use it. The ids mean nothing outside Effect: dropped.
+ */
+const withoutEffectSchemaIds = (spec: Record<string, any>): Record<string, any> => {
+  const strip = (v: unknown): unknown => {
+    if (Array.isArray(v)) return v.map(strip)
+    if (v === null || typeof v !== "object") return v
+    return Object.fromEntries(
+      Object.entries(v)
+        .filter(([k, x]) => !(k === "$id" && typeof x === "string" && x.startsWith("/schemas/")))
+        .map(([k, x]) => [k, strip(x)]),
+    )
+  }
+  return strip(spec) as Record<string, any>
+}
+
 /** The whole platform API. */
 export class HostingApi extends withEnvelopedDecodeErrors(HttpApi.make("hosting"))
   .add(HealthGroup)
@@ -53,7 +72,8 @@ export class HostingApi extends withEnvelopedDecodeErrors(HttpApi.make("hosting"
   .annotate(
     OpenApi.Description,
     "API-first control plane for multi-tenant web hosting. Authenticate with the X-API-Key header.",
-  ) {}
+  )
+  .annotate(OpenApi.Transform, withoutEffectSchemaIds) {}
 
 export * from "../domain/api-key.js"
 export * from "../domain/audit.js"
