@@ -3,4 +3,6 @@
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$ROOT"
 bash infra/dev/setup.sh
+# the launcher starts every process with its own node binary: they all run on the project's Node
+use_project_node
 exec node hosts/api/dist/dev/main.js

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Idempotent setup for development and tests on Debian/Ubuntu (as root): Debian packages,
-# the Temporal CLI, npm packages, and a build. Safe to run on every `npm test` / `npm run dev`.
+# the Temporal CLI, npm packages (with the project's Node 24), and a build. Safe to run on every
+# `npm test` / `npm run dev`.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$ROOT"
 
@@ -30,11 +31,14 @@ apt_install chromium
 bash infra/dev/install-temporal.sh
 
 # npm ci only when the lock changed since the last install (node_modules/.package-lock.json
-# is npm's own record of what is installed).
-if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+# is npm's own record of what is installed), or the project's Node 24 is missing (see lib.sh).
+if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ] ||
+  { [ ! -x "$PROJECT_NODE_BIN/node" ] && [ "$(uname -sm)" = "Linux x86_64" ]; }; then
   log "npm ci"
   npm ci --no-audit --no-fund --loglevel=error
 fi
+use_project_node
+log "node $(node -v) ($(command -v node))"
 
 log "build (tsc -b, then the UI bundle)"
 npm run -s build

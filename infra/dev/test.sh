@@ -5,6 +5,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$ROOT"
 start=$SECONDS
 bash infra/dev/setup.sh
+use_project_node
 log "lint and format check (biome)"
 npx biome check .
 log "tests (vitest)"
