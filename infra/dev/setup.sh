@@ -15,6 +15,9 @@ if ! pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then
   pg_isready -q -h 127.0.0.1 -p 5432 || die "PostgreSQL did not become ready on 127.0.0.1:5432"
 fi
 
+# `npm run dev` runs its own cluster with these binaries (initdb, postgres), whatever serves 5432.
+compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || apt_install postgresql postgresql-client
+
 # Programs the node agent drives on a web node; tests run them on private loopback ports.
 # (policy-rc.d keeps the packages from starting their own daemons; the agent starts its own.)
 apt_install nginx php8.2-fpm php8.2-cli openssh-server openssh-client acl ruby

@@ -1,4 +1,13 @@
 // Process helpers shared by the single-box launcher and the integration tests.
 export { type EmbeddedPostgres, startEmbeddedPostgres } from "./pglite.js"
-export { findExecutable, freePort, portOpen, type ServiceProcess, startProcess, waitFor } from "./processes.js"
+export { type PrivatePostgres, postgresBinDir, startPrivatePostgres } from "./postgres.js"
+export {
+  findExecutable,
+  freePort,
+  GiveUp,
+  portOpen,
+  type ServiceProcess,
+  startProcess,
+  waitFor,
+} from "./processes.js"
 export { startTemporalDevServer, type TemporalDevServer } from "./temporal.js"

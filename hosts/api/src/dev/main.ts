@@ -1,18 +1,18 @@
 #!/usr/bin/env node
 /**
- * Single-box platform (`npm run dev`): embedded PostgreSQL (PGlite), the Temporal dev server,
- * the API, the control-plane worker and one local node agent, with state under
- * HOSTING_DATA_DIR. Ctrl-C stops everything it started.
+ * Single-box platform (`npm run dev`): a private PostgreSQL cluster, the Temporal dev server,
+ * the API, the control-plane worker and one local node agent (web, LB and DNS roles), with state
+ * under HOSTING_DATA_DIR. Ctrl-C stops everything it started.
  */
 import { randomUUID } from "node:crypto"
 import { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { hostname } from "node:os"
 import { join, resolve } from "node:path"
 import { fileURLToPath } from "node:url"
-import { stopLbServices, stopNodeServices } from "@hosting/agent"
+import { stopDnsServices, stopLbServices, stopNodeServices } from "@hosting/agent"
 import { generateApiKeySecret } from "@hosting/core/api"
-import { startEmbeddedPostgres } from "./pglite.js"
-import { findExecutable, freePort, type ServiceProcess, startProcess, waitFor } from "./processes.js"
+import { startPrivatePostgres } from "./postgres.js"
+import { findExecutable, type ServiceProcess, startProcess, waitFor } from "./processes.js"
 import { startTemporalDevServer } from "./temporal.js"
 
 const startedAt = Date.now()
@@ -89,16 +89,29 @@ const fail = async (e: unknown) => {
 
 try {
   let databaseUrl = process.env["HOSTING_DATABASE_URL"]
+  let pdnsDatabaseUrl = process.env["HOSTING_PDNS_DATABASE_URL"]
   if (!databaseUrl) {
-    const pg = await startEmbeddedPostgres({
-      dataDir: join(dataDir, "pglite"),
-      port: await freePort(),
-      maxConnections: 16,
+    if (existsSync(join(dataDir, "pglite")))
+      say(`${join(dataDir, "pglite")} (PGlite, used by earlier versions) is no longer read; remove it when done`)
+    const pgDir = join(dataDir, "postgres")
+    const pg = await startPrivatePostgres({
+      dir: pgDir,
+      port: Number(env("HOSTING_POSTGRES_PORT", "15432")),
+      logFile: join(logDir, "postgres.log"),
     })
+    track(pg.process, false)
+    // stopped last (cleanups run in reverse), after every process that holds a connection
     cleanups.push(() => pg.stop())
-    databaseUrl = pg.url
-    say(`embedded PostgreSQL (PGlite) at ${pg.url}`)
+    void pg.process.exited.then((code) => {
+      if (!stopping) void fail(`postgres exited unexpectedly (${code}); see ${join(logDir, "postgres.log")}`)
+    })
+    databaseUrl = await pg.ensureDatabase("hosting")
+    // PowerDNS has a role of its own: the password in its config file opens only its database
+    pdnsDatabaseUrl ||= await pg.ensureDatabase("pdns", "pdns")
+    say(`PostgreSQL ${pg.version} at 127.0.0.1:${pg.port} (data ${pgDir}, passwords in ${pgDir}/*.password)`)
   }
+  // the box answers DNS for its zones when PowerDNS has a database (ours, or one given)
+  const roles = pdnsDatabaseUrl ? "web,lb,dns" : "web,lb"
 
   let temporalAddress = process.env["HOSTING_TEMPORAL_ADDRESS"]
   if (!temporalAddress) {
@@ -125,8 +138,6 @@ try {
   const childEnv: NodeJS.ProcessEnv = {
     ...process.env,
     HOSTING_DATABASE_URL: databaseUrl,
-    // PGlite serves one query at a time; small pools keep every process under its connection cap.
-    HOSTING_DATABASE_POOL_SIZE: process.env["HOSTING_DATABASE_URL"] ? env("HOSTING_DATABASE_POOL_SIZE", "8") : "4",
     HOSTING_TEMPORAL_ADDRESS: temporalAddress,
     HOSTING_API_KEY: apiKey,
     HOSTING_API_PORT: String(apiPort),
@@ -137,9 +148,15 @@ try {
     HOSTING_HTTPS_PORT: env("HOSTING_HTTPS_PORT", "8443"),
     HOSTING_SSH_PORT: env("HOSTING_SSH_PORT", "2222"),
     HOSTING_NODE_ROOT: nodeRoot,
-    // the box is its own LB too: HAProxy routes bound names to the local nginx, as in production
-    HOSTING_LOCAL_NODE_ROLES: "web,lb",
-    HOSTING_AGENT_ROLES: "web,lb",
+    // the box is its own LB too: HAProxy routes bound names to the local nginx, as in production;
+    // and its own DNS server, so zones have a shard to live on
+    HOSTING_LOCAL_NODE_ROLES: roles,
+    HOSTING_AGENT_ROLES: roles,
+    ...(pdnsDatabaseUrl ? { HOSTING_PDNS_DATABASE_URL: pdnsDatabaseUrl } : {}),
+    // an unprivileged port: port 53 usually belongs to the machine's own resolver
+    HOSTING_DNS_HOST: env("HOSTING_DNS_HOST", "127.0.0.1"),
+    HOSTING_DNS_PORT: env("HOSTING_DNS_PORT", "8053"),
+    HOSTING_PDNS_API_PORT: env("HOSTING_PDNS_API_PORT", "8081"),
     HOSTING_LOCAL_NODE_ADDRESSES: "127.0.0.1",
     HOSTING_LB_ROOT: lbRoot,
     HOSTING_LB_HTTP_HOST: "127.0.0.1",
@@ -149,6 +166,8 @@ try {
       "HOSTING_ACME_DIRECTORY_URL",
       "https://acme-staging-v02.api.letsencrypt.org/directory",
     ),
+    // a development box serves made-up names (shop.example.test in the README's quick start)
+    HOSTING_ALLOW_TEST_DOMAINS: env("HOSTING_ALLOW_TEST_DOMAINS", "true"),
     HOSTING_API_URL: `http://127.0.0.1:${apiPort}`,
   }
   const node = (name: string, main: string) => {
@@ -171,6 +190,7 @@ try {
   // sites survive an agent restart); the single box stops them with everything else
   cleanups.push(() => stopNodeServices(nodeRoot))
   cleanups.push(() => stopLbServices(lbRoot))
+  cleanups.push(() => stopDnsServices(nodeRoot))
   // The admin UI's static server (hosts/ui) proxies /api to us; started by path, not imported,
   // since no host depends on another.
   const uiPort = Number(env("HOSTING_UI_PORT", "3001"))
@@ -192,6 +212,10 @@ try {
   say(
     `sites    http://127.0.0.1:${childEnv["HOSTING_LB_HTTP_PORT"]} (HAProxy) → nginx :${childEnv["HOSTING_HTTP_PORT"]}, HTTPS :${childEnv["HOSTING_HTTPS_PORT"]}`,
   )
+  if (roles.includes("dns"))
+    say(
+      `dns      PowerDNS on ${childEnv["HOSTING_DNS_HOST"]}:${childEnv["HOSTING_DNS_PORT"]} (dig @${childEnv["HOSTING_DNS_HOST"]} -p ${childEnv["HOSTING_DNS_PORT"]} NAME)`,
+    )
   say(`logs     ${logDir}`)
   say("Ctrl-C stops everything")
 } catch (e) {

@@ -1,7 +1,12 @@
 import { PGlite } from "@electric-sql/pglite"
 import { PGLiteSocketServer } from "@electric-sql/pglite-socket"
 
-/** PGlite served over the PostgreSQL wire protocol, so every process uses the same driver. */
+/**
+ * PGlite served over the PostgreSQL wire protocol, for test suites only: the socket server funnels
+ * every connection into one PGlite session and interleaves concurrent extended-protocol queries
+ * (electric-sql/pglite#1046), so a platform under concurrent load must not run on it; `npm run
+ * dev` runs a private PostgreSQL cluster instead (postgres.ts).
+ */
 export interface EmbeddedPostgres {
   readonly url: string
   stop(): Promise<void>

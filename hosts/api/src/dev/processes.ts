@@ -10,8 +10,8 @@ export interface ServiceProcess {
   readonly child: ChildProcess
   /** Resolves with the exit code (or signal) once the process has ended. */
   readonly exited: Promise<number | NodeJS.Signals>
-  /** SIGTERM, then SIGKILL after `graceMs`; resolves once the process has ended. */
-  stop(graceMs?: number): Promise<void>
+  /** `signal` (SIGTERM), then SIGKILL after `graceMs`; resolves once the process has ended. */
+  stop(graceMs?: number, signal?: NodeJS.Signals): Promise<void>
 }
 
 /** Starts a program with an argument array (never a shell), logging to a file or inheriting stdio. */
@@ -22,10 +22,18 @@ export const startProcess = (options: {
   readonly env?: NodeJS.ProcessEnv
   readonly logFile?: string
   readonly cwd?: string
+  /** Runs it as this user and group (a daemon that refuses to run as root). */
+  readonly uid?: number
+  readonly gid?: number
+  /** Its own process group, so a Ctrl-C in the terminal reaches only us and we stop it in order. */
+  readonly detached?: boolean
 }): ServiceProcess => {
   const child = spawn(options.command, [...options.args], {
     env: options.env ?? process.env,
     cwd: options.cwd,
+    ...(options.uid === undefined ? {} : { uid: options.uid }),
+    ...(options.gid === undefined ? {} : { gid: options.gid }),
+    detached: options.detached ?? false,
     stdio: options.logFile === undefined ? ["ignore", "inherit", "inherit"] : ["ignore", "pipe", "pipe"],
   })
   if (options.logFile !== undefined) {
@@ -38,9 +46,9 @@ export const startProcess = (options: {
     child.once("exit", (code, signal) => resolve(code ?? signal ?? 0))
     child.once("error", () => resolve(-1))
   })
-  const stop = async (graceMs = 10_000) => {
+  const stop = async (graceMs = 10_000, signal: NodeJS.Signals = "SIGTERM") => {
     if (child.exitCode !== null || child.signalCode !== null) return
-    child.kill("SIGTERM")
+    child.kill(signal)
     const timer = setTimeout(() => child.kill("SIGKILL"), graceMs)
     await exited
     clearTimeout(timer)
@@ -48,7 +56,13 @@ export const startProcess = (options: {
   return { name: options.name, pid: child.pid, child, exited, stop }
 }
 
-/** Polls `check` every `intervalMs` until it returns true or `timeoutMs` passes (bounded). */
+/** Thrown by a `waitFor` check to stop waiting at once (the awaited process died). */
+export class GiveUp extends Error {}
+
+/**
+ * Polls `check` every `intervalMs` until it returns true or `timeoutMs` passes (bounded). A check
+ * that throws counts as "not yet" (a port not open, a fetch refused), unless it throws `GiveUp`.
+ */
 export const waitFor = async (
   what: string,
   check: () => Promise<boolean>,
@@ -57,7 +71,11 @@ export const waitFor = async (
 ): Promise<void> => {
   const deadline = Date.now() + timeoutMs
   for (;;) {
-    if (await check().catch(() => false)) return
+    const done = await check().catch((e: unknown) => {
+      if (e instanceof GiveUp) throw e
+      return false
+    })
+    if (done) return
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`)
     await new Promise((r) => setTimeout(r, intervalMs))
   }

@@ -1,4 +1,4 @@
-import { portOpen, type ServiceProcess, startProcess, waitFor } from "./processes.js"
+import { GiveUp, portOpen, type ServiceProcess, startProcess, waitFor } from "./processes.js"
 
 /** A running Temporal dev server. */
 export interface TemporalDevServer {
@@ -58,7 +58,7 @@ export const startTemporalDevServer = async (options: {
       `Temporal dev server on ${address}`,
       async () => {
         if (exited)
-          throw new Error(`temporal exited during start-up${options.logFile ? ` (see ${options.logFile})` : ""}`)
+          throw new GiveUp(`temporal exited during start-up${options.logFile ? ` (see ${options.logFile})` : ""}`)
         return portOpen("127.0.0.1", options.port)
       },
       options.startTimeoutMs ?? 30_000,
