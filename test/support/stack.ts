@@ -43,6 +43,10 @@ export const startStack = async (options: {
     HOSTING_AGENT_ROLES: "none",
     // nothing in a test may reach the internet: an issuance nobody set up fails on loopback
     HOSTING_ACME_DIRECTORY_URL: "https://127.0.0.1:9/directory",
+    // the suites use names under the test TLDs (example.test, ns1.x.example), as development does
+    HOSTING_ALLOW_TEST_DOMAINS: "true",
+    // suites send many deliberately bad keys from 127.0.0.1; the limit itself has its own test
+    HOSTING_AUTH_FAILURES_PER_MINUTE: "1000000",
     ...options.env,
   }
   const processes = new Map<string, ServiceProcess>()

@@ -6,6 +6,15 @@ import { ipFamily } from "@hosting/core"
 import { Config, Effect, Layer } from "effect"
 import { apiServerLayer } from "./server.js"
 
+const isAddressOrNetwork = (entry: string): boolean => {
+  const [address, prefix, ...rest] = entry.split("/")
+  const family = ipFamily(address ?? "")
+  if (family === undefined || rest.length > 0) return false
+  if (prefix === undefined) return true
+  const bits = Number(prefix)
+  return /^\d{1,3}$/.test(prefix) && bits <= (family === 4 ? 32 : 128)
+}
+
 const ApiConfigFromEnv = Config.all({
   host: Config.string("HOSTING_API_HOST").pipe(Config.withDefault("127.0.0.1")),
   port: Config.port("HOSTING_API_PORT").pipe(Config.withDefault(8080)),
@@ -30,6 +39,30 @@ const ApiConfigFromEnv = Config.all({
       webPort: Config.port("HOSTING_HTTP_PORT").pipe(Config.withDefault(8000)),
     }),
   ),
+  limits: Config.all({
+    maxBodyBytes: Config.integer("HOSTING_MAX_BODY_BYTES").pipe(
+      Config.validate({ message: "must be between 1 KiB and 64 MiB", validation: (n) => n >= 1024 && n <= 64 << 20 }),
+      Config.withDefault(1 << 20),
+    ),
+    authFailuresPerMinute: Config.integer("HOSTING_AUTH_FAILURES_PER_MINUTE").pipe(
+      Config.validate({ message: "must be at least 1", validation: (n) => n >= 1 }),
+      Config.withDefault(30),
+    ),
+    refusalAuditsPerMinute: Config.integer("HOSTING_REFUSED_AUDITS_PER_MINUTE").pipe(
+      Config.validate({ message: "must be at least 1", validation: (n) => n >= 1 }),
+      Config.withDefault(10),
+    ),
+  }),
+  metrics: Config.all({
+    allow: Config.array(Config.string(), "HOSTING_METRICS_ALLOW").pipe(
+      Config.validate({
+        message: "must be IP addresses or CIDR networks (127.0.0.0/8, ::1)",
+        validation: (entries) => entries.every(isAddressOrNetwork),
+      }),
+      Config.withDefault(["127.0.0.0/8", "::1"]),
+    ),
+    token: Config.option(Config.redacted("HOSTING_METRICS_TOKEN")),
+  }),
 })
 
 Effect.flatMap(ApiConfigFromEnv, (config) => Layer.launch(apiServerLayer(config))).pipe(

@@ -27,6 +27,13 @@ export const observeRequest = (method: string, route: string, status: number, se
   for (let i = 0; i < BUCKETS.length; i++) if (seconds <= BUCKETS[i]!) s.buckets[i]!++
 }
 
+let unrecordedRefusals = 0
+
+/** Counts a refused unauthenticated request that the audit log's rate limit left unrecorded. */
+export const countUnrecordedRefusal = (): void => {
+  unrecordedRefusals++
+}
+
 /** The exposition text (format 0.0.4). */
 export const renderMetrics = (): string => {
   const lines = [
@@ -46,5 +53,10 @@ export const renderMetrics = (): string => {
     lines.push(`hosting_http_request_duration_seconds_sum{${s.labels}} ${s.sum}`)
     lines.push(`hosting_http_request_duration_seconds_count{${s.labels}} ${s.count}`)
   }
+  lines.push(
+    "# HELP hosting_audit_refusals_unrecorded_total Refused unauthenticated requests not written to the audit log (rate limit).",
+    "# TYPE hosting_audit_refusals_unrecorded_total counter",
+    `hosting_audit_refusals_unrecorded_total ${unrecordedRefusals}`,
+  )
   return `${lines.join("\n")}\n`
 }

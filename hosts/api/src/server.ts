@@ -1,4 +1,3 @@
-import { createServer } from "node:http"
 import {
   HttpApiBuilder,
   HttpApiScalar,
@@ -39,7 +38,8 @@ import {
 import { CertificateInspectorLive, temporalWorkflowEngine } from "@hosting/workflows"
 import { Client, Connection } from "@temporalio/client"
 import { Cause, Effect, Layer, Option, Redacted } from "effect"
-import { AuthorizationLive } from "./auth.js"
+import { authorizationLive } from "./auth.js"
+import { createEnvelopedServer, WindowCounter } from "./guard.js"
 import { ApiKeysLive, BrandsLive } from "./http/brands.js"
 import { DnsRecordsLive, ZonesLive } from "./http/dns.js"
 import { HealthLive } from "./http/health.js"
@@ -47,7 +47,7 @@ import { AuditLogsLive, DashboardLive, SearchLive } from "./http/overview.js"
 import { PlatformLive, SessionLive } from "./http/session.js"
 import { CertificatesLive, FqdnsLive, SshKeysLive, TenantsLive, WebrootsLive } from "./http/tenancy.js"
 import { ClustersLive, LbAddressesLive, NodesLive, RegionsLive, ShardsLive } from "./http/topology.js"
-import { ObservabilityLive } from "./observe.js"
+import { type MetricsAccess, observabilityLive } from "./observe.js"
 import { readinessLive } from "./readiness.js"
 
 /** Everything the API process needs to know, read from the environment by main. */
@@ -68,6 +68,15 @@ export interface ApiConfig {
     readonly addresses: ReadonlyArray<string>
     readonly webPort: number
   }>
+  readonly limits: {
+    /** request body limit of endpoints that declare none */
+    readonly maxBodyBytes: number
+    /** failed API keys per client address and minute before 429 */
+    readonly authFailuresPerMinute: number
+    /** refused unauthenticated requests written to the audit log per client address and minute */
+    readonly refusalAuditsPerMinute: number
+  }
+  readonly metrics: MetricsAccess
 }
 
 // Lazy: the API starts (and /readyz explains) while Temporal is down; calls connect on first use.
@@ -197,20 +206,32 @@ export const apiServerLayer = (config: ApiConfig) => {
     SshKeysLive,
     ZonesLive,
     DnsRecordsLive,
-  ).pipe(Layer.provide(AuthorizationLive))
+  ).pipe(
+    Layer.provide(
+      authorizationLive({
+        maxBodyBytes: config.limits.maxBodyBytes,
+        authFailures: new WindowCounter(config.limits.authFailuresPerMinute),
+      }),
+    ),
+  )
   const Api = HttpApiBuilder.api(HostingApi).pipe(Layer.provide([HealthLive, Authenticated]))
   // The listener is provided innermost so it is built last: the port opens only once migrations,
   // bootstrap and services are done. (Opened first, Node would accept connections that no
   // request handler answers until start-up finished.)
+  const refusals = {
+    maxBodyBytes: config.limits.maxBodyBytes,
+    perAddress: new WindowCounter(config.limits.refusalAuditsPerMinute),
+    total: new WindowCounter(config.limits.refusalAuditsPerMinute * 60),
+  }
   return HttpApiBuilder.serve().pipe(
     // No trace exporter is configured; the per-request span costs ~20% of throughput (NPM-STACK §8).
     HttpMiddleware.withTracerDisabledWhen(() => true),
     Layer.provide(HttpApiScalar.layer({ path: "/docs" })),
     Layer.provide(HttpApiBuilder.middlewareOpenApi({ path: "/openapi.json" })),
     Layer.provide(FrameworkErrorsEnvelope),
-    Layer.provide(ObservabilityLive),
+    Layer.provide(observabilityLive(refusals, config.metrics)),
     HttpServer.withLogAddress,
-    Layer.provide(NodeHttpServer.layer(createServer, { host: config.host, port: config.port })),
+    Layer.provide(NodeHttpServer.layer(createEnvelopedServer, { host: config.host, port: config.port })),
     Layer.provide(Api),
     Layer.provide(bootstrap(config)),
     Layer.provide(Services),

@@ -2,7 +2,7 @@ import { HttpApi } from "@effect/platform"
 import { Context, Option } from "effect"
 import { isPlatformAdmin, type Principal, scopeAllows } from "../domain/api-key.js"
 import { Forbidden } from "../domain/errors.js"
-import { Authorization, PlatformOnly, RequiredScope } from "./security.js"
+import { Authorization, MaxBodyBytes, PlatformOnly, RequiredScope } from "./security.js"
 
 /** What one endpoint of the contract demands of its caller. */
 export interface EndpointAccess {
@@ -14,6 +14,8 @@ export interface EndpointAccess {
   readonly authenticated: boolean
   readonly scope: string | undefined
   readonly platformOnly: boolean
+  /** The endpoint's own body limit, when it has one (else the API's default). */
+  readonly maxBodyBytes: number | undefined
 }
 
 /** Reads the access rules declared on every endpoint of an API. */
@@ -30,6 +32,7 @@ export const endpointAccess = (api: HttpApi.HttpApi.Any): ReadonlyArray<Endpoint
         authenticated: middleware.has(Authorization as never),
         scope: Option.getOrUndefined(Context.getOption(mergedAnnotations, RequiredScope)),
         platformOnly: Option.getOrElse(Context.getOption(mergedAnnotations, PlatformOnly), () => false),
+        maxBodyBytes: Option.getOrUndefined(Context.getOption(mergedAnnotations, MaxBodyBytes)),
       })
     },
   })

@@ -1,6 +1,15 @@
 import { HttpApiError, HttpApiSchema } from "@effect/platform"
 import { Schema } from "effect"
-import { Conflict, Forbidden, InvalidInput, NotFound, Unauthorized, Unavailable } from "../domain/errors.js"
+import {
+  Conflict,
+  Forbidden,
+  InvalidInput,
+  NotFound,
+  PayloadTooLarge,
+  TooManyRequests,
+  Unauthorized,
+  Unavailable,
+} from "../domain/errors.js"
 
 type Details = { readonly [k: string]: unknown }
 interface ErrorProps {
@@ -44,6 +53,10 @@ export const ForbiddenError = errorEnvelope(Forbidden, "forbidden", 403)
 export const ConflictError = errorEnvelope(Conflict, "conflict", 409)
 /** 422 envelope. */
 export const InvalidInputError = errorEnvelope(InvalidInput, "invalid_input", 422)
+/** 413 envelope. */
+export const PayloadTooLargeError = errorEnvelope(PayloadTooLarge, "payload_too_large", 413)
+/** 429 envelope. */
+export const TooManyRequestsError = errorEnvelope(TooManyRequests, "too_many_requests", 429)
 /** 503 envelope. */
 export const UnavailableError = errorEnvelope(Unavailable, "unavailable", 503)
 

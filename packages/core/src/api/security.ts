@@ -1,7 +1,14 @@
 import { HttpApiMiddleware, HttpApiSecurity, OpenApi } from "@effect/platform"
 import { Context, Schema } from "effect"
 import type { Principal } from "../domain/api-key.js"
-import { ForbiddenError, UnauthorizedError } from "./errors.js"
+import {
+  DecodeErrorEnvelope,
+  ForbiddenError,
+  PayloadTooLargeError,
+  TooManyRequestsError,
+  UnauthorizedError,
+  UnavailableError,
+} from "./errors.js"
 
 /** The caller of the current request, provided by the Authorization middleware. */
 export class CurrentPrincipal extends Context.Tag("@hosting/CurrentPrincipal")<CurrentPrincipal, Principal>() {}
@@ -11,7 +18,17 @@ export class CurrentPrincipal extends Context.Tag("@hosting/CurrentPrincipal")<C
  * and the key must carry the scope (and brand access) the endpoint declares.
  */
 export class Authorization extends HttpApiMiddleware.Tag<Authorization>()("Authorization", {
-  failure: Schema.Union(UnauthorizedError, ForbiddenError),
+  // Besides 401/403: a body over the endpoint's limit (413) or nested too deep (400), repeated
+  // failed keys from one address (429), and an audit log that cannot be written (503: the
+  // mutation is not carried out unaudited).
+  failure: Schema.Union(
+    UnauthorizedError,
+    ForbiddenError,
+    PayloadTooLargeError,
+    DecodeErrorEnvelope,
+    TooManyRequestsError,
+    UnavailableError,
+  ),
   provides: CurrentPrincipal,
   security: {
     apiKey: HttpApiSecurity.apiKey({ key: "X-API-Key", in: "header" }).pipe(
@@ -28,3 +45,9 @@ export class RequiredScope extends Context.Tag("@hosting/RequiredScope")<Require
 
 /** Marks an endpoint as touching platform resources: only platform-admin keys (brands `*`) may call it. */
 export class PlatformOnly extends Context.Tag("@hosting/PlatformOnly")<PlatformOnly, boolean>() {}
+
+/**
+ * The largest request body an endpoint accepts, in bytes, when it differs from the API's
+ * default (HOSTING_MAX_BODY_BYTES); enforced while the body streams in, before it is parsed.
+ */
+export class MaxBodyBytes extends Context.Tag("@hosting/MaxBodyBytes")<MaxBodyBytes, number>() {}

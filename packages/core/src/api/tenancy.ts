@@ -22,7 +22,7 @@ import {
 } from "../domain/tenancy.js"
 import { idPath, listEndpoint } from "./endpoints.js"
 import { ConflictError, InvalidInputError, NotFoundError, UnavailableError } from "./errors.js"
-import { Authorization, RequiredScope } from "./security.js"
+import { Authorization, MaxBodyBytes, RequiredScope } from "./security.js"
 
 /**
  * The web tier's customer resources, scoped to the caller's brands. Every change a node must
@@ -355,7 +355,9 @@ export class CertificatesGroup extends HttpApiGroup.make("certificates")
       .addError(ConflictError)
       .addError(InvalidInputError)
       .addError(UnavailableError)
-      .annotate(RequiredScope, "fqdns:write"),
+      .annotate(RequiredScope, "fqdns:write")
+      // a chain and its key fit in a few KiB; nothing larger is a certificate upload
+      .annotate(MaxBodyBytes, 64 * 1024),
   )
   .add(
     HttpApiEndpoint.post("issue", "/fqdns/:id/certificates/issue")

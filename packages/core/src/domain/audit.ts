@@ -13,8 +13,18 @@ export class AuditLog extends Schema.Class<AuditLog>("AuditLog")({
   path: Schema.String,
   resource_type: Schema.String,
   resource_id: Schema.NullOr(Schema.String),
-  status_code: Schema.Int,
-  request_body: Schema.Unknown.annotations({ description: "the request body with every secret redacted" }),
+  status_code: Schema.NullOr(Schema.Int).annotations({
+    description:
+      "the answer's status; null when the request's outcome was never recorded (the API stopped mid-request)",
+  }),
+  request_body: Schema.Unknown.annotations({
+    description:
+      "the request body with every secret redacted (by field name, PEM blocks and key-shaped strings), NUL and unpaired surrogates written as \\uXXXX text, bounded in size; a body that is not JSON is kept as its size and SHA-256",
+  }),
+  client_address: Schema.NullOr(Schema.String).annotations({ description: "the client's IP address" }),
+  reason: Schema.NullOr(Schema.String).annotations({
+    description: "for refused unauthenticated attempts (action `auth.refused`): why, and the presented key's prefix",
+  }),
 }) {}
 
 const ISO_TIMESTAMP =

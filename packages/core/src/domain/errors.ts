@@ -23,6 +23,12 @@ export class InvalidInput extends Schema.TaggedError<InvalidInput>()("InvalidInp
 /** A dependency (database, workflow engine) cannot serve the request right now. */
 export class Unavailable extends Schema.TaggedError<Unavailable>()("Unavailable", fields) {}
 
+/** The request body is larger than the endpoint accepts. */
+export class PayloadTooLarge extends Schema.TaggedError<PayloadTooLarge>()("PayloadTooLarge", fields) {}
+
+/** Too many failed attempts from this client address; try again after `details.retry_after_seconds`. */
+export class TooManyRequests extends Schema.TaggedError<TooManyRequests>()("TooManyRequests", fields) {}
+
 /** Builds a NotFound for a resource type and id with a uniform message. */
 export const notFound = (resource: string, id: string): NotFound =>
   new NotFound({ message: `${resource} ${id} not found`, details: { resource, id } })

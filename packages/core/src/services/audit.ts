@@ -24,8 +24,19 @@ export interface AuditEntry {
   readonly path: string
   readonly resourceType: string
   readonly resourceId: string | null
-  readonly statusCode: number
+  /** null while the request is still being handled */
+  readonly statusCode: number | null
   readonly body: unknown
+  readonly clientAddress?: string | null
+}
+
+/** A request refused before a key was recognised: recorded without its body. */
+export interface RefusedAttempt {
+  readonly method: string
+  readonly path: string
+  readonly statusCode: number
+  readonly reason: string
+  readonly clientAddress: string | null
 }
 
 /** The audit log: every mutation, secrets redacted, visible within the caller's brands. */
@@ -34,13 +45,37 @@ export class AuditLogs extends Effect.Service<AuditLogs>()("@hosting/AuditLogs",
     const sql = yield* SqlClient
     const decode = rowDecoder(AuditLog)
 
+    /**
+     * Writes an entry and answers its id. Fails (instead of dying) when the database refuses,
+     * so the API can refuse the mutation rather than carry it out unaudited.
+     */
     const record = Effect.fn("AuditLogs.record")(function* (e: AuditEntry) {
+      const id = randomUuid()
+      // redactSecrets escapes what jsonb cannot hold (NUL, lone surrogates), so any parsed body fits
       const body = e.body === undefined ? null : JSON.stringify(redactSecrets(e.body))
-      yield* sql`INSERT INTO audit_logs (id, key_id, key_name, brands, action, method, path, resource_type, resource_id, status_code, request_body)
-        VALUES (${randomUuid()}, ${e.principal?.keyId ?? null}, ${e.principal?.name ?? null},
+      yield* sql`INSERT INTO audit_logs (id, key_id, key_name, brands, action, method, path, resource_type, resource_id, status_code, request_body, client_address)
+        VALUES (${id}, ${e.principal?.keyId ?? null}, ${e.principal?.name ?? null},
           ${textArray(sql, (e.principal?.brands ?? []) as ReadonlyArray<string>)}, ${e.action}, ${e.method}, ${e.path},
-          ${e.resourceType}, ${e.resourceId}, ${e.statusCode}, ${body}::jsonb)`
-    }, Effect.orDie)
+          ${e.resourceType}, ${e.resourceId}, ${e.statusCode}, ${body}::jsonb, ${e.clientAddress ?? null})`
+      return id
+    })
+
+    /** Completes an entry written before its request was handled. */
+    const complete = Effect.fn("AuditLogs.complete")(function* (
+      id: string,
+      statusCode: number,
+      resourceId: string | null,
+    ) {
+      yield* sql`UPDATE audit_logs SET status_code = ${statusCode}, resource_id = COALESCE(${resourceId}, resource_id)
+        WHERE id = ${id}`
+    })
+
+    /** Records a refused unauthenticated attempt: who knocked and why, no body, no brands. */
+    const recordRefused = Effect.fn("AuditLogs.recordRefused")(function* (a: RefusedAttempt) {
+      yield* sql`INSERT INTO audit_logs (id, brands, action, method, path, resource_type, status_code, client_address, reason)
+        VALUES (${randomUuid()}, ${textArray(sql, [])}, 'auth.refused', ${a.method}, ${a.path}, 'auth', ${a.statusCode},
+          ${a.clientAddress}, ${a.reason})`
+    })
 
     const list = (p: Principal, query: ListQuery, f: typeof AuditLogFilters.Type) =>
       listPage(
@@ -69,6 +104,6 @@ export class AuditLogs extends Effect.Service<AuditLogs>()("@hosting/AuditLogs",
       return rows.length
     }, Effect.orDie)
 
-    return { record, list, purge } as const
+    return { record, complete, recordRefused, list, purge } as const
   }),
 }) {}

@@ -307,4 +307,12 @@ export const migrations = Migrator.fromRecord({
       created_at timestamptz NOT NULL DEFAULT now()
     )`,
   ]),
+  // The audit entry of a mutation is written before the handler runs (no change without an
+  // entry) and completed with the status afterwards: NULL means the outcome was never recorded.
+  // Refused unauthenticated attempts carry the client's address and why, never a body.
+  "0007_audit_outcomes": run([
+    `ALTER TABLE audit_logs ALTER COLUMN status_code DROP NOT NULL`,
+    `ALTER TABLE audit_logs ADD COLUMN client_address text`,
+    `ALTER TABLE audit_logs ADD COLUMN reason text`,
+  ]),
 })
