@@ -52,6 +52,8 @@ const startApi = async (databaseUrl: string, temporalAddress: string, logDir: st
       HOSTING_TEMPORAL_ADDRESS: temporalAddress,
       HOSTING_API_PORT: String(port),
       HOSTING_API_KEY: apiKey,
+      // the suite binds names under the test TLDs (x.example.test), as development does
+      HOSTING_ALLOW_TEST_DOMAINS: "true",
     },
     logFile: join(logDir, `${name}.log`),
   })

@@ -22,6 +22,7 @@ export class BrandsGroup extends HttpApiGroup.make("brands")
       .setPayload(CreateBrand)
       .addSuccess(Brand, { status: 201 })
       .addError(ConflictError)
+      .addError(InvalidInputError)
       .annotate(RequiredScope, "brands:write")
       .annotate(PlatformOnly, true),
   )
@@ -41,6 +42,7 @@ export class BrandsGroup extends HttpApiGroup.make("brands")
       .addSuccess(Brand)
       .addError(NotFoundError)
       .addError(ConflictError)
+      .addError(InvalidInputError)
       .annotate(RequiredScope, "brands:write"),
   )
   .add(

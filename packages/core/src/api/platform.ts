@@ -1,6 +1,7 @@
 import { HttpApiEndpoint, HttpApiGroup, OpenApi } from "@effect/platform"
 import { Whoami } from "../domain/api-key.js"
 import { PlatformConfig, UpdatePlatformConfig } from "../domain/platform.js"
+import { InvalidInputError } from "./errors.js"
 import { Authorization, PlatformOnly, RequiredScope } from "./security.js"
 
 /** Platform-wide settings (platform admins only). */
@@ -16,6 +17,7 @@ export class PlatformGroup extends HttpApiGroup.make("platform")
       .annotate(OpenApi.Summary, "Update the platform configuration")
       .setPayload(UpdatePlatformConfig)
       .addSuccess(PlatformConfig)
+      .addError(InvalidInputError)
       .annotate(RequiredScope, "platform:write"),
   )
   .annotate(PlatformOnly, true)

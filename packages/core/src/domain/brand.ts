@@ -1,6 +1,6 @@
 import { Schema } from "effect"
 import { BrandId, ClusterId } from "./ids.js"
-import { DisplayName, Email, Hostname, strict } from "./validation.js"
+import { DisplayName, Email, Hostname, PublicHostname, strict } from "./validation.js"
 
 /** A brand: a reseller or hosting company, the isolation boundary of everything it owns. */
 export class Brand extends Schema.Class<Brand>("Brand")({
@@ -16,7 +16,7 @@ export class Brand extends Schema.Class<Brand>("Brand")({
 export const CreateBrand = strict(
   Schema.Struct({
     name: DisplayName,
-    ns_hostnames: Schema.optional(Schema.Array(Hostname).pipe(Schema.minItems(1), Schema.maxItems(13))),
+    ns_hostnames: Schema.optional(Schema.Array(PublicHostname).pipe(Schema.minItems(1), Schema.maxItems(13))),
     hostmaster: Schema.optional(Email),
   }),
 )
@@ -25,7 +25,7 @@ export const CreateBrand = strict(
 export const UpdateBrand = strict(
   Schema.Struct({
     name: Schema.optional(DisplayName),
-    ns_hostnames: Schema.optional(Schema.Array(Hostname).pipe(Schema.minItems(1), Schema.maxItems(13))),
+    ns_hostnames: Schema.optional(Schema.Array(PublicHostname).pipe(Schema.minItems(1), Schema.maxItems(13))),
     hostmaster: Schema.optional(Schema.NullOr(Email)),
   }),
 )

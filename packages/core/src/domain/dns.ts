@@ -2,7 +2,7 @@ import { type FastCheck, Schema } from "effect"
 import { BrandId } from "./ids.js"
 import { ResourceStatus } from "./lifecycle.js"
 import { TenantId } from "./tenancy.js"
-import { Hostname, ipFamily, strict } from "./validation.js"
+import { Hostname, ipFamily, PublicHostname, strict } from "./validation.js"
 
 /**
  * DNS zones and their records. A zone belongs to a brand (optionally to one of its tenants); its
@@ -29,15 +29,15 @@ const PUNYCODE = "lower-case ASCII letters, digits, - and _ (IDN as punycode: xn
 
 const labelArbitrary = (fc: typeof FastCheck) => fc.stringMatching(/^[a-z0-9]([a-z0-9-]{0,8}[a-z0-9])?$/)
 
-/** A zone's domain: a hostname of at least two labels, e.g. `example.com` (a trailing dot is dropped). */
-export const ZoneName = Hostname.pipe(
-  Schema.filter((s) => s.replace(/\.$/, "").includes(".") || "a zone needs at least two labels (example.com)"),
-  Schema.annotations({
-    title: "ZoneName",
-    description: "the zone's domain, e.g. example.com; lower-case, IDN as punycode (xn--…)",
-    arbitrary: () => (fc) => fc.tuple(labelArbitrary(fc), labelArbitrary(fc)).map(([a, b]) => `${a}.${b}.test`),
-  }),
-)
+/**
+ * A zone's domain, e.g. `example.com` (a trailing dot is dropped): a public host name, so at
+ * least two labels, never an address or a special-use name.
+ */
+export const ZoneName = PublicHostname.annotations({
+  title: "ZoneName",
+  description:
+    "the zone's domain, e.g. example.com; lower-case, IDN as punycode (xn--…); at least two labels, not an IP address or a special-use name (localhost, local, invalid, onion…); under test or example only where the platform allows test domains",
+})
 
 /**
  * Owner name of a record: `@` (the apex), a name relative to the zone (`www`, `_dmarc`, `*.dev`),

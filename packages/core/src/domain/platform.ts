@@ -1,5 +1,5 @@
 import { Schema } from "effect"
-import { Email, Hostname, HttpUrl, strict } from "./validation.js"
+import { Email, Hostname, HttpUrl, OidcIssuerUrl, PublicHostname, strict } from "./validation.js"
 
 /** Platform-wide settings; brands default their NS hostnames and hostmaster from here. */
 export class PlatformConfig extends Schema.Class<PlatformConfig>("PlatformConfig")({
@@ -10,13 +10,17 @@ export class PlatformConfig extends Schema.Class<PlatformConfig>("PlatformConfig
   audit_retention_days: Schema.Int.pipe(Schema.between(1, 3650)),
 }) {}
 
-/** Body of PUT /platform/config: the whole document. */
+/**
+ * Body of PUT /platform/config: the fields to change. Names and the issuer are checked as a
+ * caller's input; the stored document is read back with the plain syntax checks above, so one
+ * written under older rules still loads.
+ */
 export const UpdatePlatformConfig = strict(
   Schema.Struct({
-    base_domain: Schema.optional(Schema.NullOr(Hostname)),
-    ns_hostnames: Schema.optional(Schema.Array(Hostname).pipe(Schema.maxItems(13))),
+    base_domain: Schema.optional(Schema.NullOr(PublicHostname)),
+    ns_hostnames: Schema.optional(Schema.Array(PublicHostname).pipe(Schema.maxItems(13))),
     hostmaster: Schema.optional(Schema.NullOr(Email)),
-    oidc_issuer: Schema.optional(Schema.NullOr(HttpUrl)),
+    oidc_issuer: Schema.optional(Schema.NullOr(OidcIssuerUrl)),
     audit_retention_days: Schema.optional(Schema.Int.pipe(Schema.between(1, 3650))),
   }),
 )

@@ -2,7 +2,7 @@ import { Schema } from "effect"
 import { BrandId, ClusterId, ShardId, uuidId } from "./ids.js"
 import { ResourceStatus } from "./lifecycle.js"
 import { GeneratedName } from "./names.js"
-import { DisplayName, Hostname, strict } from "./validation.js"
+import { DisplayName, Hostname, PublicHostname, strict } from "./validation.js"
 
 /**
  * The web tier's customer-facing resources: tenants (a Linux user on a web shard), their webroots,
@@ -180,7 +180,7 @@ export class Fqdn extends Schema.Class<Fqdn>("Fqdn")({
 /** Body of POST /webroots/{id}/fqdns. */
 export const CreateFqdn = strict(
   Schema.Struct({
-    hostname: Hostname,
+    hostname: PublicHostname,
     tls: Schema.optional(FqdnTls),
     https_redirect: Schema.optional(Schema.Boolean),
   }),

@@ -8,7 +8,7 @@ import type { ListQuery } from "../domain/list.js"
 import { onConstraint } from "../sql/constraints.js"
 import { brandFilter, filters, type ListSpec, listPage } from "../sql/list.js"
 import { rowDecoder, textArray } from "../sql/rows.js"
-import { Platform } from "./platform.js"
+import { allowTestDomains, Platform, refuseTestDomains } from "./platform.js"
 
 const spec: ListSpec = {
   from: "brands t",
@@ -25,6 +25,7 @@ export class Brands extends Effect.Service<Brands>()("@hosting/Brands", {
   effect: Effect.gen(function* () {
     const sql = yield* SqlClient
     const platform = yield* Platform
+    const testDomains = yield* allowTestDomains
     const decode = rowDecoder(Brand)
 
     const list = Effect.fn("Brands.list")(function* (principal: Principal, query: ListQuery) {
@@ -42,6 +43,7 @@ export class Brands extends Effect.Service<Brands>()("@hosting/Brands", {
     })
 
     const create = Effect.fn("Brands.create")(function* (input: typeof CreateBrand.Type) {
+      yield* refuseTestDomains(testDomains, "ns_hostnames", input.ns_hostnames ?? [])
       const defaults = yield* platform.get()
       const rows = yield* sql`INSERT INTO brands (id, name, ns_hostnames, hostmaster)
         VALUES (${randomUuid()}, ${input.name}, ${textArray(sql, input.ns_hostnames ?? defaults.ns_hostnames)},
@@ -55,6 +57,7 @@ export class Brands extends Effect.Service<Brands>()("@hosting/Brands", {
       patch: typeof UpdateBrand.Type,
     ) {
       const current = yield* get(principal, id)
+      yield* refuseTestDomains(testDomains, "ns_hostnames", patch.ns_hostnames ?? [])
       const rows = yield* sql`UPDATE brands SET name = ${patch.name ?? current.name},
           ns_hostnames = ${textArray(sql, patch.ns_hostnames ?? current.ns_hostnames)},
           hostmaster = ${patch.hostmaster === undefined ? current.hostmaster : patch.hostmaster},

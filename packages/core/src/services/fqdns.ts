@@ -10,6 +10,7 @@ import { brandFilter, filters, listPage } from "../sql/list.js"
 import { rowDecoder } from "../sql/rows.js"
 import { AcmeOrders } from "./acme.js"
 import { LbSync } from "./lb-sync.js"
+import { allowTestDomains, refuseTestDomains } from "./platform.js"
 import { getScoped, markFor, requestSync, type ScopedSpec, tenantBeingDeleted } from "./tenancy-rows.js"
 import { TenantSync } from "./tenant-sync.js"
 import { ZoneSync } from "./zone-sync.js"
@@ -40,6 +41,7 @@ export class Fqdns extends Effect.Service<Fqdns>()("@hosting/Fqdns", {
     const lb = yield* LbSync
     const zones = yield* ZoneSync
     const acme = yield* AcmeOrders
+    const testDomains = yield* allowTestDomains
     const decode = rowDecoder(Fqdn)
     const beingDeleted = () => new Conflict({ message: "the FQDN is being deleted" })
     const withTenant = (row: unknown) =>
@@ -98,6 +100,7 @@ export class Fqdns extends Effect.Service<Fqdns>()("@hosting/Fqdns", {
       // one spelling per name: `example.com.` and `example.com` are the same binding
       const hostname = input.hostname.replace(/\.$/, "")
       const tls = input.tls ?? "none"
+      yield* refuseTestDomains(testDomains, "hostname", [hostname])
       yield* webroot(principal, webrootId, false).pipe(
         Effect.catchTag("SqlError", Effect.die),
         Effect.flatMap(refuseBinding),

@@ -18,7 +18,7 @@ import { onConstraint } from "../sql/constraints.js"
 import { brandFilter, filters, listPage } from "../sql/list.js"
 import { rowDecoder } from "../sql/rows.js"
 import { markDns, requestZoneSync, zoneBeingDeleted } from "./dns-rows.js"
-import { Platform } from "./platform.js"
+import { allowTestDomains, Platform, refuseTestDomains } from "./platform.js"
 import { getScoped, idsOf, type ScopedSpec } from "./tenancy-rows.js"
 import { ZoneStates } from "./zone-states.js"
 import { ZoneSync } from "./zone-sync.js"
@@ -47,6 +47,7 @@ export class Zones extends Effect.Service<Zones>()("@hosting/Zones", {
     const sync = yield* ZoneSync
     const states = yield* ZoneStates
     const platform = yield* Platform
+    const testDomains = yield* allowTestDomains
     const decode = rowDecoder(Zone)
 
     const get = Effect.fn("Zones.get")(function* (principal: Principal, id: ZoneId) {
@@ -80,6 +81,7 @@ export class Zones extends Effect.Service<Zones>()("@hosting/Zones", {
 
     const create = Effect.fn("Zones.create")(function* (principal: Principal, input: typeof CreateZone.Type) {
       const name = withoutDot(input.name)
+      yield* refuseTestDomains(testDomains, "name", [name])
       const brands = yield* sql<{ ns_hostnames: ReadonlyArray<string>; hostmaster: string | null }>`SELECT
           t.ns_hostnames, t.hostmaster FROM brands t
         WHERE ${sql.and(filters(sql`t.id = ${input.brand_id}`, brandFilter(sql, "t.id", principal)))}`.pipe(
