@@ -1,10 +1,12 @@
 // Who may use a host name, through the real API on a production-like stack (test domains not
-// allowed): names the platform serves or delegates must be public (fully qualified, no IP
-// address, no special-use name, no test TLD), and the OIDC issuer must be public https. Every
-// refusal is a 4xx envelope and leaves the database as it was.
+// allowed): names must be public (fully qualified, no IP address, no special-use name, no test
+// TLD), a name under a zone belongs to the zone's brand (FQDNs and zones alike, decided inside
+// the write so concurrent requests cannot both pass), and the OIDC issuer must be public https.
+// Every refusal is a 4xx envelope and leaves the database as it was.
 import { randomUUID } from "node:crypto"
 import { waitFor } from "@hosting/api/dev"
 import { createClient, type PromiseClient } from "@hosting/sdk"
+import { Client, Connection } from "@temporalio/client"
 import pg from "pg"
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest"
 import { send } from "../support/contract.js"
@@ -14,6 +16,7 @@ import { type Stack, startStack } from "../support/stack.js"
 let db: TestDatabase
 let stack: Stack
 let sql: pg.Client
+let temporal: Client
 let admin: PromiseClient
 let clientA: PromiseClient
 let clientB: PromiseClient
@@ -75,6 +78,7 @@ const invalidRequest = (path: string, reason: string): Refusal => ({
   message: `invalid request: ${path}: ${reason}`,
 })
 const invalidInput = (message: string): Refusal => ({ status: 422, code: "invalid_input", message })
+const conflict = (message: string): Refusal => ({ status: 409, code: "conflict", message })
 
 /** Waits until the DNS sync of a zone has finished its round (no DNS node here: it fails, and stays so). */
 const zoneSettled = (id: string) =>
@@ -83,6 +87,12 @@ const zoneSettled = (id: string) =>
     async () => (await sql.query("SELECT status FROM zones WHERE id = $1", [id])).rows[0]?.status === "failed",
     30_000,
   )
+
+/** The zone's sync workflow as Temporal knows it: a refused request must neither start nor signal it. */
+const zoneWorkflow = async (id: string) => {
+  const d = await temporal.workflow.getHandle(`zone:${id}:sync`).describe()
+  return { runId: d.runId, historyLength: d.historyLength, status: d.status.name }
+}
 
 beforeAll(async () => {
   db = await postgresDatabase(inject("postgresAdminUrl"), "hp_ownership")
@@ -94,6 +104,7 @@ beforeAll(async () => {
   })
   sql = new pg.Client({ connectionString: db.url })
   await sql.connect()
+  temporal = new Client({ connection: await Connection.connect({ address: inject("temporalAddress") }) })
   admin = createClient({ baseUrl: stack.baseUrl, apiKey: stack.apiKey })
   await admin.platform.updateConfig({
     payload: { ns_hostnames: ["ns1.hosting.example.net", "ns2.hosting.example.net"] },
@@ -135,6 +146,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await sql?.end()
+  await temporal?.connection.close()
   await stack?.stop()
   await db?.stop()
 })
@@ -262,6 +274,85 @@ describe("public host names", () => {
       payload: { ns_hostnames: ["ns1.brand-a.example.com", "ns2.brand-a.example.com"] },
     })
     expect(brand.ns_hostnames).toEqual(["ns1.brand-a.example.com", "ns2.brand-a.example.com"])
+  })
+})
+
+describe("a name under a zone belongs to the zone's brand", () => {
+  it("another brand cannot bind the zone's apex or any name under it (409, naming neither brand nor zone id)", async () => {
+    await zoneSettled(f.zoneA)
+    const before = await zoneWorkflow(f.zoneA)
+    for (const hostname of ["shop-a.example.com", "www.shop-a.example.com", "deep.er.shop-a.example.com"]) {
+      const body = await refused(
+        "POST",
+        `/api/v1/webroots/${f.webB}/fqdns`,
+        f.keyB,
+        { hostname },
+        conflict(
+          `${hostname} is in the DNS zone shop-a.example.com, which belongs to another brand; only that brand can bind names there`,
+        ),
+      )
+      for (const secret of [f.brandA, "Brand A", f.zoneA]) expect(JSON.stringify(body)).not.toContain(secret)
+    }
+    // the other brand's zone sync was neither started nor signalled
+    expect(await zoneWorkflow(f.zoneA)).toEqual(before)
+  })
+
+  it("the zone's own brand binds names under it", async () => {
+    const fqdn = await clientA.fqdns.create({
+      path: { id: f.webA as never },
+      payload: { hostname: "www.shop-a.example.com" },
+    })
+    expect(fqdn).toMatchObject({ hostname: "www.shop-a.example.com", tenant_id: f.tenantA })
+  })
+
+  it("a bound name is bound once: neither another brand nor the same brand binds it again (409)", async () => {
+    await clientA.fqdns.create({ path: { id: f.webA as never }, payload: { hostname: "once.example.org" } })
+    const taken = conflict("once.example.org is already bound to a webroot")
+    await refused("POST", `/api/v1/webroots/${f.webB}/fqdns`, f.keyB, { hostname: "once.example.org" }, taken)
+    await refused("POST", `/api/v1/webroots/${f.webA2}/fqdns`, f.keyA, { hostname: "once.example.org." }, taken)
+  })
+
+  it("a zone may not reach over or under another brand's zone or bound names (409, not naming them)", async () => {
+    await clientA.fqdns.create({ path: { id: f.webA as never }, payload: { hostname: "blog.example.net" } })
+    const holds = (name: string) =>
+      conflict(`${name} holds host names bound by another brand; a zone there would take them`)
+    for (const name of ["example.net", "blog.example.net"]) {
+      const body = await refused("POST", "/api/v1/zones", f.keyB, { name, brand_id: f.brandB }, holds(name))
+      expect(JSON.stringify(body)).not.toContain(f.brandA)
+    }
+    for (const name of ["sub.shop-a.example.com", "example.com"]) {
+      await refused(
+        "POST",
+        "/api/v1/zones",
+        f.keyB,
+        { name, brand_id: f.brandB },
+        conflict(`${name} overlaps the zone shop-a.example.com of another brand`),
+      )
+    }
+    // the owner of the bound name may create the zone around it
+    const own = await clientA.zones.create({ payload: { name: "example.net", brand_id: f.brandA as never } })
+    expect(own).toMatchObject({ name: "example.net", brand_id: f.brandA })
+  })
+
+  it("concurrent requests about the same names cannot both pass", async () => {
+    const outcomes: Array<string> = []
+    for (let i = 0; i < 12; i++) {
+      // brand A asks for a zone while brand B binds a name under it, and a zone below it
+      const [zone, fqdn, nested] = await Promise.all([
+        call("POST", "/api/v1/zones", f.keyA, { name: `race${i}.example.com`, brand_id: f.brandA }),
+        call("POST", `/api/v1/webroots/${f.webB}/fqdns`, f.keyB, { hostname: `www.race${i}.example.com` }),
+        call("POST", "/api/v1/zones", f.keyB, { name: `sub.race${i}.example.com`, brand_id: f.brandB }),
+      ])
+      outcomes.push(`${zone.status}/${fqdn.status}/${nested.status}`)
+      for (const res of [zone, fqdn, nested]) expect([201, 202, 409]).toContain(res.status)
+      // either A's zone won and B got nothing, or B got in first and A's zone was refused
+      expect(zone.status === 409 || (fqdn.status === 409 && nested.status === 409), outcomes.join(" ")).toBe(true)
+    }
+    // whatever the interleaving, no name of one brand ended up under a zone of the other
+    const crossed = await sql.query(`SELECT f.hostname, z.name FROM fqdns f JOIN tenants t ON t.id = f.tenant_id
+      JOIN zones z ON (f.hostname = z.name OR f.hostname LIKE '%.' || z.name) AND z.brand_id <> t.brand_id
+      UNION ALL SELECT a.name, b.name FROM zones a JOIN zones b ON a.name LIKE '%.' || b.name AND a.brand_id <> b.brand_id`)
+    expect(crossed.rows).toEqual([])
   })
 })
 

@@ -7,6 +7,7 @@ import type { ListQuery } from "../domain/list.js"
 import { type CreateFqdn, Fqdn, type FqdnId, type UpdateFqdn, type WebrootId } from "../domain/tenancy.js"
 import { onConstraint } from "../sql/constraints.js"
 import { brandFilter, filters, listPage } from "../sql/list.js"
+import { foreignZoneCovering, lockNameTree } from "../sql/name-ownership.js"
 import { rowDecoder } from "../sql/rows.js"
 import { AcmeOrders } from "./acme.js"
 import { LbSync } from "./lb-sync.js"
@@ -28,6 +29,7 @@ const spec: ScopedSpec = {
 interface WebrootRow {
   readonly id: string
   readonly tenant_id: string
+  readonly brand_id: string
   readonly runtime: string
   readonly status: string
   readonly tenant_status: string
@@ -44,6 +46,11 @@ export class Fqdns extends Effect.Service<Fqdns>()("@hosting/Fqdns", {
     const testDomains = yield* allowTestDomains
     const decode = rowDecoder(Fqdn)
     const beingDeleted = () => new Conflict({ message: "the FQDN is being deleted" })
+    // names the zone (public in DNS) but not its brand
+    const inForeignZone = (hostname: string, zone: string) =>
+      new Conflict({
+        message: `${hostname} is in the DNS zone ${zone}, which belongs to another brand; only that brand can bind names there`,
+      })
     const withTenant = (row: unknown) =>
       Effect.map(decode(row), (fqdn) => ({
         fqdn,
@@ -57,7 +64,8 @@ export class Fqdns extends Effect.Service<Fqdns>()("@hosting/Fqdns", {
         // as the sync does; locking the webroot first deadlocked against a sync's snapshot
         if (lock)
           yield* sql`SELECT 1 FROM tenants WHERE id = (SELECT tenant_id FROM webroots WHERE id = ${id}) FOR SHARE`
-        const rows = yield* sql<WebrootRow>`SELECT w.id, w.tenant_id, w.runtime, w.status, tn.status AS tenant_status
+        const rows =
+          yield* sql<WebrootRow>`SELECT w.id, w.tenant_id, tn.brand_id::text, w.runtime, w.status, tn.status AS tenant_status
           FROM webroots w JOIN tenants tn ON tn.id = w.tenant_id
           WHERE ${sql.and(filters(sql`w.id = ${id}`, brandFilter(sql, "tn.brand_id", principal)))}
           ${sql.literal(lock ? "FOR SHARE OF w" : "")}`
@@ -112,6 +120,11 @@ export class Fqdns extends Effect.Service<Fqdns>()("@hosting/Fqdns", {
             // re-checked under a share lock: a concurrent delete either waits for this insert or refused it
             const w = yield* webroot(principal, webrootId, true)
             yield* refuseBinding(w)
+            // decided under the lock on the name's tree, so a zone created meanwhile by another
+            // brand either is visible here or waits for this binding and then refuses itself
+            yield* lockNameTree(sql, hostname)
+            const zone = yield* foreignZoneCovering(sql, w.brand_id, hostname)
+            if (zone !== undefined) return yield* Effect.fail(inForeignZone(hostname, zone))
             yield* sql`INSERT INTO fqdns (id, webroot_id, tenant_id, hostname, tls, https_redirect, acme_status, status)
               VALUES (${id}, ${webrootId}, ${w.tenant_id}, ${hostname}, ${tls}, ${input.https_redirect ?? false},
                 ${tls === "letsencrypt" ? "pending" : null}, 'pending')`

@@ -16,6 +16,7 @@ import type { ListQuery } from "../domain/list.js"
 import type { TenantId } from "../domain/tenancy.js"
 import { onConstraint } from "../sql/constraints.js"
 import { brandFilter, filters, listPage } from "../sql/list.js"
+import { foreignFqdnUnder, foreignZoneOverlapping, lockNameTree } from "../sql/name-ownership.js"
 import { rowDecoder } from "../sql/rows.js"
 import { markDns, requestZoneSync, zoneBeingDeleted } from "./dns-rows.js"
 import { allowTestDomains, Platform, refuseTestDomains } from "./platform.js"
@@ -32,9 +33,6 @@ const spec: ScopedSpec = {
   statusColumn: "t.status",
   brandColumn: "t.brand_id",
 }
-
-/** `a.example.com` → `a.example.com`, `example.com`, `com`. */
-const suffixes = (name: string) => name.split(".").map((_, i, labels) => labels.slice(i).join("."))
 
 /**
  * DNS zones of brands. Creating a zone writes its SOA and NS (platform-managed records, from the
@@ -79,6 +77,25 @@ export class Zones extends Effect.Service<Zones>()("@hosting/Zones", {
           return yield* Effect.fail(new Conflict({ message: "the tenant is being deleted" }))
       })
 
+    /**
+     * A zone takes every name under it for its brand, so it may not reach into names another
+     * brand holds: its zones above or below, or FQDNs it bound at or under the zone. The message
+     * names the conflicting zone (public in DNS anyway) but never the other brand, and not the
+     * other brand's host names, which creating zones would otherwise let anyone enumerate.
+     */
+    const refuseForeignNames = (brandId: string, name: string) =>
+      Effect.gen(function* () {
+        const zone = yield* foreignZoneOverlapping(sql, brandId, name)
+        if (zone !== undefined) {
+          return yield* Effect.fail(new Conflict({ message: `${name} overlaps the zone ${zone} of another brand` }))
+        }
+        if (yield* foreignFqdnUnder(sql, brandId, name)) {
+          return yield* Effect.fail(
+            new Conflict({ message: `${name} holds host names bound by another brand; a zone there would take them` }),
+          )
+        }
+      })
+
     const create = Effect.fn("Zones.create")(function* (principal: Principal, input: typeof CreateZone.Type) {
       const name = withoutDot(input.name)
       yield* refuseTestDomains(testDomains, "name", [name])
@@ -99,21 +116,15 @@ export class Zones extends Effect.Service<Zones>()("@hosting/Zones", {
           }),
         )
       }
-      // a zone above or below another brand's zone would take names away from it
-      const nested = yield* sql<{ name: string }>`SELECT name FROM zones
-        WHERE brand_id <> ${input.brand_id}
-          AND (name IN ${sql.in(suffixes(name))} OR reverse(name) LIKE ${`${[...`.${name}`].reverse().join("")}%`})
-        LIMIT 1`.pipe(Effect.orDie)
-      if (nested[0] !== undefined && nested[0].name !== name) {
-        return yield* Effect.fail(
-          new Conflict({ message: `${name} overlaps a zone of another brand (${nested[0].name})` }),
-        )
-      }
       const id = randomUuid()
       const apex = zoneApexData(name, nameservers, brand.hostmaster ?? defaults.hostmaster)
       const recordIds = yield* sql
         .withTransaction(
           Effect.gen(function* () {
+            // decided under the lock on the name's tree: a concurrent FQDN or zone below or above
+            // this one is either already visible here or waits and then sees this zone
+            yield* lockNameTree(sql, name)
+            yield* refuseForeignNames(input.brand_id, name)
             yield* sql`INSERT INTO zones (id, brand_id, tenant_id, name, status)
               VALUES (${id}, ${input.brand_id}, ${input.tenant_id ?? null}, ${name}, 'pending')`
             const ids: Array<string> = []
