@@ -125,7 +125,7 @@ describe.each(DATABASES)("control plane on %s", (_name, makeDb) => {
     const badConfig = await fail(
       admin.shards.create({
         path: { id: cluster.id },
-        payload: { name: "web-2", role: "web", config: { primary_node_id: randomUUID() } },
+        payload: { name: "web-2", role: "web", config: { primary_node_id: randomUUID() as never } },
       }),
     )
     expect(badConfig).toBeInstanceOf(InvalidInput)

@@ -1,8 +1,9 @@
-// Who may use a host name, through the real API on a production-like stack (test domains not
-// allowed): names must be public (fully qualified, no IP address, no special-use name, no test
-// TLD), a name under a zone belongs to the zone's brand (FQDNs and zones alike, decided inside
-// the write so concurrent requests cannot both pass), and the OIDC issuer must be public https.
-// Every refusal is a 4xx envelope and leaves the database as it was.
+// Who may use a host name, and the other hardening of issue 12, through the real API on a
+// production-like stack (test domains not allowed): names must be public (fully qualified, no
+// IP address, no special-use name, no test TLD), a name under a zone belongs to the zone's brand
+// (FQDNs and zones alike, decided inside the write so concurrent requests cannot both pass),
+// shard config holds only what its role reads, and the OIDC issuer must be public https. Every
+// refusal is a 4xx envelope and leaves the database as it was.
 import { randomUUID } from "node:crypto"
 import { waitFor } from "@hosting/api/dev"
 import { createClient, type PromiseClient } from "@hosting/sdk"
@@ -353,6 +354,76 @@ describe("a name under a zone belongs to the zone's brand", () => {
       JOIN zones z ON (f.hostname = z.name OR f.hostname LIKE '%.' || z.name) AND z.brand_id <> t.brand_id
       UNION ALL SELECT a.name, b.name FROM zones a JOIN zones b ON a.name LIKE '%.' || b.name AND a.brand_id <> b.brand_id`)
     expect(crossed.rows).toEqual([])
+  })
+})
+
+describe("shard config holds only what the shard's role reads", () => {
+  const shardsPath = () => `/api/v1/clusters/${f.cluster}/shards`
+
+  it("unknown keys and free-form values are refused (400), a NUL included", async () => {
+    await refused(
+      "POST",
+      shardsPath(),
+      stack.apiKey,
+      { name: "web-motd", role: "web", config: { motd: "line\nbreak" } },
+      invalidRequest("config.motd", 'is unexpected, expected: "primary_node_id" | "web_port"'),
+    )
+    // PostgreSQL's jsonb cannot hold \u0000: this was a 500
+    await refused(
+      "POST",
+      shardsPath(),
+      stack.apiKey,
+      { name: "dns-nul", role: "dns", config: { "\u0000": "\u0000" } },
+      invalidRequest("config.\u0000", 'is unexpected, expected: "primary_node_id" | "web_port"'),
+    )
+    const before = await snapshot()
+    const big = await call("POST", shardsPath(), stack.apiKey, {
+      name: "s3-big",
+      role: "s3",
+      config: { web_port: "9".repeat(100_000) },
+    })
+    expect({ status: big.status, code: big.json.error.code }).toEqual({ status: 400, code: "invalid_request" })
+    // (compared by its start: the message quotes the 100 kB value)
+    expect(big.json.error.message.slice(0, 60)).toBe('invalid request: config.web_port: Expected number, actual "9')
+    expect(await snapshot()).toBe(before)
+  })
+
+  it("web, dns, email and s3 shards take no settings; lb takes web_port (422 for another role's setting)", async () => {
+    for (const role of ["web", "dns", "email", "s3"]) {
+      await refused(
+        "POST",
+        shardsPath(),
+        stack.apiKey,
+        { name: `${role}-port`, role, config: { web_port: 8000 } },
+        invalidInput(`config: web_port is not a setting of a ${role} shard; it takes none (config must be {})`),
+      )
+      const ok = await admin.shards.create({
+        path: { id: f.cluster as never },
+        payload: { name: `${role}-ok`, role: role as never, config: {} },
+      })
+      expect(ok.config).toEqual({})
+      await refused(
+        "PUT",
+        `/api/v1/shards/${ok.id}`,
+        stack.apiKey,
+        { config: { primary_node_id: randomUUID(), web_port: 80 } },
+        invalidInput(
+          `config: primary_node_id, web_port are not settings of a ${role} shard; it takes none (config must be {})`,
+        ),
+      )
+    }
+    const lb = await admin.shards.create({
+      path: { id: f.cluster as never },
+      payload: { name: "lb", role: "lb", config: { web_port: 8080 } },
+    })
+    expect(lb.config).toEqual({ web_port: 8080 })
+    await refused(
+      "PUT",
+      `/api/v1/shards/${lb.id}`,
+      stack.apiKey,
+      { config: { primary_node_id: randomUUID() } },
+      invalidInput("config: primary_node_id is not a setting of a lb shard; it takes web_port"),
+    )
   })
 })
 

@@ -66,15 +66,56 @@ export const ShardRole = Schema.Literal("web", "database", "dns", "email", "valk
 /** Shard role. */
 export type ShardRole = typeof ShardRole.Type
 
-const WithPrimary = strict(Schema.Struct({ primary_node_id: Schema.optional(NodeId) }))
-const NoOptions = strict(Schema.Struct({}))
-const LbOptions = strict(
-  Schema.Struct({
-    web_port: Schema.optional(Port.annotations({ description: "HTTP port of the web nodes behind the LB (8000)" })),
-  }),
+const primaryNodeId = Schema.optional(NodeId).annotations({
+  description: "database, valkey: the node that takes writes (a node of the shard)",
+})
+const webPort = Schema.optional(
+  Port.annotations({ description: "lb: HTTP port of the web nodes behind the LB (8000)" }),
 )
 
-/** Per-role shard settings; anything a role does not know is refused. */
+/**
+ * Settings a shard's config may hold; which of them a shard takes depends on its role
+ * (ShardConfigByRole). Every value is typed, so nothing free-form (line breaks, NUL, megabytes)
+ * is ever stored.
+ */
+export const ShardConfig = strict(Schema.Struct({ primary_node_id: primaryNodeId, web_port: webPort })).annotations({
+  title: "ShardConfig",
+  description:
+    "role settings: primary_node_id (database, valkey), web_port (lb); web, dns, email and s3 take none ({})",
+})
+
+/**
+ * The settings each role's shards take, from what the code reads: the LB sync reads an lb
+ * shard's `web_port`; nothing reads a web, dns, email or s3 shard's config, so those take none;
+ * database and valkey shards name their primary.
+ */
+export const SHARD_SETTINGS: Readonly<Record<ShardRole, ReadonlyArray<keyof typeof ShardConfig.Type>>> = {
+  web: [],
+  database: ["primary_node_id"],
+  dns: [],
+  email: [],
+  valkey: ["primary_node_id"],
+  s3: [],
+  lb: ["web_port"],
+}
+
+/** Why a config holds settings its shard's role does not take, or undefined when it fits. */
+export const shardConfigProblem = (role: ShardRole, config: object): string | undefined => {
+  const allowed: ReadonlyArray<string> = SHARD_SETTINGS[role]
+  const foreign = Object.keys(config).filter((k) => !allowed.includes(k))
+  if (foreign.length === 0) return undefined
+  const takes = allowed.length === 0 ? "none (config must be {})" : allowed.join(", ")
+  return `${foreign.join(", ")} ${foreign.length === 1 ? "is not a setting" : "are not settings"} of a ${role} shard; it takes ${takes}`
+}
+
+const WithPrimary = strict(Schema.Struct({ primary_node_id: primaryNodeId }))
+// an empty Struct accepts any value (it has no properties to check excess ones against)
+const NoOptions = Schema.Record({ key: Schema.String, value: Schema.Unknown }).pipe(
+  Schema.filter((c) => Object.keys(c).length === 0 || "this role takes no settings: config must be {}"),
+)
+const LbOptions = strict(Schema.Struct({ web_port: webPort }))
+
+/** Per-role shard settings as Schemas (SHARD_SETTINGS); anything a role does not know is refused. */
 export const ShardConfigByRole = {
   web: NoOptions,
   database: WithPrimary,
@@ -104,7 +145,7 @@ export const CreateShard = strict(
   Schema.Struct({
     name: Slug,
     role: ShardRole,
-    config: Schema.optional(Schema.Record({ key: Schema.String, value: Schema.Unknown })),
+    config: Schema.optional(ShardConfig),
   }),
 )
 
@@ -112,7 +153,7 @@ export const CreateShard = strict(
 export const UpdateShard = strict(
   Schema.Struct({
     name: Schema.optional(Slug),
-    config: Schema.optional(Schema.Record({ key: Schema.String, value: Schema.Unknown })),
+    config: Schema.optional(ShardConfig),
   }),
 )
 

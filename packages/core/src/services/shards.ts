@@ -9,8 +9,10 @@ import {
   type CreateShard,
   PlannedChange,
   Shard,
+  type ShardConfig,
   ShardConfigByRole,
   type ShardRole,
+  shardConfigProblem,
   type UpdateShard,
 } from "../domain/topology.js"
 import { onConstraint } from "../sql/constraints.js"
@@ -43,7 +45,18 @@ export class Shards extends Effect.Service<Shards>()("@hosting/Shards", {
     // How long convergence waits for each node's agent before reporting that node as failed.
     const nodeTimeoutSeconds = yield* agentTimeoutSeconds
 
-    const validConfig = (role: ShardRole, config: unknown, nodeIds: ReadonlyArray<string>) =>
+    /** The config if its role takes every setting in it (and a primary is a node of the shard). */
+    const validConfig = (
+      role: ShardRole,
+      config: typeof ShardConfig.Type | undefined,
+      nodeIds: ReadonlyArray<string>,
+    ) => {
+      const problem = shardConfigProblem(role, config ?? {})
+      if (problem !== undefined) return Effect.fail(new InvalidInput({ message: `config: ${problem}` }))
+      return validValues(role, config, nodeIds)
+    }
+
+    const validValues = (role: ShardRole, config: unknown, nodeIds: ReadonlyArray<string>) =>
       // explicit: the strict() annotation alone lets unknown keys through an empty struct
       Schema.decodeUnknown(ShardConfigByRole[role] as Schema.Schema<{ readonly primary_node_id?: string }>, {
         onExcessProperty: "error",
