@@ -145,7 +145,7 @@ describe("the audit log is complete", () => {
           if (c.op === "create" && res.status === 201) ids[c.target].push((answer as { id: string }).id)
         }
       }),
-      { numRuns: 15 },
+      { numRuns: 15, endOnFailure: true },
     )
     // the generator must have exercised both outcomes for the property to mean something
     expect(steps).toBeGreaterThan(40)

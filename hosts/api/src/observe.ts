@@ -127,10 +127,12 @@ export const observeRequests = (refusals: RefusalLimits) =>
               .pipe(Effect.catchAllCause((c) => Effect.logError("audit log: recording the outcome failed", c)))
           } else if (facts.rule !== undefined && facts.principal !== undefined && isMutation(req.method)) {
             // refused before its handler (scope, body limit): nothing changed, the attempt is kept
-            // with its body when that is within the limit (a 413's body is never read further)
+            // with its body only when it declared a length within the limit — reading past the
+            // limit would drop the connection before the refusal is sent
             const limit = facts.rule.maxBodyBytes ?? refusals.maxBodyBytes
+            const declared = Number(req.headers["content-length"] ?? Number.NaN)
             const text =
-              status === 413
+              status === 413 || !(declared <= limit)
                 ? ""
                 : yield* req.text.pipe(
                     HttpIncomingMessage.withMaxBodySize(Option.some(limit)),
