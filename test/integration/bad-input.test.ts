@@ -1,6 +1,8 @@
-// Every endpoint fed malformed JSON, wrong types, oversize strings, unknown fields and injection
-// strings answers 4xx with the error envelope, never 5xx, and a refused request changes nothing.
-import { createClient } from "@hosting/sdk"
+// Every endpoint fed malformed JSON, wrong types, oversize strings, unknown fields, injection
+// strings, NUL (in bodies, escaped and raw, and in the URL), bodies over the limit, deep nesting,
+// names that are not public host names and names in another brand's zone answers 4xx with the
+// error envelope, never 5xx, and a refused request changes nothing.
+import { createClient, type PromiseClient } from "@hosting/sdk"
 import pg from "pg"
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest"
 import { createBrandResources } from "../support/brand-resources.js"
@@ -11,6 +13,7 @@ import { type Stack, startStack } from "../support/stack.js"
 let db: TestDatabase
 let stack: Stack
 let client: pg.Client
+let admin: PromiseClient
 const ids: Record<string, string> = {}
 
 const INJECTIONS = [
@@ -58,7 +61,7 @@ beforeAll(async () => {
   stack = await startStack({ databaseUrl: db.url, temporalAddress: inject("temporalAddress") })
   client = new pg.Client({ connectionString: db.url })
   await client.connect()
-  const admin = createClient({ baseUrl: stack.baseUrl, apiKey: stack.apiKey })
+  admin = createClient({ baseUrl: stack.baseUrl, apiKey: stack.apiKey })
   const brand = await admin.brands.create({ payload: { name: "Target" } })
   const key = await admin.apiKeys.create({ payload: { name: "target", scopes: ["brands:read"], brands: [brand.id] } })
   const region = await admin.regions.create({ payload: { name: "target" } })
@@ -125,6 +128,32 @@ const replaceAt = (v: unknown, at: Array<string | number>, value: unknown): unkn
 
 const withBody = endpointCases.filter((c) => c.authenticated && c.payload !== undefined)
 const withId = endpointCases.filter((c) => c.authenticated && c.path.includes(":id"))
+const lists = endpointCases.filter((c) => c.authenticated && c.method === "GET" && c.endpoint === "list")
+
+/** Names that are not public host names: IP literals in any notation, single labels, special use. */
+const NOT_HOSTNAMES = [
+  "127.0.0.1",
+  "127.1",
+  "2130706433",
+  "0x7f.1",
+  "192.0.2.1",
+  "localhost",
+  "intranet",
+  "db.localhost",
+  "printer.local",
+  "x.onion",
+  "a.invalid",
+  "1.2.3.4.5",
+]
+/** Body fields that hold host names, wherever they sit. */
+const HOSTNAME_FIELD = /^(hostname|base_domain|ns_hostnames)$/
+const hostnamePaths = (c: EndpointCase, body: unknown) =>
+  stringPaths(body).filter(
+    (at) =>
+      at.some((k) => typeof k === "string" && HOSTNAME_FIELD.test(k)) ||
+      // a zone's name is its apex
+      (c.group === "zones" && at.length === 1 && at[0] === "name"),
+  )
 
 describe("bad input", () => {
   it.each(withBody.map((c) => [`${c.method} ${c.path}`, c] as const))("%s: malformed bodies", async (_, c) => {
@@ -173,6 +202,75 @@ describe("bad input", () => {
       }
     },
   )
+
+  it.each(withBody.map((c) => [`${c.method} ${c.path}`, c] as const))(
+    "%s: a body over the limit is 413, JSON nested 10,000 deep is 400, raw NUL bytes are 400",
+    async (_, c) => {
+      const limit = c.maxBodyBytes ?? 1024 * 1024
+      const valid = validBody(c) as Record<string, unknown>
+      const huge = JSON.stringify({ ...valid, zz_padding: "p".repeat(limit + 1) })
+      const before = await snapshot()
+      const res = await send(stack.baseUrl, c, pathOf(c), stack.apiKey, huge)
+      expect(res.status).toBe(413)
+      expect(res.json.error).toMatchObject({ code: "payload_too_large", details: { max_bytes: limit } })
+      expect(await snapshot()).toBe(before)
+      await expectRefused(c, pathOf(c), `${"[".repeat(10_000)}${"]".repeat(10_000)}`, "nesting")
+      await expectRefused(c, pathOf(c), `${JSON.stringify(valid).slice(0, -1)},"zz":"\u0000\u0000"}`, "escaped NUL")
+      await expectRefused(c, pathOf(c), `{"name":"a\u0000b"\u0000}`, "raw NUL")
+    },
+  )
+
+  // (a node's own machine name may be a single label: it is not served to anyone)
+  const withHostnames = withBody.filter((c) => c.group !== "nodes" && hostnamePaths(c, validBody(c)).length > 0)
+  it.each(withHostnames.map((c) => [`${c.method} ${c.path}`, c] as const))(
+    "%s: IP literals, single labels and special-use names are refused as host names",
+    async (_, c) => {
+      const valid = validBody(c)
+      for (const at of hostnamePaths(c, valid)) {
+        const field = String(at.filter((k) => typeof k === "string").at(-1))
+        for (const name of NOT_HOSTNAMES) {
+          const what = `${at.join(".")}=${name}`
+          const before = await snapshot()
+          const res = await send(stack.baseUrl, c, pathOf(c), stack.apiKey, JSON.stringify(replaceAt(valid, at, name)))
+          // refused for the name itself, not for anything else in the body
+          expect([400, 422], what).toContain(res.status)
+          expect(res.json.error.message, what).toContain(field)
+          expect(await snapshot(), what).toBe(before)
+        }
+      }
+    },
+  )
+
+  it.each(lists.map((c) => [`${c.method} ${c.path}`, c] as const))(
+    "%s: a NUL in search, cursor or a filter is 400 with the envelope",
+    async (_, c) => {
+      for (const q of ["search=a%00", "cursor=%00", "sort=%00name", "zz=%00"]) {
+        const res = await send(stack.baseUrl, c, `${pathOf(c)}?${q}`, stack.apiKey)
+        expect(res.status, q).toBe(400)
+        expect(res.json, q).toEqual({ error: { code: "invalid_request", message: "the URL contains a NUL character" } })
+      }
+    },
+  )
+
+  it("another brand cannot bind a name under this brand's zone, nor make a zone over its names", async () => {
+    const other = await admin.brands.create({ payload: { name: "Other" } })
+    const theirs = await createBrandResources(admin, other.id, ids["clusters"]!, "other")
+    const zoneName = (await admin.zones.get({ path: { id: ids["zones"] as never } })).name
+    const bind = endpointCases.find((c) => c.group === "fqdns" && c.endpoint === "create")!
+    await expectRefused(
+      bind,
+      fillPath(bind, theirs.webroot.id),
+      JSON.stringify({ hostname: `shop.${zoneName}` }),
+      "bind under another brand's zone",
+    )
+    const zoneCreate = endpointCases.find((c) => c.group === "zones" && c.endpoint === "create")!
+    await expectRefused(
+      zoneCreate,
+      zoneCreate.path,
+      JSON.stringify({ name: `sub.${zoneName}`, brand_id: other.id }),
+      "zone under another brand's zone",
+    )
+  })
 
   it.each(withId.map((c) => [`${c.method} ${c.path}`, c] as const))("%s: hostile path ids", async (_, c) => {
     for (const id of ["not-a-uuid", "'; DROP TABLE brands; --", "../../etc/passwd", "%00", "é", "1 OR 1=1"]) {
