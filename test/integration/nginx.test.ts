@@ -7,7 +7,7 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { NodeContext } from "@effect/platform-node"
 import { findExecutable, freePort, type ServiceProcess, startProcess, waitFor } from "@hosting/api/dev"
-import { NginxConfig, NginxManager, planStaticSites, type StaticSite } from "@hosting/core"
+import { NginxConfig, NginxManager, type PlannedFile } from "@hosting/core"
 import { Effect, Layer } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 
@@ -34,8 +34,19 @@ const get = (host: string) =>
     req.end()
   })
 
-const site = (name: string, names: Array<string>, root: string): StaticSite =>
-  ({ name, server_names: names, root }) as StaticSite
+interface Site {
+  readonly name: string
+  readonly names: ReadonlyArray<string>
+  readonly root: string
+}
+const site = (name: string, names: Array<string>, root: string): Site => ({ name, names, root })
+
+/** The fixture's planner: one platform-owned server block per site (the manager is under test, not this). */
+const planSites = (sites: ReadonlyArray<Site>, listen: { host: string; port: number }): Array<PlannedFile> =>
+  sites.map((s) => ({
+    file: `hp-${s.name}.conf`,
+    content: `server {\n    listen ${listen.host}:${listen.port};\n    server_name ${s.names.join(" ")};\n    root "${s.root}";\n    location / { try_files $uri $uri/ =404; }\n}\n`,
+  }))
 
 beforeAll(async () => {
   const binary = findExecutable("nginx")
@@ -94,8 +105,7 @@ afterAll(async () => {
 })
 
 const listen = () => ({ host: "127.0.0.1", port })
-const ensure = (sites: Array<StaticSite>) =>
-  run(Effect.flatMap(NginxManager, (m) => m.ensure(planStaticSites(sites, listen()))))
+const ensure = (sites: Array<Site>) => run(Effect.flatMap(NginxManager, (m) => m.ensure(planSites(sites, listen()))))
 
 /** nginx applies a reload asynchronously: wait until a request sees the new config. */
 const until = (host: string, expected: { status: number; body?: string }) =>
