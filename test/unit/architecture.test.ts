@@ -1,7 +1,7 @@
 // Dependency direction (DESIGN.md): core ← sdk, workflows, agent ← hosts; no host imports another
 // host; workflow code imports only @temporalio/workflow and types. Checked on the source text.
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs"
-import { join, relative } from "node:path"
+import { dirname, join, relative, resolve } from "node:path"
 import { fileURLToPath } from "node:url"
 import { describe, expect, it } from "vitest"
 
@@ -69,6 +69,29 @@ describe("dependency direction", () => {
       ...importsIn("packages/agent/src").filter((i) => i.specifier.startsWith("@hosting/workflows")),
     ]
     expect(show(bad)).toEqual([])
+  })
+
+  it("the agent imports core only through its node-only entry", () => {
+    const bad = importsIn("packages/agent/src").filter(
+      (i) => i.specifier.startsWith("@hosting/core") && i.specifier !== "@hosting/core/node",
+    )
+    expect(show(bad)).toEqual([])
+  })
+
+  it("core's node entry loads no contract, repository or service", () => {
+    // every module the entry loads at run time (type-only imports load nothing)
+    const seen = new Set<string>()
+    const visit = (file: string) => {
+      if (seen.has(file)) return
+      seen.add(file)
+      for (const i of importsOf(file))
+        if (!i.typeOnly && i.specifier.startsWith("."))
+          visit(resolve(dirname(file), i.specifier.replace(/\.js$/, ".ts")))
+    }
+    visit(join(root, "packages/core/src/node.ts"))
+    const loaded = [...seen].map((f) => relative(join(root, "packages/core/src"), f))
+    expect(loaded.filter((f) => /^(api|services|sql|activities)\//.test(f))).toEqual([])
+    expect(loaded).toContain("managers/nginx.ts")
   })
 
   it("no host imports another host", () => {

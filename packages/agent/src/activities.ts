@@ -1,6 +1,15 @@
 import * as os from "node:os"
-import { AcmeChallenge, Hostname, isAtOrUnder, LbSpec, Rrset, TenantName, TenantSpec, withoutDot } from "@hosting/core"
-import type { NodeActivities, NodeFactsJson, WebChangeReport } from "@hosting/core/activities"
+import type { NodeActivities, NodeFactsJson, WebChangeReport } from "@hosting/core/node"
+import {
+  AcmeChallenge,
+  Hostname,
+  isAtOrUnder,
+  LbSpec,
+  Rrset,
+  TenantName,
+  TenantSpec,
+  withoutDot,
+} from "@hosting/core/node"
 import { ApplicationFailure, Context } from "@temporalio/activity"
 import { ParseResult, Schema } from "effect"
 import type { DnsNode } from "./dns/node.js"

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Node agent process: serves node activities on `node-{HOSTING_NODE_ID}`.
 import { createRequire } from "node:module"
-import { NodeId } from "@hosting/core/api"
+import { NodeId } from "@hosting/core/node"
 import { NativeConnection } from "@temporalio/worker"
 import { Config, Effect, Schema } from "effect"
 import { dnsNodeConfigFromEnv } from "./dns/config.js"

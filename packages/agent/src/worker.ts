@@ -1,4 +1,4 @@
-import { nodeTaskQueue } from "@hosting/core/api"
+import { nodeTaskQueue } from "@hosting/core/node"
 import { type NativeConnection, Worker } from "@temporalio/worker"
 import { type AgentIdentity, createNodeActivities } from "./activities.js"
 import type { DnsNode } from "./dns/node.js"

@@ -1,4 +1,4 @@
-import { PowerDnsApi, PowerDnsRejected, PowerDnsUnavailable, type ServedRrset } from "@hosting/core"
+import { PowerDnsApi, PowerDnsRejected, PowerDnsUnavailable, type ServedRrset } from "@hosting/core/node"
 import { Effect, Layer, Option } from "effect"
 
 interface Answer {

@@ -1,5 +1,5 @@
-import { PowerDnsManager, type Rrset } from "@hosting/core"
-import type { DnsChangeReport } from "@hosting/core/activities"
+import type { DnsChangeReport } from "@hosting/core/node"
+import { PowerDnsManager, type Rrset } from "@hosting/core/node"
 import { Cause, Effect, Exit, Layer, ManagedRuntime, Option } from "effect"
 import { ConfigRejected } from "../web/node.js"
 import { powerDnsHttpApi } from "./api.js"

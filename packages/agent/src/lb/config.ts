@@ -1,5 +1,5 @@
 import { isAbsolute } from "node:path"
-import { ipFamily, type LbLayout, lbPaths } from "@hosting/core"
+import { ipFamily, type LbLayout, lbPaths } from "@hosting/core/node"
 import { intFromEnv } from "../env.js"
 
 /** Everything the LB role of one agent needs to know about its machine. */

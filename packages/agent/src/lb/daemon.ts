@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs"
-import { lbPaths } from "@hosting/core"
+import { lbPaths } from "@hosting/core/node"
 import { livePid } from "../web/daemons.js"
 import { run } from "../web/exec.js"
 import type { LbNodeConfig } from "./config.js"

@@ -1,4 +1,5 @@
 import { mkdir, rename, rm } from "node:fs/promises"
+import type { LbChangeReport } from "@hosting/core/node"
 import {
   type LbSpec,
   lbPaths,
@@ -10,8 +11,7 @@ import {
   planMapChanges,
   renderHaproxyConfig,
   renderLbMap,
-} from "@hosting/core"
-import type { LbChangeReport } from "@hosting/core/activities"
+} from "@hosting/core/node"
 import { readIfExists, writeIfChanged } from "../web/files.js"
 import { ConfigRejected } from "../web/node.js"
 import type { LbNodeConfig } from "./config.js"

@@ -3,7 +3,7 @@ import { closeSync, existsSync, openSync, readdirSync, readFileSync } from "node
 import { chown, rm } from "node:fs/promises"
 import { createServer } from "node:net"
 import { join } from "node:path"
-import type { PlannedApp } from "@hosting/core"
+import type { PlannedApp } from "@hosting/core/node"
 import { writeIfChanged } from "./files.js"
 
 /** What the supervisor remembers of one app process, in `{apps}/{user}.{id}.json`. */

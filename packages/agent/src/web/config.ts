@@ -1,5 +1,5 @@
 import { isAbsolute } from "node:path"
-import type { NodeLayout } from "@hosting/core"
+import type { NodeLayout } from "@hosting/core/node"
 import { intFromEnv } from "../env.js"
 
 /** Everything the web tier of one agent needs to know about its machine. */

@@ -2,6 +2,7 @@ import { existsSync, readdirSync, readFileSync } from "node:fs"
 import { chown, readdir, rm, writeFile } from "node:fs/promises"
 import { join } from "node:path"
 import { NodeContext } from "@effect/platform-node"
+import type { TenantArchive } from "@hosting/core/node"
 import {
   type AcmeChallenge,
   acmeChallengeDir,
@@ -26,8 +27,7 @@ import {
   tenantPoolPrefix,
   tenantSitePrefix,
   webrootDir,
-} from "@hosting/core"
-import type { TenantArchive } from "@hosting/core/activities"
+} from "@hosting/core/node"
 import { Cause, Effect, Exit, Layer, ManagedRuntime } from "effect"
 import { AppSupervisor } from "./apps.js"
 import type { WebNodeConfig } from "./config.js"

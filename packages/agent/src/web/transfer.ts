@@ -5,7 +5,7 @@ import { createServer, type Server } from "node:http"
 import { join } from "node:path"
 import { Readable } from "node:stream"
 import { pipeline } from "node:stream/promises"
-import type { TenantArchive } from "@hosting/core/activities"
+import type { TenantArchive } from "@hosting/core/node"
 import { run } from "./exec.js"
 
 const sha256File = async (file: string): Promise<string> => {

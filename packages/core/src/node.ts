@@ -1,0 +1,16 @@
+/**
+ * @hosting/core/node: what a node agent needs — the specs it receives, the pure planners and the
+ * node managers over injected capabilities. No contract, no repositories, no SQL services: an
+ * architecture test keeps this entry's imports inside domain/ and managers/.
+ */
+export type * from "./activities/index.js"
+export { Rrset } from "./domain/dns.js"
+export * from "./domain/dns-plan.js"
+export { NodeId } from "./domain/ids.js"
+export * from "./domain/lb.js"
+export { nodeTaskQueue } from "./domain/lifecycle.js"
+export { TenantName } from "./domain/tenancy.js"
+export { Hostname, ipFamily } from "./domain/validation.js"
+export * from "./domain/web.js"
+export * from "./managers/nginx.js"
+export * from "./managers/powerdns.js"
