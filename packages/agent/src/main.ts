@@ -4,13 +4,21 @@ import { createRequire } from "node:module"
 import { NodeId } from "@hosting/core/node"
 import { NativeConnection } from "@temporalio/worker"
 import { Config, Effect, Schema } from "effect"
-import { dnsNodeConfigFromEnv } from "./dns/config.js"
-import { DnsNode } from "./dns/node.js"
-import { lbNodeConfigFromEnv } from "./lb/config.js"
-import { LbNode } from "./lb/node.js"
-import { webNodeConfigFromEnv } from "./web/config.js"
-import { WebNode } from "./web/node.js"
+import { dnsRoleFromEnv } from "./dns/role.js"
+import { lbRoleFromEnv } from "./lb/role.js"
+import { type AgentRole, parseRoles, type RoleName } from "./roles.js"
+import { webRoleFromEnv } from "./web/role.js"
 import { createAgentWorker } from "./worker.js"
+
+/** Every role this agent can serve; HOSTING_AGENT_ROLES picks which run. */
+const registry: Record<RoleName, (env: NodeJS.ProcessEnv) => AgentRole> = {
+  // nginx, php-fpm, sshd and the app supervisor
+  web: webRoleFromEnv,
+  // a HAProxy routing host names to web shards
+  lb: lbRoleFromEnv,
+  // PowerDNS on its own PostgreSQL database
+  dns: dnsRoleFromEnv,
+}
 
 const config = await Effect.runPromise(
   Config.all({
@@ -19,29 +27,20 @@ const config = await Effect.runPromise(
     ),
     temporalAddress: Config.string("HOSTING_TEMPORAL_ADDRESS").pipe(Config.withDefault("127.0.0.1:7233")),
     namespace: Config.string("HOSTING_TEMPORAL_NAMESPACE").pipe(Config.withDefault("default")),
+    roles: Config.string("HOSTING_AGENT_ROLES").pipe(Config.withDefault("web")),
   }),
 )
 const { version } = createRequire(import.meta.url)("../package.json") as { version: string }
 
-// The web role (nginx, php-fpm, sshd, app supervisor) runs unless HOSTING_AGENT_ROLES leaves it out.
-const roles = (process.env.HOSTING_AGENT_ROLES ?? "web").split(",").map((r) => r.trim())
-const web = roles.includes("web") ? new WebNode(webNodeConfigFromEnv()) : undefined
-await web?.start()
-// The lb role (a HAProxy routing host names to web shards) runs when HOSTING_AGENT_ROLES names it.
-const lb = roles.includes("lb") ? new LbNode(lbNodeConfigFromEnv()) : undefined
-await lb?.start()
-// The dns role (PowerDNS on its own PostgreSQL database) runs when HOSTING_AGENT_ROLES names it.
-const dns = roles.includes("dns") ? new DnsNode(dnsNodeConfigFromEnv()) : undefined
-await dns?.start()
+const roles = parseRoles(config.roles).map((name) => registry[name](process.env))
+for (const role of roles) await role.start()
 
 const connection = await NativeConnection.connect({ address: config.temporalAddress })
 const worker = await createAgentWorker({
   connection,
   namespace: config.namespace,
   identity: { nodeId: config.nodeId, version },
-  web,
-  lb,
-  dns,
+  roles,
 })
 // Ctrl-C in a terminal reaches the whole process group and the launcher then sends SIGTERM too:
 // shut down once, ignore the second signal.
@@ -56,7 +55,5 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
 console.log(`agent for node ${config.nodeId} polling node-${config.nodeId}`)
 await worker.run()
 // the node's daemons (HAProxy too) and tenants' apps keep running: sites stay up while the agent restarts
-await web?.close()
-await lb?.close()
-await dns?.close()
+for (const role of roles) await role.close()
 await connection.close()

@@ -1,7 +1,7 @@
 import type { DnsChangeReport } from "@hosting/core/node"
 import { PowerDnsManager, type Rrset } from "@hosting/core/node"
 import { Cause, Effect, Exit, Layer, ManagedRuntime, Option } from "effect"
-import { ConfigRejected } from "../web/node.js"
+import { ConfigRejected } from "../roles.js"
 import { powerDnsHttpApi } from "./api.js"
 import type { DnsNodeConfig } from "./config.js"
 import { ensurePdns } from "./daemon.js"

@@ -12,8 +12,8 @@ import {
   renderHaproxyConfig,
   renderLbMap,
 } from "@hosting/core/node"
+import { ConfigRejected } from "../roles.js"
 import { readIfExists, writeIfChanged } from "../web/files.js"
-import { ConfigRejected } from "../web/node.js"
 import type { LbNodeConfig } from "./config.js"
 import { checkHaproxyConfig, haproxyPid, startOrReloadHaproxy } from "./daemon.js"
 import { commandLines, haproxyCli, payloadRequests } from "./socket.js"

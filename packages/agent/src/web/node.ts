@@ -29,6 +29,7 @@ import {
   webrootDir,
 } from "@hosting/core/node"
 import { Cause, Effect, Exit, Layer, ManagedRuntime } from "effect"
+import { ConfigRejected } from "../roles.js"
 import { AppSupervisor } from "./apps.js"
 import type { WebNodeConfig } from "./config.js"
 import { ensureDaemons, nodePaths, reloadPhpFpm } from "./daemons.js"
@@ -56,9 +57,6 @@ const files = (
   kind: string,
   c: { readonly written: ReadonlyArray<string>; readonly removed: ReadonlyArray<string> },
 ) => [...c.written.map((f) => change("update", kind, f)), ...c.removed.map((f) => change("delete", kind, f))]
-
-/** nginx refused the configuration: retrying cannot help, the input must change. */
-export class ConfigRejected extends Error {}
 
 const WEBROOT_DIR = /^web_[a-z0-9]{10}$/
 
