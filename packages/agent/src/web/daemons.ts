@@ -140,13 +140,6 @@ export const ensureDaemons = async (c: WebNodeConfig): Promise<void> => {
   else if (sshdChanged) process.kill(sshdPid, "SIGHUP")
 }
 
-/** Asks php-fpm to re-read its pools (graceful: running requests finish). */
-export const reloadPhpFpm = (c: WebNodeConfig): void => {
-  const pid = livePid(nodePaths(c.layout.root).phpPid, "php-fpm")
-  if (pid === undefined) throw new Error("php-fpm is not running")
-  process.kill(pid, "SIGUSR2")
-}
-
 /**
  * Stops every process the node's root has a pid file for: the daemons and supervised apps. Used
  * by the dev launcher on exit and by tests; never by process name.

@@ -1,6 +1,5 @@
 import { randomUUID } from "node:crypto"
-import { chmod, chown, mkdir, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises"
-import { join } from "node:path"
+import { chmod, chown, mkdir, readFile, rename, stat, writeFile } from "node:fs/promises"
 
 /** Reads a file, or undefined when it does not exist. */
 export const readIfExists = async (file: string): Promise<string | undefined> => {
@@ -43,53 +42,4 @@ export const ensureDir = async (dir: string, uid: number, gid: number, mode: num
     changed = true
   }
   return changed
-}
-
-/** Removes a path recursively; a missing path is fine. */
-export const removePath = (p: string) => rm(p, { recursive: true, force: true })
-
-/** One file a directory must have, byte for byte. */
-export interface WantedFile {
-  readonly file: string
-  readonly content: string
-}
-
-/** What a directory sync changed, with a way to put everything back. */
-export interface DirChanges {
-  readonly written: ReadonlyArray<string>
-  readonly removed: ReadonlyArray<string>
-  restore(): Promise<void>
-}
-
-/**
- * Makes the files of `dir` whose names start with `scope` exactly `wanted` (only differing files
- * are written); files outside the scope are not read. With `dryRun`, nothing is changed.
- */
-export const syncFiles = async (
-  dir: string,
-  wanted: ReadonlyArray<WantedFile>,
-  scope: string,
-  dryRun = false,
-): Promise<DirChanges> => {
-  for (const w of wanted)
-    if (!w.file.startsWith(scope) || w.file.includes("/")) throw new Error(`${w.file} is outside ${scope}`)
-  const names = (await readdir(dir)).filter((n) => n.startsWith(scope) && n.endsWith(".conf"))
-  const current = new Map<string, string>()
-  for (const n of names) current.set(n, await readFile(join(dir, n), "utf8"))
-  const want = new Map(wanted.map((w) => [w.file, w.content]))
-  const written = [...want].filter(([f, c]) => current.get(f) !== c).map(([f]) => f)
-  const removed = [...current.keys()].filter((f) => !want.has(f))
-  const restore = async () => {
-    for (const f of written) {
-      const before = current.get(f)
-      if (before === undefined) await rm(join(dir, f), { force: true })
-      else await writeIfChanged(join(dir, f), before)
-    }
-    for (const f of removed) await writeIfChanged(join(dir, f), current.get(f)!)
-  }
-  if (!dryRun) {
-    for (const f of written) await writeIfChanged(join(dir, f), want.get(f)!)
-    for (const f of removed) await rm(join(dir, f), { force: true })
-  }
-  return { written, removed, restore }
 }

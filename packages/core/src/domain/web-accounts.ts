@@ -1,4 +1,5 @@
 import { APP_RUNTIMES, DEFAULT_ENTRYPOINT, type WebRuntime } from "./tenancy.js"
+import { linuxUser, type NodeLayout, tenantHome, webrootDir } from "./web-layout.js"
 import type { TenantSpec } from "./web-spec.js"
 
 /** authorized_keys of the tenant; empty while suspended, which refuses SFTP/SSH at once. */
@@ -40,3 +41,45 @@ export const planTenantApps = (spec: TenantSpec): ReadonlyArray<PlannedApp> =>
           http: false,
         }))
       })
+
+/** Placeholder page of a new static or PHP webroot, until the tenant uploads its own. */
+export const PLACEHOLDER_PAGE = `<!doctype html>
+<title>Site ready</title>
+<h1>This site is ready</h1>
+<p>Upload your files to replace this page.</p>
+`
+
+/** One directory of a tenant's account: who owns it, its mode, and the ACL nginx's user gets. */
+export interface PlannedDir {
+  readonly path: string
+  /** `root` with the tenant's group, or the tenant itself. */
+  readonly owner: "root" | "tenant"
+  readonly mode: number
+  /** setfacl `-m` argument applied when the directory is created or fixed. */
+  readonly acl: string | undefined
+  /** A new one gets the placeholder page (static and PHP webroots). */
+  readonly placeholder: boolean
+}
+
+/** The directories of a tenant's account on a node, home (the SFTP chroot) first. */
+export const planAccountDirs = (layout: NodeLayout, spec: TenantSpec, webUser: string): ReadonlyArray<PlannedDir> => {
+  const user = linuxUser(layout, spec.name)
+  const home = tenantHome(layout, user)
+  return [
+    // the chroot: root-owned, the tenant's own group, no one else (nginx gets traverse only)
+    { path: home, owner: "root", mode: 0o750, acl: `u:${webUser}:x`, placeholder: false },
+    { path: `${home}/webroots`, owner: "tenant", mode: 0o750, acl: `u:${webUser}:x`, placeholder: false },
+    { path: `${home}/logs`, owner: "tenant", mode: 0o750, acl: undefined, placeholder: false },
+    { path: `${home}/tmp`, owner: "tenant", mode: 0o700, acl: undefined, placeholder: false },
+    ...spec.webroots.map(
+      (w): PlannedDir => ({
+        path: webrootDir(layout, user, w.name),
+        owner: "tenant",
+        mode: 0o750,
+        // nginx reads static files; the default ACL extends that to files uploaded later
+        acl: `u:${webUser}:rx,d:u:${webUser}:rX`,
+        placeholder: w.runtime === "static" || w.runtime === "php",
+      }),
+    ),
+  ]
+}

@@ -1,6 +1,7 @@
 import {
   acmeRoot,
   certFiles,
+  certsDir,
   DEFAULT_HTTPS_PORT,
   linuxUser,
   type NodeLayout,
@@ -170,3 +171,21 @@ export const planTenantSites = (
       content: renderWebroot(layout, spec, w, appPorts.get(w.name)),
     }))
     .sort((a, b) => a.file.localeCompare(b.file))
+
+/**
+ * The certificate (`.crt`, the chain) and key (`.key`) files of a tenant's certified names, named
+ * relative to the node's certificate directory; nginx's server blocks point at them.
+ */
+export const planTenantCertificates = (layout: NodeLayout, spec: TenantSpec): ReadonlyArray<PlannedFile> => {
+  const user = linuxUser(layout, spec.name)
+  const dir = `${certsDir(layout)}/`
+  return (spec.certificates ?? [])
+    .flatMap((c) => {
+      const f = certFiles(layout, user, c.hostname)
+      return [
+        { file: f.certificate.slice(dir.length), content: c.certificate_pem },
+        { file: f.key.slice(dir.length), content: c.private_key_pem },
+      ]
+    })
+    .sort((a, b) => a.file.localeCompare(b.file))
+}

@@ -1,0 +1,60 @@
+import { NodeContext } from "@effect/platform-node"
+import {
+  AccountsConfig,
+  AccountsManager,
+  CertificateFiles,
+  CertificateFilesConfig,
+  certsDir,
+  NginxConfig,
+  NginxManager,
+  PhpFpmConfig,
+  PhpFpmManager,
+} from "@hosting/core/node"
+import { Layer } from "effect"
+import type { WebNodeConfig } from "./config.js"
+import { nodePaths } from "./daemons.js"
+
+/** The managers the web role drives. */
+export type WebManagers = NginxManager | PhpFpmManager | CertificateFiles | AccountsManager
+
+/**
+ * Core's web managers over the live capabilities: the node's real filesystem and processes, and
+ * this node's paths and binaries.
+ */
+export const webManagersLayer = (config: WebNodeConfig): Layer.Layer<WebManagers> => {
+  const p = nodePaths(config.layout.root)
+  return Layer.mergeAll(
+    NginxManager.Default,
+    PhpFpmManager.Default,
+    CertificateFiles.Default,
+    AccountsManager.Default,
+  ).pipe(
+    Layer.provide(
+      Layer.mergeAll(
+        Layer.succeed(NginxConfig, {
+          binary: config.binaries.nginx,
+          prefix: p.nginxPrefix,
+          configFile: p.nginxConf,
+          sitesDir: p.sites,
+        }),
+        Layer.succeed(PhpFpmConfig, {
+          binary: config.binaries.phpFpm,
+          configFile: p.phpConf,
+          pidFile: p.phpPid,
+          poolDir: p.pools,
+          runDir: p.phpRun,
+        }),
+        Layer.succeed(CertificateFilesConfig, { dir: certsDir(config.layout) }),
+        Layer.succeed(AccountsConfig, {
+          layout: config.layout,
+          webUser: config.webUser,
+          uidMin: config.uidMin,
+          uidMax: config.uidMax,
+          passwdFile: "/etc/passwd",
+          keysDir: p.keys,
+        }),
+      ),
+    ),
+    Layer.provide(NodeContext.layer),
+  )
+}
