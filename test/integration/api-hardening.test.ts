@@ -219,12 +219,12 @@ describe("bodies have limits and the audit log cannot be flooded", () => {
     ])
   })
 
-  it("a certificate upload has its own 64 KiB limit", async () => {
+  it("a certificate upload has its own limit: two 64 KiB PEMs, escaped, and their framing", async () => {
     const res = await call("POST", "/api/v1/fqdns/00000000-0000-4000-8000-000000000000/certificates", {
-      body: JSON.stringify({ certificate_pem: "c".repeat(70_000), private_key_pem: "k" }),
+      body: JSON.stringify({ certificate_pem: "\n".repeat(140_000), private_key_pem: "k" }),
     })
     expect(res.status).toBe(413)
-    expect(res.json.error).toMatchObject({ code: "payload_too_large", details: { max_bytes: 65536 } })
+    expect(res.json.error).toMatchObject({ code: "payload_too_large", details: { max_bytes: 4 * 65536 + 4096 } })
   })
 
   it("a body that is not JSON is kept as its size and digest, never its text (a private key stays out)", async () => {

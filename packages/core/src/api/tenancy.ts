@@ -1,5 +1,5 @@
 import { HttpApiEndpoint, HttpApiGroup, OpenApi } from "@effect/platform"
-import { Certificate, CertificateId, UploadCertificate } from "../domain/certificates.js"
+import { Certificate, CertificateId, MAX_PEM_BYTES, UploadCertificate } from "../domain/certificates.js"
 import {
   CreateFqdn,
   CreateSshKey,
@@ -356,8 +356,10 @@ export class CertificatesGroup extends HttpApiGroup.make("certificates")
       .addError(InvalidInputError)
       .addError(UnavailableError)
       .annotate(RequiredScope, "fqdns:write")
-      // a chain and its key fit in a few KiB; nothing larger is a certificate upload
-      .annotate(MaxBodyBytes, 64 * 1024),
+      // two PEMs of at most MAX_PEM_BYTES each, doubled for JSON's escaping of their newlines,
+      // and the framing: nothing larger can be a valid upload (a PEM just over its own limit
+      // still gets the schema's clear 422)
+      .annotate(MaxBodyBytes, 4 * MAX_PEM_BYTES + 4096),
   )
   .add(
     HttpApiEndpoint.post("issue", "/fqdns/:id/certificates/issue")
