@@ -1,4 +1,6 @@
 /** @hosting/agent: the node agent's activities and worker factory. */
+
+export { commandLines, payloadRequests } from "@hosting/core/node"
 export { type AgentIdentity, createNodeActivities } from "./activities.js"
 export { type DnsNodeConfig, dnsNodeConfigFromEnv } from "./dns/config.js"
 export { dnsPaths, stopDnsServices } from "./dns/daemon.js"
@@ -8,7 +10,7 @@ export { type LbNodeConfig, lbNodeConfigFromEnv } from "./lb/config.js"
 export { haproxyInfo, stopLbServices } from "./lb/daemon.js"
 export { LbNode } from "./lb/node.js"
 export { lbRole } from "./lb/role.js"
-export { commandLines, haproxyCli, payloadRequests } from "./lb/socket.js"
+export { haproxyCli } from "./lb/socket.js"
 export { type AgentRole, ConfigRejected, parseRoles, ROLE_NAMES, type RoleName } from "./roles.js"
 export { type WebNodeConfig, webNodeConfigFromEnv } from "./web/config.js"
 export { livePid, nodePaths, stopNodeServices } from "./web/daemons.js"

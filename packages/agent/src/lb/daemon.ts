@@ -15,9 +15,6 @@ export const haproxyInfo = async (root: string): Promise<{ pid: number; startTim
   return { pid: field("Pid"), startTime: field("Start_time_sec"), uptime: field("Uptime_sec") }
 }
 
-/** Checks a configuration file with `haproxy -c`; rejects with HAProxy's message. */
-export const checkHaproxyConfig = (c: LbNodeConfig, file: string) => run(c.binary, ["-c", "-q", "-f", file])
-
 /**
  * Starts HAProxy as a daemon on the node's config (pid file in the root), or reloads a running
  * one seamlessly: the new process takes the listening sockets over from the old one (`-x`) and
