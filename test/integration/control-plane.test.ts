@@ -185,6 +185,10 @@ describe.each(DATABASES)("control plane on %s", (_name, makeDb) => {
     }
     expect(failed.status).toBe("failed")
     expect(failed.status_message).toContain(`node ${ghost.id}`)
+    // the same as a cause: the node, and why, kept apart
+    const [cause] = failed.status_details?.causes ?? []
+    expect(failed.status_details).toEqual({ causes: [{ node_id: ghost.id, message: cause?.message }] })
+    expect(failed.status_message).toBe(`node ${ghost.id}: ${cause?.message}`)
     // start an agent for the ghost node, retry, and the shard becomes active
     const agent = stack.startAgent(ghost.id)
     await waitForAgent(admin, ghost.id)
@@ -195,7 +199,7 @@ describe.each(DATABASES)("control plane on %s", (_name, makeDb) => {
       await new Promise((r) => setTimeout(r, 200))
       done = await admin.shards.get({ path: { id: shard.id } })
     }
-    expect(done).toMatchObject({ status: "active", status_message: null })
+    expect(done).toMatchObject({ status: "active", status_message: null, status_details: null })
     expect(await fail(admin.shards.retry({ path: { id: shard.id } }))).toBeInstanceOf(Conflict)
     await agent.stop()
   })

@@ -5,6 +5,8 @@
 // querying at once hit pglite-socket's interleaving of extended-protocol messages across
 // connections ("unnamed prepared statement does not exist", electric-sql/pglite#1046).
 import { execFileSync } from "node:child_process"
+import { readFileSync } from "node:fs"
+import { join } from "node:path"
 import { createClient, type DnsRecord, type PromiseClient, type RecordInput, type Zone } from "@hosting/sdk"
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest"
 import { waitForAgent } from "../support/agents.js"
@@ -355,7 +357,12 @@ describe("DNS through the SDK", () => {
     await answers(`${label(earlier.name)}.${SVC}`, "AAAA", ["2001:db8::31"])
     console.log(`service hostname answered ${Date.now() - t0} ms after the base domain was set`)
     // the platform's records win: the user's is left out, with the reason
-    expect((await failedWith(recordGet(squatter))).status_message).toMatch(/service hostname/)
+    const left = await failedWith(recordGet(squatter))
+    expect(left.status_message).toMatch(/service hostname/)
+    // the planner's reason names the record it left out
+    expect(left.status_details).toEqual({
+      causes: [{ resource_type: "dns_record", resource_id: squatter.id, message: left.status_message }],
+    })
 
     const t1 = Date.now()
     const tenant = await client.tenants.create({ payload: { brand_id: brandId as never } })
@@ -404,13 +411,49 @@ describe("DNS through the SDK", () => {
     })
     const z = await client.zones.create({ payload: { name: "lonely-dns.test", brand_id: lonely.id } })
     const failed = await failedWith(zoneGet(z))
-    expect(failed.status_message).toMatch(/no DNS shard serves brand/)
+    expect(failed.status_message).toBe(
+      `no DNS shard serves brand ${lonely.id}: add a dns shard to a cluster the brand uses (PUT /api/v1/brands/${lonely.id}/clusters)`,
+    )
+    // the same reason as a cause, without node or resource (nothing was asked of a node)
+    expect(failed.status_details).toEqual({ causes: [{ message: failed.status_message }] })
     await client.brands.setClusters({ path: { id: lonely.id }, payload: { cluster_ids: [clusterId as never] } })
     expect((await client.zones.retry({ path: { id: z.id } })).status).toBe("pending")
     await settled("retried zone", zoneGet(z))
     await answers("lonely-dns.test", "NS", ["ns.x.example."])
     await client.zones.delete({ path: { id: z.id } })
     await gone("lonely zone", zoneGet(z))
+  })
+
+  it("converging the dns shard pushes every zone: one PowerDNS lost comes back", async () => {
+    const apiKey = readFileSync(join(node.root, "pdns", "api-key"), "utf8").trim()
+    const pdns = (method: string, path: string) =>
+      fetch(`http://127.0.0.1:${node.apiPort}/api/v1/servers/localhost${path}`, {
+        method,
+        headers: { "X-API-Key": apiKey },
+      })
+    // drift behind the platform's back: the zone is gone from the node
+    expect((await pdns("DELETE", `/zones/${ZONE}.`)).status).toBe(204)
+    expect((await pdns("PUT", `/cache/flush?domain=${ZONE}.`)).status).toBe(200)
+    await eventually(
+      "the zone gone",
+      async () => digStatus(node.dnsPort, ZONE, "NS"),
+      (s) => s === "REFUSED",
+    )
+    const shards = await client.shards.list({ path: { id: clusterId as never }, urlParams: {} })
+    const dnsShard = shards.items.find((x) => x.role === "dns")!
+    const started = await client.shards.converge({ path: { id: dnsShard.id }, payload: {} })
+    expect(started.shard.status).toBe("provisioning")
+    await answers(ZONE, "NS", ["ns1.dns-brand.example.", "ns2.dns-brand.example."])
+    await eventually(
+      "the converge recorded",
+      () => client.shards.get({ path: { id: dnsShard.id } }),
+      (x) => x.status === "active",
+    )
+    expect(await client.shards.get({ path: { id: dnsShard.id } })).toMatchObject({
+      status: "active",
+      status_message: null,
+      status_details: null,
+    })
   })
 
   it("deleting a zone removes it and its records from PowerDNS", async () => {

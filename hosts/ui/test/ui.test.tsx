@@ -129,7 +129,13 @@ describe("app", () => {
       role: "web",
       config: {},
       status: "failed",
-      status_message: "node n1: agent did not answer",
+      status_message: "node n1: agent did not answer; node n2: tenant t_a: nginx -t failed",
+      status_details: {
+        causes: [
+          { node_id: "n1", message: "agent did not answer" },
+          { node_id: "n2", resource_type: "tenant", resource_id: "t_a", message: "nginx -t failed" },
+        ],
+      },
       node_ids: [],
       created_at: "x",
       updated_at: "x",
@@ -137,7 +143,14 @@ describe("app", () => {
     const retry = vi.fn(async () => ({ ...shard, status: "provisioning" }))
     window.location.hash = `#/shards/${shard.id}`
     render(<App initial={signedIn(stubClient({ shards: { get: async () => shard, retry } }))} />)
-    expect((await screen.findAllByText("node n1: agent did not answer")).length).toBeGreaterThan(0)
+    expect(
+      (await screen.findAllByText("node n1: agent did not answer; node n2: tenant t_a: nginx -t failed")).length,
+    ).toBeGreaterThan(0)
+    const causes = screen.getByRole("list", { name: "Causes" })
+    expect([...causes.querySelectorAll("li")].map((li) => li.textContent)).toEqual([
+      "node n1: agent did not answer",
+      "node n2 · tenant t_a: nginx -t failed",
+    ])
     fireEvent.click(screen.getByRole("button", { name: "Retry" }))
     await waitFor(() => expect(retry).toHaveBeenCalledWith({ path: { id: shard.id } }))
   })

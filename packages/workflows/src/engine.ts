@@ -1,5 +1,5 @@
 import { Unavailable, WorkflowEngine } from "@hosting/core"
-import { type Client, WorkflowExecutionAlreadyStartedError } from "@temporalio/client"
+import { type Client, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from "@temporalio/client"
 import { Effect, Layer } from "effect"
 
 const unavailable = (e: unknown) =>
@@ -51,5 +51,17 @@ export const temporalWorkflowEngine = (client: Client) =>
             }),
           catch: unavailable,
         }).pipe(Effect.asVoid),
+      signal: (w) =>
+        Effect.tryPromise({
+          try: () => client.workflow.getHandle(w.workflowId).signal(w.signal),
+          catch: (e) => e,
+        }).pipe(
+          // nobody waits for it (finished, or never started): nothing to tell
+          Effect.catchIf(
+            (e) => e instanceof WorkflowNotFoundError,
+            () => Effect.void,
+          ),
+          Effect.mapError(unavailable),
+        ),
     }),
   )

@@ -23,6 +23,38 @@ const Fields = (props: { readonly row: Row }) => (
   </dl>
 )
 
+interface Cause {
+  readonly node_id?: string
+  readonly resource_type?: string
+  readonly resource_id?: string
+  readonly message: string
+}
+
+/** A failed resource's causes (`status_details`): which node, which resource, why — one per line. */
+const Causes = (props: { readonly details: unknown }) => {
+  const causes = (props.details as { causes?: ReadonlyArray<Cause> } | null)?.causes ?? []
+  if (causes.length === 0) return null
+  return (
+    <ul aria-label="Causes" className="mt-2 list-disc space-y-1 pl-5">
+      {causes.map((c, i) => (
+        // causes have no identity of their own; their order is the API's
+        // biome-ignore lint/suspicious/noArrayIndexKey: see above
+        <li key={i}>
+          {c.node_id === undefined ? null : <span className="font-semibold">node {c.node_id}</span>}
+          {c.resource_type === undefined ? null : (
+            <span className="font-semibold">
+              {c.node_id === undefined ? "" : " · "}
+              {c.resource_type} {c.resource_id ?? ""}
+            </span>
+          )}
+          {c.node_id === undefined && c.resource_type === undefined ? null : ": "}
+          <span className="whitespace-pre-wrap">{c.message}</span>
+        </li>
+      ))}
+    </ul>
+  )
+}
+
 const Tabs = (props: { readonly config: ResourceConfig; readonly row: Row; readonly tab: string | null }) => {
   const tabs = props.config.tabs ?? []
   if (tabs.length === 0) return null
@@ -122,6 +154,7 @@ export const DetailPage = (props: {
         <div role="status" className="mb-4 rounded-md border border-red-300 bg-red-50 p-3 text-sm text-red-900">
           <p className="font-semibold">Failed</p>
           <p className="whitespace-pre-wrap">{formatValue(row["status_message"])}</p>
+          <Causes details={row["status_details"]} />
           {config.api.retry ? (
             <button
               type="button"

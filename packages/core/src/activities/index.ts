@@ -4,9 +4,30 @@
  */
 import type { Rrset } from "../domain/dns.js"
 import type { LbSpec } from "../domain/lb.js"
+import type { CHANGED_SIGNAL, CONTROL_PLANE_TASK_QUEUE, SERVED_SIGNAL, StatusCause } from "../domain/lifecycle.js"
 import type { NodeFacts } from "../domain/node-probe.js"
 import type { AcmeChallenge, TenantSpec } from "../domain/web.js"
-import type { AcmeTarget } from "../services/acme.js"
+
+export type { StatusCause } from "../domain/lifecycle.js"
+
+/** The control-plane worker's task queue, as a type: workflow code spells it once and cannot drift. */
+export type ControlPlaneTaskQueue = typeof CONTROL_PLANE_TASK_QUEUE
+/** A node agent's task queue. */
+export type NodeTaskQueue = `node-${string}`
+/** The signal every serializer loops on, as a type. */
+export type ChangedSignal = typeof CHANGED_SIGNAL
+/** The signal that tells a waiting issuance its name's tenant round finished (`fqdn:{id}:acme`). */
+export type ServedSignal = typeof SERVED_SIGNAL
+
+/**
+ * How a round ended, as its workflow reports it: the causes (empty when it succeeded). Rounds
+ * scheduled by workflows older than causes report `errors` (plain lines) instead.
+ */
+export interface RoundOutcome {
+  readonly causes?: ReadonlyArray<StatusCause>
+  /** @deprecated plain lines, from workflow runs started before causes existed */
+  readonly errors?: ReadonlyArray<string>
+}
 
 /** Encoded (JSON) form of NodeFacts as it crosses Temporal. */
 export type NodeFactsJson = ConstructorParameters<typeof NodeFacts>[0]
@@ -129,14 +150,14 @@ export interface ControlPlaneActivities {
   /** Node ids of a shard, read when convergence starts. */
   shardNodeIds(input: { readonly shardId: string }): Promise<ReadonlyArray<string>>
   /** Records a convergence outcome: active, or failed with each node's error; idempotent. */
-  finishShardConverge(input: { readonly shardId: string; readonly errors: ReadonlyArray<string> }): Promise<void>
+  finishShardConverge(input: { readonly shardId: string } & RoundOutcome): Promise<void>
   /** Reads one tenant's desired state and row revisions, marking pending rows provisioning; null if gone. */
   tenantSnapshot(input: { readonly tenantId: string }): Promise<TenantSnapshot | null>
   /**
    * Records a sync round: rows still at their snapshot revision become active (or are deleted when
    * they were `deleting`), or failed with the errors; a finished migration moves the tenant.
    */
-  finishTenantSync(input: { readonly snapshot: TenantSnapshot; readonly errors: ReadonlyArray<string> }): Promise<void>
+  finishTenantSync(input: { readonly snapshot: TenantSnapshot } & RoundOutcome): Promise<void>
   /**
    * For each node of a web shard, every non-deleted tenant it must host (from all the web shards
    * it belongs to) as node specs, and the newest revision read.
@@ -158,7 +179,11 @@ export interface ControlPlaneActivities {
   /** Reads one zone's desired rrsets, DNS nodes and row revisions, marking pending rows provisioning; null if gone. */
   zoneSnapshot(input: { readonly zoneId: string }): Promise<ZoneSnapshot | null>
   /** Records a zone sync round: rows at their snapshot revision become active (or are deleted), or failed. */
-  finishZoneSync(input: { readonly snapshot: ZoneSnapshot; readonly errors: ReadonlyArray<string> }): Promise<void>
+  finishZoneSync(input: { readonly snapshot: ZoneSnapshot } & RoundOutcome): Promise<void>
+  /** Every zone a dns shard's nodes must serve (those of the brands that may use its cluster), planned. */
+  dnsShardZones(input: { readonly shardId: string }): Promise<{
+    readonly zones: ReadonlyArray<{ readonly zone: string; readonly rrsets: ReadonlyArray<Rrset> }>
+  }>
   /** Deletes audit entries older than the configured retention; returns how many. */
   purgeAuditLogs(): Promise<number>
   /** Whether an FQDN's Let's Encrypt issuance can go ahead, and on which nodes (marks it `issuing`). */
@@ -197,6 +222,35 @@ export interface IssueCertificateInput {
   readonly fqdnId: string
   /** How long each node's agent may take to place or remove a challenge file. */
   readonly nodeTimeoutSeconds: number
+}
+
+/** Workflow argument of SyncTenantWorkflow. */
+export interface SyncTenantInput {
+  readonly tenantId: string
+  /** How long a round waits for each node's agent before failing with the reason. */
+  readonly nodeTimeoutSeconds: number
+}
+
+/** Where an issuance stands before it talks to the ACME server. */
+export type AcmeTarget =
+  /** The name is served on these nodes: go. */
+  | { readonly kind: "ready"; readonly hostname: string; readonly nodeIds: ReadonlyArray<string> }
+  /** Not yet served (the tenant's sync has not made it active, or the tenant is moving): ask again. */
+  | { readonly kind: "wait"; readonly why: string }
+  /** Nothing to issue any more (deleted, `tls: none`): stop without a trace. */
+  | { readonly kind: "skip"; readonly why: string }
+  /** Cannot be issued as things stand: recorded on the FQDN. */
+  | { readonly kind: "fail"; readonly why: string }
+
+/** A certificate an ACME server issued, as stored. */
+export interface IssuedCertificate {
+  readonly certificatePem: string
+  readonly privateKeyPem: string
+  readonly subject: string
+  readonly names: ReadonlyArray<string>
+  readonly fingerprint: string
+  readonly notBefore: string
+  readonly notAfter: string
 }
 
 /** Workflow argument of SyncLbWorkflow. */

@@ -1,6 +1,6 @@
 import { Context, type Effect, Schema } from "effect"
 import { uuidId } from "./ids.js"
-import { ResourceStatus } from "./lifecycle.js"
+import { ResourceStatus, StatusDetailsField } from "./lifecycle.js"
 import { FqdnId, TenantId } from "./tenancy.js"
 import { strict } from "./validation.js"
 
@@ -51,6 +51,7 @@ export class Certificate extends Schema.Class<Certificate>("Certificate")({
   not_after: Schema.String,
   status: ResourceStatus,
   status_message: Schema.NullOr(Schema.String),
+  status_details: StatusDetailsField,
   created_at: Schema.String,
   updated_at: Schema.String,
 }) {}

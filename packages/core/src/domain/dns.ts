@@ -1,6 +1,6 @@
 import { type FastCheck, Schema } from "effect"
 import { BrandId } from "./ids.js"
-import { ResourceStatus } from "./lifecycle.js"
+import { ResourceStatus, StatusDetailsField } from "./lifecycle.js"
 import { TenantId } from "./tenancy.js"
 import { Hostname, ipFamily, PublicHostname, strict } from "./validation.js"
 
@@ -245,6 +245,7 @@ export class Zone extends Schema.Class<Zone>("Zone")({
   name: Hostname,
   status: ResourceStatus,
   status_message: Schema.NullOr(Schema.String),
+  status_details: StatusDetailsField,
   created_at: Schema.String,
   updated_at: Schema.String,
 }) {}
@@ -273,6 +274,7 @@ export class DnsRecord extends Schema.Class<DnsRecord>("DnsRecord")({
   managed_by: ManagedBy,
   status: ResourceStatus,
   status_message: Schema.NullOr(Schema.String),
+  status_details: StatusDetailsField,
   created_at: Schema.String,
   updated_at: Schema.String,
 }) {}

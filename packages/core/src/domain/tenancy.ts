@@ -1,6 +1,6 @@
 import { type FastCheck, Schema } from "effect"
 import { BrandId, ClusterId, ShardId, uuidId } from "./ids.js"
-import { ResourceStatus } from "./lifecycle.js"
+import { ResourceStatus, StatusDetailsField } from "./lifecycle.js"
 import { GeneratedName } from "./names.js"
 import { DisplayName, Hostname, PublicHostname, strict } from "./validation.js"
 
@@ -94,6 +94,7 @@ export class Tenant extends Schema.Class<Tenant>("Tenant")({
   }),
   status: ResourceStatus,
   status_message: Schema.NullOr(Schema.String),
+  status_details: StatusDetailsField,
   created_at: Schema.String,
   updated_at: Schema.String,
 }) {}
@@ -128,6 +129,7 @@ export class Webroot extends Schema.Class<Webroot>("Webroot")({
   path: Schema.String.annotations({ description: "the webroot's directory as the tenant sees it over SFTP" }),
   status: ResourceStatus,
   status_message: Schema.NullOr(Schema.String),
+  status_details: StatusDetailsField,
   created_at: Schema.String,
   updated_at: Schema.String,
 }) {}
@@ -173,6 +175,7 @@ export class Fqdn extends Schema.Class<Fqdn>("Fqdn")({
   acme_message: Schema.NullOr(Schema.String).annotations({ description: "why the latest issuance failed" }),
   status: ResourceStatus,
   status_message: Schema.NullOr(Schema.String),
+  status_details: StatusDetailsField,
   created_at: Schema.String,
   updated_at: Schema.String,
 }) {}
@@ -364,6 +367,7 @@ export class SshKey extends Schema.Class<SshKey>("SshKey")({
   fingerprint: Schema.String,
   status: ResourceStatus,
   status_message: Schema.NullOr(Schema.String),
+  status_details: StatusDetailsField,
   created_at: Schema.String,
   updated_at: Schema.String,
 }) {}

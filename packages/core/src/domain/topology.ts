@@ -1,7 +1,7 @@
 import { Schema } from "effect"
 import { ClusterId, LbAddressId, NodeId, RegionId, ShardId } from "./ids.js"
 import { Port } from "./lb.js"
-import { ResourceStatus } from "./lifecycle.js"
+import { ResourceStatus, StatusDetailsField } from "./lifecycle.js"
 import { Hostname, IpAddress, Slug, strict } from "./validation.js"
 
 /** A region: a location with its own clusters and runtime offering. */
@@ -135,6 +135,7 @@ export class Shard extends Schema.Class<Shard>("Shard")({
   config: Schema.Record({ key: Schema.String, value: Schema.Unknown }),
   status: ResourceStatus,
   status_message: Schema.NullOr(Schema.String),
+  status_details: StatusDetailsField,
   node_ids: Schema.Array(NodeId),
   created_at: Schema.String,
   updated_at: Schema.String,

@@ -1,6 +1,6 @@
 import { SqlClient } from "@effect/sql/SqlClient"
 import { Effect } from "effect"
-import type { IssueCertificateInput } from "../activities/index.js"
+import type { AcmeTarget, IssueCertificateInput, IssuedCertificate } from "../activities/index.js"
 import type { Unavailable } from "../domain/errors.js"
 import { randomUuid } from "../domain/ids.js"
 import { CONTROL_PLANE_TASK_QUEUE, workflowIdFor } from "../domain/lifecycle.js"
@@ -40,28 +40,6 @@ export class AcmeOrders extends Effect.Service<AcmeOrders>()("@hosting/AcmeOrder
     return { request } as const
   }),
 }) {}
-
-/** Where an issuance stands before it talks to the ACME server. */
-export type AcmeTarget =
-  /** The name is served on these nodes: go. */
-  | { readonly kind: "ready"; readonly hostname: string; readonly nodeIds: ReadonlyArray<string> }
-  /** Not yet served (the tenant's sync has not made it active, or the tenant is moving): ask again. */
-  | { readonly kind: "wait"; readonly why: string }
-  /** Nothing to issue any more (deleted, `tls: none`): stop without a trace. */
-  | { readonly kind: "skip"; readonly why: string }
-  /** Cannot be issued as things stand: recorded on the FQDN. */
-  | { readonly kind: "fail"; readonly why: string }
-
-/** A certificate an ACME server issued, as stored. */
-export interface IssuedCertificate {
-  readonly certificatePem: string
-  readonly privateKeyPem: string
-  readonly subject: string
-  readonly names: ReadonlyArray<string>
-  readonly fingerprint: string
-  readonly notBefore: string
-  readonly notAfter: string
-}
 
 interface TargetRow {
   readonly hostname: string
@@ -207,7 +185,9 @@ export class AcmeStates extends Effect.Service<AcmeStates>()("@hosting/AcmeState
           const marked = yield* sql.withTransaction(
             Effect.gen(function* () {
               yield* sql`SELECT 1 FROM tenants WHERE id = ${tenantId} FOR SHARE`
-              return yield* sql<{ id: string }>`UPDATE certificates SET status = 'deleting', status_message = NULL,
+              return yield* sql<{
+                id: string
+              }>`UPDATE certificates SET status = 'deleting', status_message = NULL, status_details = NULL,
                   revision = nextval('web_revision_seq'), updated_at = now()
                 WHERE id IN ${sql.in(ids)} AND not_after < now() AND status <> 'deleting' RETURNING id`
             }),

@@ -30,6 +30,7 @@ const COLUMNS = [
   "not_after",
   "status",
   "status_message",
+  "status_details",
   "created_at",
   "updated_at",
 ]

@@ -2,15 +2,8 @@ import { SqlClient } from "@effect/sql/SqlClient"
 import { Effect, Schema } from "effect"
 import type { LbTarget } from "../activities/index.js"
 import { DEFAULT_WEB_PORT, type LbClusterFacts, type LbSpec, planLbSpec } from "../domain/lb.js"
-import { CONTROL_PLANE_TASK_QUEUE, workflowIdFor } from "../domain/lifecycle.js"
 import { ShardConfigByRole } from "../domain/topology.js"
-import { agentTimeoutSeconds } from "./node-probes.js"
-import { WorkflowEngine } from "./workflow-engine.js"
-
-/** Workflow type of the per-cluster LB serializer, shared by starter and worker. */
-export const SYNC_LB_WORKFLOW = "SyncLbWorkflow"
-/** Signal telling a running SyncLbWorkflow that the cluster's routes changed. */
-export const LB_CHANGED_SIGNAL = "changed"
+import { lbSerializer, makeSerializerRequest } from "../lifecycle/serializers.js"
 
 interface LbShardRow {
   readonly id: string
@@ -30,9 +23,7 @@ const decodeLbConfig = Schema.decodeUnknownOption(ShardConfigByRole.lb)
 export class LbSync extends Effect.Service<LbSync>()("@hosting/LbSync", {
   effect: Effect.gen(function* () {
     const sql = yield* SqlClient
-    const engine = yield* WorkflowEngine
-    // how long a round waits for an LB node's agent before recording the reason on its shard
-    const nodeTimeoutSeconds = yield* agentTimeoutSeconds
+    const requestSerializer = yield* makeSerializerRequest
 
     /** Hands a cluster's routes to its LB serializer; a cluster without an lb shard has nothing to sync. */
     const request = Effect.fn("LbSync.request")(function* (clusterId: string) {
@@ -40,13 +31,7 @@ export class LbSync extends Effect.Service<LbSync>()("@hosting/LbSync", {
         Effect.orDie,
       )
       if (lbs.length === 0) return
-      yield* engine.signalWithStart({
-        workflowType: SYNC_LB_WORKFLOW,
-        workflowId: workflowIdFor("cluster", clusterId, "lb-sync"),
-        taskQueue: CONTROL_PLANE_TASK_QUEUE,
-        args: [{ clusterId, nodeTimeoutSeconds }],
-        signal: LB_CHANGED_SIGNAL,
-      })
+      yield* requestSerializer(lbSerializer, clusterId)
     })
 
     /** Clusters a tenant's names are routed in: its shard's, and its migration target's. */

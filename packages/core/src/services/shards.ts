@@ -2,7 +2,7 @@ import { SqlClient } from "@effect/sql/SqlClient"
 import { Effect, ParseResult, Schema } from "effect"
 import { Conflict, InvalidInput, notFound, Unavailable } from "../domain/errors.js"
 import { type ClusterId, randomUuid, type ShardId } from "../domain/ids.js"
-import { CONTROL_PLANE_TASK_QUEUE, workflowIdFor } from "../domain/lifecycle.js"
+import { CONTROL_PLANE_TASK_QUEUE, type StatusCause, statusMessageOf, workflowIdFor } from "../domain/lifecycle.js"
 import type { ListQuery } from "../domain/list.js"
 import {
   ConvergeShardResult,
@@ -15,6 +15,7 @@ import {
   shardConfigProblem,
   type UpdateShard,
 } from "../domain/topology.js"
+import { recordOutcome } from "../lifecycle/rounds.js"
 import { onConstraint } from "../sql/constraints.js"
 import { getById, type ListSpec, listChildren } from "../sql/list.js"
 import { rowDecoder } from "../sql/rows.js"
@@ -24,7 +25,7 @@ import { WorkflowEngine } from "./workflow-engine.js"
 /** Workflow type of shard convergence, shared by starter and worker. */
 export const CONVERGE_SHARD_WORKFLOW = "ConvergeShardWorkflow"
 
-const select = `t.id, t.cluster_id, t.name, t.role, t.config, t.status, t.status_message, t.created_at, t.updated_at,
+const select = `t.id, t.cluster_id, t.name, t.role, t.config, t.status, t.status_message, t.status_details, t.created_at, t.updated_at,
   ARRAY(SELECT ns.node_id::text FROM node_shards ns WHERE ns.shard_id = t.id ORDER BY 1) AS node_ids`
 
 const spec: ListSpec = {
@@ -119,7 +120,7 @@ export class Shards extends Effect.Service<Shards>()("@hosting/Shards", {
 
     const startConverge = Effect.fn("Shards.startConverge")(function* (id: ShardId) {
       const workflowId = workflowIdFor("shard", id, "converge")
-      yield* sql`UPDATE shards SET status = 'provisioning', status_message = NULL, last_operation = 'converge',
+      yield* sql`UPDATE shards SET status = 'provisioning', status_message = NULL, status_details = NULL, last_operation = 'converge',
         workflow_id = ${workflowId}, updated_at = now() WHERE id = ${id}`.pipe(Effect.orDie)
       yield* engine
         .start({
@@ -128,7 +129,7 @@ export class Shards extends Effect.Service<Shards>()("@hosting/Shards", {
           taskQueue: CONTROL_PLANE_TASK_QUEUE,
           args: [{ shardId: id, nodeTimeoutSeconds }],
         })
-        .pipe(Effect.tapError((e) => finish(id, [`could not start workflow: ${e.message}`])))
+        .pipe(Effect.tapError((e) => finish(id, [{ message: `could not start workflow: ${e.message}` }])))
       return yield* get(id)
     })
 
@@ -147,9 +148,9 @@ export class Shards extends Effect.Service<Shards>()("@hosting/Shards", {
         taskQueue: CONTROL_PLANE_TASK_QUEUE,
         args: [{ shardId: id, nodeTimeoutSeconds, plan: true }],
         timeoutSeconds: nodeTimeoutSeconds + 60,
-      })) as { readonly changes: ReadonlyArray<unknown>; readonly errors: ReadonlyArray<string> }
-      if (outcome.errors.length > 0)
-        return yield* Effect.fail(new Unavailable({ message: `could not plan: ${outcome.errors.join("; ")}` }))
+      })) as { readonly changes: ReadonlyArray<unknown>; readonly causes: ReadonlyArray<StatusCause> }
+      if (outcome.causes.length > 0)
+        return yield* Effect.fail(new Unavailable({ message: `could not plan: ${statusMessageOf(outcome.causes)}` }))
       const changes = yield* Schema.decodeUnknown(Schema.Array(PlannedChange))(outcome.changes).pipe(Effect.orDie)
       return ConvergeShardResult.make({ shard, plan: changes })
     })
@@ -165,10 +166,8 @@ export class Shards extends Effect.Service<Shards>()("@hosting/Shards", {
     })
 
     /** Records the outcome of a convergence: active, or failed with every node's error. */
-    const finish = (id: ShardId, errors: ReadonlyArray<string>) =>
-      sql`UPDATE shards SET status = ${errors.length === 0 ? "active" : "failed"},
-        status_message = ${errors.length === 0 ? null : errors.join("; ").slice(0, 4000)}, updated_at = now()
-        WHERE id = ${id}`.pipe(Effect.orDie, Effect.asVoid)
+    const finish = (id: ShardId, causes: ReadonlyArray<StatusCause>) =>
+      recordOutcome(sql, "shards", id, causes).pipe(Effect.orDie, Effect.asVoid)
 
     const nodeIds = (id: ShardId) => Effect.map(get(id), (s) => s.node_ids)
 

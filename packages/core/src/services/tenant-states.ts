@@ -1,9 +1,12 @@
 import { SqlClient } from "@effect/sql/SqlClient"
 import { Effect } from "effect"
-import type { TenantRevisions, TenantSnapshot } from "../activities/index.js"
+import type { RoundOutcome, TenantRevisions, TenantSnapshot } from "../activities/index.js"
+import { SERVED_SIGNAL, workflowIdFor } from "../domain/lifecycle.js"
 import type { TenantSpec, WebrootSpec } from "../domain/web.js"
+import { causesOf, type FamilyTables, markProvisioning, recordRound } from "../lifecycle/rounds.js"
 import { LbSync } from "./lb-sync.js"
 import { TenantSync } from "./tenant-sync.js"
+import { WorkflowEngine } from "./workflow-engine.js"
 import { ZoneSync } from "./zone-sync.js"
 
 interface TenantRow {
@@ -113,6 +116,15 @@ const installedCertificates = (fqdns: ReadonlyArray<FqdnRow>, certs: ReadonlyArr
     .sort((a, b) => a.hostname.localeCompare(b.hostname))
 }
 
+type WebTable = "tenants" | "webroots" | "fqdns" | "ssh_keys" | "certificates"
+
+/** The rows a tenant's round applies: the tenant and everything under it. */
+const TENANT_TABLES: FamilyTables<WebTable> = {
+  root: "tenants",
+  children: ["webroots", "fqdns", "ssh_keys", "certificates"],
+  parentColumn: "tenant_id",
+}
+
 const pairs = (rows: ReadonlyArray<{ readonly id: string; readonly revision: string }>) =>
   rows.map((r) => [r.id, String(r.revision)] as const)
 
@@ -127,6 +139,7 @@ export class TenantStates extends Effect.Service<TenantStates>()("@hosting/Tenan
     const sync = yield* TenantSync
     const lb = yield* LbSync
     const zones = yield* ZoneSync
+    const engine = yield* WorkflowEngine
 
     const nodesOf = (shardId: string) =>
       Effect.map(
@@ -141,10 +154,7 @@ export class TenantStates extends Effect.Service<TenantStates>()("@hosting/Tenan
             const [t] = yield* sql<TenantRow>`SELECT id, name, shard_id, migrate_to, suspended, status,
               revision::text FROM tenants WHERE id = ${tenantId}`
             if (t === undefined) return null
-            yield* sql`UPDATE tenants SET status = 'provisioning' WHERE id = ${tenantId} AND status = 'pending'`
-            for (const table of ["webroots", "fqdns", "ssh_keys", "certificates"])
-              yield* sql`UPDATE ${sql(table)} SET status = 'provisioning'
-                WHERE tenant_id = ${tenantId} AND status = 'pending'`
+            yield* markProvisioning(sql, TENANT_TABLES, tenantId)
             const webroots = yield* sql<WebrootRow>`SELECT id, tenant_id, name, runtime, runtime_version, entrypoint,
               numprocs, status, revision::text FROM webroots WHERE tenant_id = ${tenantId}`
             const fqdns = yield* sql<FqdnRow>`SELECT id, webroot_id, tenant_id, hostname, https_redirect, status,
@@ -173,35 +183,26 @@ export class TenantStates extends Effect.Service<TenantStates>()("@hosting/Tenan
         )
         .pipe(Effect.orDie)
 
-    const record = (snap: TenantSnapshot, errors: ReadonlyArray<string>) =>
+    const record = (snap: TenantSnapshot, outcome: RoundOutcome) =>
       sql
         .withTransaction(
           Effect.gen(function* () {
             // the tenant row first, like every other writer of a tenant's rows (no lock-order deadlocks)
             yield* sql`SELECT id FROM tenants WHERE id = ${snap.tenantId} FOR NO KEY UPDATE`
-            const message = errors.join("; ").slice(0, 4000)
-            const failed = errors.length > 0
+            const causes = causesOf(outcome)
             // children first: fqdns reference webroots, everything references the tenant
-            for (const [table, rows] of [
-              ["certificates", snap.revisions.certificates ?? []],
-              ["fqdns", snap.revisions.fqdns],
-              ["ssh_keys", snap.revisions.ssh_keys],
-              ["webroots", snap.revisions.webroots],
-              ["tenants", snap.revisions.tenants],
-            ] as const) {
-              for (const [id, revision] of rows) {
-                if (failed) {
-                  // a failed delete stays `deleting` (deleting again retries it); the rest fail
-                  yield* sql`UPDATE ${sql(table)} SET status = CASE WHEN status = 'deleting' THEN 'deleting' ELSE 'failed' END,
-                    status_message = ${message}, updated_at = now() WHERE id = ${id} AND revision = ${revision}`
-                } else {
-                  yield* sql`DELETE FROM ${sql(table)} WHERE id = ${id} AND revision = ${revision} AND status = 'deleting'`
-                  yield* sql`UPDATE ${sql(table)} SET status = 'active', status_message = NULL, updated_at = now()
-                    WHERE id = ${id} AND revision = ${revision} AND status IN ('pending', 'provisioning', 'failed')`
-                }
-              }
-            }
-            if (!failed && snap.migrateNodeIds !== null) {
+            yield* recordRound<WebTable>(
+              sql,
+              [
+                ["certificates", snap.revisions.certificates ?? []],
+                ["fqdns", snap.revisions.fqdns],
+                ["ssh_keys", snap.revisions.ssh_keys],
+                ["webroots", snap.revisions.webroots],
+                ["tenants", snap.revisions.tenants],
+              ],
+              causes,
+            )
+            if (causes.length === 0 && snap.migrateNodeIds !== null) {
               yield* sql`UPDATE tenants SET shard_id = migrate_to, migrate_to = NULL, updated_at = now()
                 WHERE id = ${snap.tenantId} AND migrate_to IS NOT NULL`
             }
@@ -210,17 +211,38 @@ export class TenantStates extends Effect.Service<TenantStates>()("@hosting/Tenan
         .pipe(Effect.orDie)
 
     /** Records a round; the LB then follows a moved tenant and drops names unbound with their webroot or tenant. */
-    const finish = (snap: TenantSnapshot, errors: ReadonlyArray<string>) =>
+    const finish = (snap: TenantSnapshot, outcome: RoundOutcome) =>
       Effect.gen(function* () {
         const bound = snap.spec?.webroots.reduce((n, w) => n + w.server_names.length, 0) ?? 0
-        const moved = errors.length === 0 && snap.migrateNodeIds !== null
+        const moved = causesOf(outcome).length === 0 && snap.migrateNodeIds !== null
         // read before the move: the source cluster must drop the names as the target adds them
         const clusters = moved || snap.revisions.fqdns.length > bound ? yield* lb.clustersOfTenant(snap.tenantId) : []
-        yield* record(snap, errors)
+        yield* record(snap, outcome)
         yield* Effect.forEach(clusters, (c) => lb.request(c), { discard: true }).pipe(Effect.orDie)
         // a tenant moved: its names now point at its new cluster's LB addresses and its service
         // hostname at its new shard's web nodes
         if (moved) yield* zones.requestForTenant(snap.tenantId)
+        yield* tellWaitingIssuances(snap)
+      })
+
+    /**
+     * An issuance waiting for its name to be served (`fqdn:{id}:acme`, acme_status `pending`)
+     * hears that the round recorded it — served, or failed — instead of polling the database.
+     */
+    const tellWaitingIssuances = (snap: TenantSnapshot) =>
+      Effect.gen(function* () {
+        const ids = snap.revisions.fqdns.map(([id]) => id)
+        if (ids.length === 0) return
+        const waiting = yield* sql<{ id: string }>`SELECT id FROM fqdns WHERE id IN ${sql.in(ids)}
+          AND tls = 'letsencrypt' AND acme_status = 'pending' AND status IN ('active', 'failed')`.pipe(Effect.orDie)
+        yield* Effect.forEach(
+          waiting,
+          (f) => engine.signal({ workflowId: workflowIdFor("fqdn", f.id, "acme"), signal: SERVED_SIGNAL }),
+          { discard: true },
+        ).pipe(
+          // asked from a worker: an unreachable engine is transient, Temporal retries the activity
+          Effect.orDie,
+        )
       })
 
     /**

@@ -1,6 +1,6 @@
 import { SqlClient } from "@effect/sql/SqlClient"
 import { Effect, Schema } from "effect"
-import type { ZoneSnapshot } from "../activities/index.js"
+import type { RoundOutcome, ZoneSnapshot } from "../activities/index.js"
 import { RecordData } from "../domain/dns.js"
 import {
   isAtOrUnder,
@@ -11,7 +11,15 @@ import {
   tenantOfServiceLabel,
   type ZonePlan,
 } from "../domain/dns-plan.js"
+import { causesOf, type FamilyTables, markProvisioning, recordRound } from "../lifecycle/rounds.js"
 import { baseDomain } from "../sql/platform-config.js"
+
+/** The rows a zone's round applies: the zone and its records. */
+const ZONE_TABLES: FamilyTables<"zones" | "dns_records"> = {
+  root: "zones",
+  children: ["dns_records"],
+  parentColumn: "zone_id",
+}
 
 interface ZoneRow {
   readonly id: string
@@ -131,8 +139,7 @@ export class ZoneStates extends Effect.Service<ZoneStates>()("@hosting/ZoneState
             const [zone] = yield* sql<ZoneRow>`SELECT id, brand_id::text, name, status, revision::text
               FROM zones WHERE id = ${zoneId}`
             if (zone === undefined) return null
-            yield* sql`UPDATE zones SET status = 'provisioning' WHERE id = ${zoneId} AND status = 'pending'`
-            yield* sql`UPDATE dns_records SET status = 'provisioning' WHERE zone_id = ${zoneId} AND status = 'pending'`
+            yield* markProvisioning(sql, ZONE_TABLES, zoneId)
             const rows = yield* records(zoneId)
             const deleting = zone.status === "deleting"
             const planned: ZonePlan = deleting ? { rrsets: [], rejected: [] } : yield* plan(zone, rows)
@@ -155,33 +162,21 @@ export class ZoneStates extends Effect.Service<ZoneStates>()("@hosting/ZoneState
         )
         .pipe(Effect.orDie)
 
-    const finish = (snap: ZoneSnapshot, errors: ReadonlyArray<string>) =>
+    const finish = (snap: ZoneSnapshot, outcome: RoundOutcome) =>
       sql
         .withTransaction(
-          Effect.gen(function* () {
-            const message = errors.join("; ").slice(0, 4000)
-            const failed = errors.length > 0
-            const rejected = new Map(snap.rejected.map((r) => [r.id, r.reason]))
-            // records first: they reference the zone
-            for (const [table, rows] of [
+          // records first: they reference the zone
+          recordRound(
+            sql,
+            [
               ["dns_records", snap.revisions.dns_records],
               ["zones", snap.revisions.zones],
-            ] as const) {
-              for (const [id, revision] of rows) {
-                const reason = rejected.get(id)
-                if (failed || reason !== undefined) {
-                  // a failed delete stays `deleting` (deleting again retries it); the rest fail
-                  yield* sql`UPDATE ${sql(table)} SET status = CASE WHEN status = 'deleting' THEN 'deleting' ELSE 'failed' END,
-                    status_message = ${(failed ? message : reason!).slice(0, 4000)}, updated_at = now()
-                    WHERE id = ${id} AND revision = ${revision}`
-                } else {
-                  yield* sql`DELETE FROM ${sql(table)} WHERE id = ${id} AND revision = ${revision} AND status = 'deleting'`
-                  yield* sql`UPDATE ${sql(table)} SET status = 'active', status_message = NULL, updated_at = now()
-                    WHERE id = ${id} AND revision = ${revision} AND status IN ('pending', 'provisioning', 'failed')`
-                }
-              }
-            }
-          }),
+            ],
+            causesOf(outcome),
+            new Map(
+              snap.rejected.map((r) => [r.id, { resource_type: "dns_record", resource_id: r.id, message: r.reason }]),
+            ),
+          ),
         )
         .pipe(Effect.orDie)
 
@@ -194,6 +189,28 @@ export class ZoneStates extends Effect.Service<ZoneStates>()("@hosting/ZoneState
         return yield* plan(zone, yield* records(zoneId))
       }).pipe(Effect.orDie)
 
-    return { snapshot, finish, desired } as const
+    /**
+     * Every zone the nodes of a dns shard serve (of the brands that may use the shard's cluster,
+     * not being deleted) with its planned rrsets, for the shard's convergence.
+     */
+    const shardZones = (shardId: string) =>
+      Effect.gen(function* () {
+        const zones = yield* sql<ZoneRow>`SELECT z.id, z.brand_id::text, z.name, z.status, z.revision::text
+          FROM zones z JOIN brand_clusters bc ON bc.brand_id = z.brand_id JOIN shards s ON s.cluster_id = bc.cluster_id
+          WHERE s.id = ${shardId} AND s.role = 'dns' AND z.status <> 'deleting' ORDER BY z.name`
+        return {
+          zones: yield* Effect.forEach(zones, (zone) =>
+            Effect.map(
+              Effect.flatMap(records(zone.id), (rows) => plan(zone, rows)),
+              (p) => ({
+                zone: zone.name,
+                rrsets: p.rrsets,
+              }),
+            ),
+          ),
+        }
+      }).pipe(Effect.orDie)
+
+    return { snapshot, finish, desired, shardZones } as const
   }),
 }) {}

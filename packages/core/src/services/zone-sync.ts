@@ -1,14 +1,8 @@
 import { SqlClient } from "@effect/sql/SqlClient"
 import { Effect } from "effect"
 import { serviceHostname, withoutDot } from "../domain/dns-plan.js"
-import { CONTROL_PLANE_TASK_QUEUE, workflowIdFor } from "../domain/lifecycle.js"
-import { agentTimeoutSeconds } from "./node-probes.js"
-import { WorkflowEngine } from "./workflow-engine.js"
-
-/** Workflow type of the per-zone serializer, shared by starter and worker. */
-export const SYNC_ZONE_WORKFLOW = "SyncZoneWorkflow"
-/** Signal telling a running SyncZoneWorkflow that the database changed under it. */
-export const ZONE_CHANGED_SIGNAL = "changed"
+import { failHandOff } from "../lifecycle/rounds.js"
+import { makeSerializerRequest, zoneSerializer } from "../lifecycle/serializers.js"
 
 /** `a.b.example.com` → `a.b.example.com`, `b.example.com`, `example.com`, `com`. */
 const suffixes = (hostname: string): Array<string> => {
@@ -19,23 +13,13 @@ const suffixes = (hostname: string): Array<string> => {
 /**
  * Hands a zone's changes to its serializer: one workflow per zone (`zone:{id}:sync`) that reads
  * the zone's whole desired data from the database and ensures it on every DNS node serving the
- * zone's brand, looping while signals say more changed (as TenantSync does for tenants).
+ * zone's brand, looping while signals say more changed (as TenantSync does for tenants, see lifecycle/serializers.ts).
  */
 export class ZoneSync extends Effect.Service<ZoneSync>()("@hosting/ZoneSync", {
   effect: Effect.gen(function* () {
-    const engine = yield* WorkflowEngine
     const sql = yield* SqlClient
-    // how long a sync waits for a DNS node's agent before failing the round with the reason
-    const nodeTimeoutSeconds = yield* agentTimeoutSeconds
-
-    const request = (zoneId: string) =>
-      engine.signalWithStart({
-        workflowType: SYNC_ZONE_WORKFLOW,
-        workflowId: workflowIdFor("zone", zoneId, "sync"),
-        taskQueue: CONTROL_PLANE_TASK_QUEUE,
-        args: [{ zoneId, nodeTimeoutSeconds }],
-        signal: ZONE_CHANGED_SIGNAL,
-      })
+    const requestSerializer = yield* makeSerializerRequest
+    const request = (zoneId: string) => requestSerializer(zoneSerializer, zoneId)
 
     /**
      * Asks a zone's sync because data derived from the web tier changed. Never fails the caller:
@@ -43,14 +27,7 @@ export class ZoneSync extends Effect.Service<ZoneSync>()("@hosting/ZoneSync", {
      * the zone sends it again.
      */
     const requestDerived = (zoneId: string) =>
-      request(zoneId).pipe(
-        Effect.catchAll(
-          (e) =>
-            sql`UPDATE zones SET status = 'failed', updated_at = now(),
-            status_message = ${`could not start workflow: ${e.message}`.slice(0, 4000)}
-            WHERE id = ${zoneId} AND status <> 'deleting'`,
-        ),
-      )
+      request(zoneId).pipe(Effect.catchAll((e) => failHandOff(sql, "zones", [zoneId], e.message)))
 
     /**
      * Asks the sync of the most specific zone at or above `hostname`, if there is one, because

@@ -1,6 +1,7 @@
 import type { SqlClient } from "@effect/sql/SqlClient"
 import { Effect } from "effect"
 import type { Unavailable } from "../domain/errors.js"
+import { failHandOff } from "../lifecycle/rounds.js"
 
 /**
  * The write side of every per-resource serializer (a tenant's sync, a zone's sync): rows a node
@@ -10,7 +11,7 @@ import type { Unavailable } from "../domain/errors.js"
 
 /** SET list of a write a node must see: the row waits for the next round under a new revision. */
 export const markRow = (sql: SqlClient, status: "pending" | "deleting", revisionSequence: string) =>
-  sql`status = ${status}, status_message = NULL, revision = nextval(${revisionSequence}), updated_at = now()`
+  sql`status = ${status}, status_message = NULL, status_details = NULL, revision = nextval(${revisionSequence}), updated_at = now()`
 
 /** Ids a write touched, per table, so a failed hand-off can mark exactly those rows. */
 export type WrittenRows<T extends string> = ReadonlyArray<readonly [T, ReadonlyArray<string>]>
@@ -29,10 +30,7 @@ export const handOff = <T extends string>(
     Effect.tapError((e) =>
       Effect.forEach(
         written.filter(([, ids]) => ids.length > 0),
-        ([table, ids]) =>
-          sql`UPDATE ${sql(table)} SET status = CASE WHEN status = 'deleting' THEN 'deleting' ELSE 'failed' END,
-            status_message = ${`could not start workflow: ${e.message}`.slice(0, 4000)}, updated_at = now()
-            WHERE id IN ${sql.in(ids)}`.pipe(Effect.orDie),
+        ([table, ids]) => failHandOff(sql, table, ids, e.message).pipe(Effect.orDie),
         { discard: true },
       ),
     ),

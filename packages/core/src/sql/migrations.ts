@@ -315,4 +315,11 @@ export const migrations = Migrator.fromRecord({
     `ALTER TABLE audit_logs ADD COLUMN client_address text`,
     `ALTER TABLE audit_logs ADD COLUMN reason text`,
   ]),
+  // Why a resource failed, cause by cause (node, resource, message), beside the one-line
+  // status_message every async table has.
+  "0008_status_details": run(
+    ["shards", "tenants", "webroots", "fqdns", "ssh_keys", "certificates", "zones", "dns_records"].map(
+      (table) => `ALTER TABLE ${table} ADD COLUMN status_details jsonb`,
+    ),
+  ),
 })

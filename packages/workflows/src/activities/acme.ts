@@ -8,7 +8,7 @@ import { ApplicationFailure } from "@temporalio/activity"
 import * as acme from "acme-client"
 import { Config, Effect, type ManagedRuntime, Option } from "effect"
 import { inspectCertificate } from "../certificates.js"
-import { runActivity } from "./control-plane.js"
+import { runActivity } from "./run.js"
 
 /** Where certificates come from and when they are renewed (worker configuration). */
 export interface AcmeSettings {

@@ -2,6 +2,7 @@ import {
   type AcmeStates,
   AuditLogs,
   ClusterId,
+  causesOf,
   LbSync,
   NodeFacts,
   NodeProbeId,
@@ -15,26 +16,9 @@ import {
   ZoneStates,
 } from "@hosting/core"
 import type { ControlPlaneActivities } from "@hosting/core/activities"
-import { ApplicationFailure } from "@temporalio/activity"
-import { Cause, Effect, Exit, type ManagedRuntime, Schema } from "effect"
+import { Effect, type ManagedRuntime, Schema } from "effect"
 import { type AcmeSettings, createAcmeActivities } from "./acme.js"
-
-/** Runs an Effect on the worker's runtime and turns failures into Temporal failures. */
-export const runActivity = async <A, E, R>(
-  runtime: ManagedRuntime.ManagedRuntime<R, never>,
-  effect: Effect.Effect<A, E, R>,
-): Promise<A> => {
-  const exit = await runtime.runPromiseExit(effect)
-  if (Exit.isSuccess(exit)) return exit.value
-  const failure = Cause.failureOption(exit.cause)
-  if (failure._tag === "Some") {
-    const e = failure.value as { _tag?: string; message?: string }
-    // Typed failures are decisions (bad input, missing row): retrying cannot change them.
-    throw ApplicationFailure.nonRetryable(e.message ?? String(e), e._tag ?? "Error")
-  }
-  // Defects (database down, bugs) are retried by Temporal's policy.
-  throw new Error(Cause.pretty(exit.cause))
-}
+import { runActivity } from "./run.js"
 
 const decodeProbeId = Schema.decodeUnknown(NodeProbeId)
 const decodeFacts = Schema.decodeUnknown(NodeFacts)
@@ -83,20 +67,20 @@ export const createControlPlaneActivities = (
       runtime,
       Effect.flatMap(decodeShardId(shardId), (id) => Effect.flatMap(Shards, (s) => s.nodeIds(id))),
     ),
-  finishShardConverge: ({ shardId, errors }) =>
+  finishShardConverge: ({ shardId, ...outcome }) =>
     runActivity(
       runtime,
-      Effect.flatMap(decodeShardId(shardId), (id) => Effect.flatMap(Shards, (s) => s.finish(id, errors))),
+      Effect.flatMap(decodeShardId(shardId), (id) => Effect.flatMap(Shards, (s) => s.finish(id, causesOf(outcome)))),
     ),
   tenantSnapshot: ({ tenantId }) =>
     runActivity(
       runtime,
       Effect.flatMap(decodeTenantId(tenantId), (id) => Effect.flatMap(TenantStates, (t) => t.snapshot(id))),
     ),
-  finishTenantSync: ({ snapshot, errors }) =>
+  finishTenantSync: ({ snapshot, ...outcome }) =>
     runActivity(
       runtime,
-      Effect.flatMap(TenantStates, (t) => t.finish(snapshot, errors)),
+      Effect.flatMap(TenantStates, (t) => t.finish(snapshot, outcome)),
     ),
   webShardSpecs: ({ shardId }) =>
     runActivity(
@@ -135,10 +119,15 @@ export const createControlPlaneActivities = (
       runtime,
       Effect.flatMap(decodeZoneId(zoneId), (id) => Effect.flatMap(ZoneStates, (z) => z.snapshot(id))),
     ),
-  finishZoneSync: ({ snapshot, errors }) =>
+  finishZoneSync: ({ snapshot, ...outcome }) =>
     runActivity(
       runtime,
-      Effect.flatMap(ZoneStates, (z) => z.finish(snapshot, errors)),
+      Effect.flatMap(ZoneStates, (z) => z.finish(snapshot, outcome)),
+    ),
+  dnsShardZones: ({ shardId }) =>
+    runActivity(
+      runtime,
+      Effect.flatMap(decodeShardId(shardId), (id) => Effect.flatMap(ZoneStates, (z) => z.shardZones(id))),
     ),
   purgeAuditLogs: () =>
     runActivity(

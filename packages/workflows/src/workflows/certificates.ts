@@ -1,40 +1,24 @@
-import type { ControlPlaneActivities, IssueCertificateInput, NodeActivities } from "@hosting/core/activities"
-import { ActivityFailure, ApplicationFailure, proxyActivities, sleep } from "@temporalio/workflow"
-import { onEveryNode } from "./serializer.js"
-
-const cp = proxyActivities<ControlPlaneActivities>({
-  taskQueue: "control-plane",
-  startToCloseTimeout: "30 seconds",
-  retry: { maximumAttempts: 10 },
-})
+import type { ControlPlaneActivities, IssueCertificateInput, StatusCause } from "@hosting/core/activities"
+import { condition, defineSignal, patched, setHandler, sleep } from "@temporalio/workflow"
+import { controlPlane, cp, onNode, SERVED } from "./activities.js"
+import { onEveryNode, innerReasonOf as reason } from "./serializer.js"
 
 // An ACME server's answers take seconds; a refusal is final for this order (the activity says
 // so), anything else (network, 5xx) is tried a few times.
-const acme = proxyActivities<ControlPlaneActivities>({
-  taskQueue: "control-plane",
-  startToCloseTimeout: "3 minutes",
-  retry: { initialInterval: "2 seconds", maximumAttempts: 3 },
-})
+const acme = controlPlane("3 minutes", { initialInterval: "2 seconds", maximumAttempts: 3 })
 
-const onNode = (nodeId: string, timeoutSeconds: number) =>
-  proxyActivities<NodeActivities>({
-    taskQueue: `node-${nodeId}`,
-    scheduleToCloseTimeout: `${timeoutSeconds} seconds`,
-    startToCloseTimeout: "1 minute",
-    retry: { initialInterval: "500 milliseconds", maximumInterval: "5 seconds" },
-  })
+// placing or removing a challenge file is one small write
+const node = (nodeId: string, timeoutSeconds: number) => onNode(nodeId, { timeoutSeconds, startToClose: "1 minute" })
 
-// The name becomes servable when its tenant's sync makes it active (usually within a second):
-// look again after 250 ms, doubling up to 2 s, for at most 10 minutes, then record that it never did.
+/** Sent by the tenant's sync when a round recorded the name (served or failed). */
+export const servedSignal = defineSignal(SERVED)
+
+// The name becomes servable when its tenant's sync makes it active (usually within a second); the
+// round that records it signals. Wait at most 10 minutes, then record that it never was.
+const GIVE_UP_MS = 10 * 60_000
+// Runs started before the signal existed poll: after 250 ms, doubling up to 2 s.
 const FIRST_WAIT_MS = 250
 const MAX_WAIT_MS = 2_000
-const GIVE_UP_MS = 10 * 60_000
-
-/** The reason an activity failed, as a user should read it. */
-const reason = (err: unknown): string => {
-  const cause = err instanceof ActivityFailure ? err.cause : err
-  return cause instanceof ApplicationFailure || cause instanceof Error ? cause.message : String(cause)
-}
 
 /**
  * One FQDN's Let's Encrypt certificate (`fqdn:{id}:acme`): waits until the name is served, orders
@@ -43,13 +27,25 @@ const reason = (err: unknown): string => {
  * responses. Every way it ends is recorded on the FQDN (`acme_status`, `acme_message`).
  */
 export async function IssueCertificateWorkflow(input: IssueCertificateInput): Promise<string> {
+  let served = false
+  setHandler(servedSignal, () => {
+    served = true
+  })
   let target = await cp.acmeTarget({ fqdnId: input.fqdnId })
   // Date.now() is the workflow's deterministic clock
   const giveUpAt = Date.now() + GIVE_UP_MS
-  for (let wait = FIRST_WAIT_MS; target.kind === "wait" && Date.now() < giveUpAt; ) {
-    await sleep(wait)
-    wait = Math.min(wait * 2, MAX_WAIT_MS)
-    target = await cp.acmeTarget({ fqdnId: input.fqdnId })
+  if (patched("acme-served-signal")) {
+    // a signal that came while acmeTarget read is kept: the next read sees what it recorded
+    while (target.kind === "wait" && (await condition(() => served, Math.max(giveUpAt - Date.now(), 1)))) {
+      served = false
+      target = await cp.acmeTarget({ fqdnId: input.fqdnId })
+    }
+  } else {
+    for (let wait = FIRST_WAIT_MS; target.kind === "wait" && Date.now() < giveUpAt; ) {
+      await sleep(wait)
+      wait = Math.min(wait * 2, MAX_WAIT_MS)
+      target = await cp.acmeTarget({ fqdnId: input.fqdnId })
+    }
   }
   switch (target.kind) {
     case "skip":
@@ -73,10 +69,10 @@ export async function IssueCertificateWorkflow(input: IssueCertificateInput): Pr
   const tokens = state.challenges.map((c) => c.token)
   const challenges = state.challenges.map(({ token, key_authorization }) => ({ token, key_authorization }))
   try {
-    const errors: Array<string> = []
-    await onEveryNode(nodeIds, errors, (n) => onNode(n, input.nodeTimeoutSeconds).putAcmeChallenges({ challenges }))
-    if (errors.length > 0) {
-      const why = `could not place the challenge: ${errors.join("; ")}`
+    const causes: Array<StatusCause> = []
+    await onEveryNode(nodeIds, causes, (n) => node(n, input.nodeTimeoutSeconds).putAcmeChallenges({ challenges }))
+    if (causes.length > 0) {
+      const why = `could not place the challenge: ${causes.map((c) => `node ${c.node_id}: ${c.message}`).join("; ")}`
       await cp.acmeFail({ fqdnId: input.fqdnId, message: why })
       return why
     }
@@ -88,7 +84,7 @@ export async function IssueCertificateWorkflow(input: IssueCertificateInput): Pr
     return why
   } finally {
     // best effort: a response left behind only answers a token nobody asks for again
-    await onEveryNode(nodeIds, [], (n) => onNode(n, input.nodeTimeoutSeconds).removeAcmeChallenges({ tokens }))
+    await onEveryNode(nodeIds, [], (n) => node(n, input.nodeTimeoutSeconds).removeAcmeChallenges({ tokens }))
   }
 }
 

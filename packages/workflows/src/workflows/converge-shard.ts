@@ -1,36 +1,39 @@
 import type {
-  ControlPlaneActivities,
   ConvergeShardInput,
+  DnsChangeReport,
   LbChangeReport,
-  NodeActivities,
+  StatusCause,
   WebChangeReport,
 } from "@hosting/core/activities"
-import { proxyActivities } from "@temporalio/workflow"
-import { describeNodeError } from "./serializer.js"
+import { patched } from "@temporalio/workflow"
+import { controlPlane, onNode } from "./activities.js"
+import { nodeCause } from "./serializer.js"
 
-const cp = proxyActivities<ControlPlaneActivities>({
-  taskQueue: "control-plane",
-  startToCloseTimeout: "60 seconds",
-  retry: { maximumAttempts: 10 },
-})
+const cp = controlPlane("60 seconds", { maximumAttempts: 10 })
 
 /** What a convergence did (or, as a plan, would do) on each node. */
 export interface ConvergeShardOutcome {
   readonly nodes: number
-  readonly errors: Array<string>
+  /** Every failure: which node, which resource, why. */
+  readonly causes: Array<StatusCause>
   readonly changes: Array<
-    { readonly node_id: string } & (WebChangeReport["changes"][number] | LbChangeReport["changes"][number])
+    { readonly node_id: string } & (
+      | WebChangeReport["changes"][number]
+      | LbChangeReport["changes"][number]
+      | DnsChangeReport["changes"][number]
+    )
   >
   readonly reloads: { nginx: number; php: number; haproxy: number }
 }
 
 /**
  * Converges every node of a shard to the state the database describes, collecting each node's
- * (and each tenant's) error instead of stopping at the first. A web shard gets every tenant,
+ * (and each resource's) failure instead of stopping at the first. A web shard gets every tenant,
  * webroot, FQDN and SSH key ensured and orphaned platform files removed, with one reload per
  * daemon per node; an lb shard gets the cluster's whole `fqdn → backend` mapping pushed through
- * HAProxy's runtime API, stale routes removed; other roles are checked to be reachable until their
- * resources arrive. With `plan`, nodes only report the changes.
+ * HAProxy's runtime API, stale routes removed; a dns shard gets every zone it serves pushed to
+ * each PowerDNS; other roles are checked to be reachable. With `plan`, nodes only report the
+ * changes (a dns shard's nodes are only checked to be reachable).
  */
 export async function ConvergeShardWorkflow(input: ConvergeShardInput): Promise<ConvergeShardOutcome> {
   const nodeIds = await cp.shardNodeIds({ shardId: input.shardId })
@@ -39,27 +42,44 @@ export async function ConvergeShardWorkflow(input: ConvergeShardInput): Promise<
   const web = role === "web" ? await cp.webShardSpecs({ shardId: input.shardId }) : undefined
   // an lb shard: every node gets the cluster's whole mapping, stale routes removed, no reload
   const lb = role === "lb" ? await cp.lbShardSpec({ shardId: input.shardId }) : undefined
+  // a dns shard: every zone of the brands that may use its cluster (runs started before zones
+  // were pushed only checked the nodes, and replay that way)
+  const dns =
+    role === "dns" && !plan && patched("converge-dns-zones")
+      ? await cp.dnsShardZones({ shardId: input.shardId })
+      : undefined
   const outcome: ConvergeShardOutcome = {
     nodes: nodeIds.length,
-    errors: [],
+    causes: [],
     changes: [],
     reloads: { nginx: 0, php: 0, haproxy: 0 },
   }
   await Promise.all(
     nodeIds.map(async (nodeId) => {
       // a node whose agent does not answer within the timeout is reported, not waited on
-      const node = proxyActivities<NodeActivities>({
-        taskQueue: `node-${nodeId}`,
-        scheduleToCloseTimeout: `${input.nodeTimeoutSeconds} seconds`,
-        startToCloseTimeout: "10 minutes",
-        heartbeatTimeout: "10 seconds",
-        retry: { initialInterval: "1 second", maximumInterval: "5 seconds" },
+      const node = onNode(nodeId, {
+        timeoutSeconds: input.nodeTimeoutSeconds,
+        startToClose: "10 minutes",
+        heartbeat: true,
+        initialInterval: "1 second",
       })
       try {
         if (lb !== undefined) {
           const report = await node.ensureLb({ spec: lb, plan })
           outcome.changes.push(...report.changes.map((c) => ({ node_id: nodeId, ...c })))
           outcome.reloads.haproxy += report.reloads.haproxy
+          return
+        }
+        if (dns !== undefined) {
+          // zone by zone, so one zone PowerDNS refuses does not keep the others from the node
+          for (const z of dns.zones) {
+            try {
+              const report = await node.ensureZone({ zone: z.zone, rrsets: z.rrsets })
+              outcome.changes.push(...report.changes.map((c) => ({ node_id: nodeId, ...c })))
+            } catch (err) {
+              outcome.causes.push({ ...nodeCause(nodeId, err), resource_type: "zone", resource_id: z.zone })
+            }
+          }
           return
         }
         if (web === undefined) {
@@ -69,11 +89,18 @@ export async function ConvergeShardWorkflow(input: ConvergeShardInput): Promise<
         const tenants = web.nodes.find((n) => n.nodeId === nodeId)?.tenants ?? []
         const report = await node.convergeWeb({ tenants, plan })
         outcome.changes.push(...report.changes.map((c) => ({ node_id: nodeId, ...c })))
-        outcome.errors.push(...report.errors.map((e) => `node ${nodeId}: tenant ${e.tenant}: ${e.message}`))
+        outcome.causes.push(
+          ...report.errors.map((e) => ({
+            node_id: nodeId,
+            resource_type: "tenant",
+            resource_id: e.tenant,
+            message: e.message,
+          })),
+        )
         outcome.reloads.nginx += report.reloads.nginx
         outcome.reloads.php += report.reloads.php
       } catch (err) {
-        outcome.errors.push(describeNodeError(nodeId, err))
+        outcome.causes.push(nodeCause(nodeId, err))
       }
     }),
   )
@@ -82,6 +109,6 @@ export async function ConvergeShardWorkflow(input: ConvergeShardInput): Promise<
   if (web !== undefined) await cp.resyncTenantsChangedSince({ shardId: input.shardId, revision: web.revision })
   // likewise a name bound while an lb shard converged from an older read: the cluster's LB sync adds it
   if (lb !== undefined) await cp.requestLbSyncOfShard({ shardId: input.shardId })
-  await cp.finishShardConverge({ shardId: input.shardId, errors: outcome.errors })
+  await cp.finishShardConverge({ shardId: input.shardId, causes: outcome.causes })
   return outcome
 }

@@ -1,12 +1,6 @@
-import type { ControlPlaneActivities, NodeActivities, ProbeNodeInput } from "@hosting/core/activities"
-import { ApplicationFailure, proxyActivities } from "@temporalio/workflow"
-
-// Control-plane activities are short database writes; retry them a while before giving up.
-const cp = proxyActivities<ControlPlaneActivities>({
-  taskQueue: "control-plane",
-  startToCloseTimeout: "30 seconds",
-  retry: { maximumAttempts: 10 },
-})
+import type { ProbeNodeInput } from "@hosting/core/activities"
+import { ApplicationFailure } from "@temporalio/workflow"
+import { cp, onNode } from "./activities.js"
 
 /**
  * Probes one node: the smallest round trip through the whole chain. The node activity's
@@ -15,11 +9,10 @@ const cp = proxyActivities<ControlPlaneActivities>({
  * with the reason.
  */
 export async function ProbeNodeWorkflow(input: ProbeNodeInput): Promise<void> {
-  const node = proxyActivities<NodeActivities>({
-    taskQueue: `node-${input.nodeId}`,
-    scheduleToCloseTimeout: `${input.timeoutSeconds} seconds`,
-    startToCloseTimeout: "10 seconds",
-    retry: { initialInterval: "1 second", maximumInterval: "5 seconds" },
+  const node = onNode(input.nodeId, {
+    timeoutSeconds: input.timeoutSeconds,
+    startToClose: "10 seconds",
+    initialInterval: "1 second",
   })
   await cp.markProbeProvisioning({ probeId: input.probeId })
   try {

@@ -1,70 +1,48 @@
-import type { ControlPlaneActivities, NodeActivities, TenantSnapshot } from "@hosting/core/activities"
-import { continueAsNew, defineSignal, proxyActivities } from "@temporalio/workflow"
-import { describeNodeError, onEveryNode, serializeRounds } from "./serializer.js"
-
-const cp = proxyActivities<ControlPlaneActivities>({
-  taskQueue: "control-plane",
-  startToCloseTimeout: "30 seconds",
-  retry: { maximumAttempts: 10 },
-})
-
-/** Input of SyncTenantWorkflow. */
-export interface SyncTenantInput {
-  readonly tenantId: string
-  /** How long a round waits for each node's agent before failing with the reason. */
-  readonly nodeTimeoutSeconds: number
-}
-
-/** Sent by the API after it wrote a change of the tenant (signal-with-start). */
-export const changedSignal = defineSignal("changed")
+import type { StatusCause, SyncTenantInput, TenantSnapshot } from "@hosting/core/activities"
+import { continueAsNew } from "@temporalio/workflow"
+import { cp, onNode } from "./activities.js"
+import { nodeCause, onEveryNode, serializeFamily } from "./serializer.js"
 
 // A long history slows replay; start afresh after this many rounds (state lives in the database).
 const ROUNDS_PER_RUN = 200
 
-const onNode = (nodeId: string, timeoutSeconds: number) =>
-  proxyActivities<NodeActivities>({
-    taskQueue: `node-${nodeId}`,
-    // an agent killed mid-activity is retried once it is back, within the timeout
-    scheduleToCloseTimeout: `${timeoutSeconds} seconds`,
-    startToCloseTimeout: "5 minutes",
-    // the agent heartbeats every second while it works: a killed agent is noticed in seconds
-    heartbeatTimeout: "10 seconds",
-    retry: { initialInterval: "500 milliseconds", maximumInterval: "5 seconds" },
-  })
+// a tenant's ensure writes files and tests and reloads nginx and php-fpm
+const node = (nodeId: string, timeoutSeconds: number) =>
+  onNode(nodeId, { timeoutSeconds, startToClose: "5 minutes", heartbeat: true })
 
-const round = async (snap: TenantSnapshot, timeoutSeconds: number): Promise<Array<string>> => {
-  const errors: Array<string> = []
+const round = async (snap: TenantSnapshot, timeoutSeconds: number): Promise<Array<StatusCause>> => {
+  const causes: Array<StatusCause> = []
   const ensure = (nodeIds: ReadonlyArray<string>) =>
-    onEveryNode(nodeIds, errors, (n) =>
+    onEveryNode(nodeIds, causes, (n) =>
       snap.spec === null
-        ? onNode(n, timeoutSeconds).removeTenant({ tenant: snap.tenantName })
-        : onNode(n, timeoutSeconds).ensureTenant({ spec: snap.spec }),
+        ? node(n, timeoutSeconds).removeTenant({ tenant: snap.tenantName })
+        : node(n, timeoutSeconds).ensureTenant({ spec: snap.spec }),
     )
   if (snap.migrateNodeIds === null) {
-    if (snap.nodeIds.length === 0) errors.push("the tenant's shard has no nodes")
+    if (snap.nodeIds.length === 0) causes.push({ message: "the tenant's shard has no nodes" })
     else await ensure(snap.nodeIds)
-    return errors
+    return causes
   }
   // migration: everything up on the target first, then the source is cleaned
   const target = snap.migrateNodeIds.filter((n) => !snap.nodeIds.includes(n))
   const source = snap.nodeIds.filter((n) => !snap.migrateNodeIds!.includes(n))
-  if (snap.migrateNodeIds.length === 0) return ["the target shard has no nodes"]
+  if (snap.migrateNodeIds.length === 0) return [{ message: "the target shard has no nodes" }]
   await ensure(snap.migrateNodeIds)
-  if (errors.length > 0 || snap.spec === null) return errors
+  if (causes.length > 0 || snap.spec === null) return causes
   const from = source[0] ?? snap.nodeIds[0]
   if (from !== undefined && target.length > 0) {
     try {
-      const archive = await onNode(from, timeoutSeconds).exportTenantFiles({ tenant: snap.tenantName })
-      await onEveryNode(target, errors, (n) =>
-        onNode(n, timeoutSeconds).importTenantFiles({ tenant: snap.tenantName, archive }),
+      const archive = await node(from, timeoutSeconds).exportTenantFiles({ tenant: snap.tenantName })
+      await onEveryNode(target, causes, (n) =>
+        node(n, timeoutSeconds).importTenantFiles({ tenant: snap.tenantName, archive }),
       )
     } catch (err) {
-      errors.push(describeNodeError(from, err))
+      causes.push(nodeCause(from, err))
     }
   }
-  if (errors.length > 0) return errors
-  await onEveryNode(source, errors, (n) => onNode(n, timeoutSeconds).removeTenant({ tenant: snap.tenantName }))
-  return errors
+  if (causes.length > 0) return causes
+  await onEveryNode(source, causes, (n) => node(n, timeoutSeconds).removeTenant({ tenant: snap.tenantName }))
+  return causes
 }
 
 /**
@@ -74,12 +52,10 @@ const round = async (snap: TenantSnapshot, timeoutSeconds: number): Promise<Arra
  * a signal that arrives as the workflow completes fails the completion and replays into a round.
  */
 export async function SyncTenantWorkflow(input: SyncTenantInput): Promise<void> {
-  const outcome = await serializeRounds(changedSignal, ROUNDS_PER_RUN, async () => {
-    const snap = await cp.tenantSnapshot({ tenantId: input.tenantId })
-    if (snap === null) return false
-    const errors = await round(snap, input.nodeTimeoutSeconds)
-    await cp.finishTenantSync({ snapshot: snap, errors })
-    return true
+  const outcome = await serializeFamily(ROUNDS_PER_RUN, {
+    snapshot: () => cp.tenantSnapshot({ tenantId: input.tenantId }),
+    apply: (snap) => round(snap, input.nodeTimeoutSeconds),
+    finish: (snapshot, causes) => cp.finishTenantSync({ snapshot, causes }),
   })
   if (outcome === "more") await continueAsNew<typeof SyncTenantWorkflow>(input)
 }

@@ -1,0 +1,60 @@
+import type {
+  ChangedSignal,
+  ControlPlaneActivities,
+  ControlPlaneTaskQueue,
+  NodeActivities,
+  NodeTaskQueue,
+  ServedSignal,
+} from "@hosting/core/activities"
+import { type ActivityOptions, proxyActivities } from "@temporalio/workflow"
+
+/**
+ * The one place workflow code reaches activities: the queue names (typed against core's, so
+ * they cannot drift) and the control-plane and node proxies with their timeouts and retries.
+ */
+
+/** The control-plane worker's queue: database steps, DNS API calls, ACME. */
+export const CONTROL_PLANE_QUEUE: ControlPlaneTaskQueue = "control-plane"
+/** One node agent's queue. */
+export const nodeQueue = (nodeId: string): NodeTaskQueue => `node-${nodeId}`
+/** The signal every serializer loops on. */
+export const CHANGED: ChangedSignal = "changed"
+/** The signal a waiting issuance gets when its name's tenant round was recorded. */
+export const SERVED: ServedSignal = "served"
+
+/** Control-plane activities with their own time limit and attempts. */
+export const controlPlane = (
+  startToCloseTimeout: NonNullable<ActivityOptions["startToCloseTimeout"]>,
+  retry: NonNullable<ActivityOptions["retry"]>,
+) => proxyActivities<ControlPlaneActivities>({ taskQueue: CONTROL_PLANE_QUEUE, startToCloseTimeout, retry })
+
+/** Short database reads and writes: retried a while (the database restarting) before giving up. */
+export const cp = controlPlane("30 seconds", { maximumAttempts: 10 })
+
+/** How a workflow calls one node's agent. */
+export interface NodeCall {
+  /** How long to wait for the agent, retries included, before reporting the node as failed. */
+  readonly timeoutSeconds: number
+  /** One attempt's limit: what the activity can take on a healthy node. */
+  readonly startToClose: NonNullable<ActivityOptions["startToCloseTimeout"]>
+  /**
+   * Long activities heartbeat every second: with a 10 s heartbeat timeout an agent killed
+   * mid-activity is noticed within seconds and the activity runs again (idempotently).
+   */
+  readonly heartbeat?: boolean
+  /** First retry delay (500 ms unless said); retries back off to 5 s. */
+  readonly initialInterval?: NonNullable<ActivityOptions["retry"]>["initialInterval"]
+}
+
+/**
+ * A node's activities. scheduleToClose is the agent timeout: an agent restarted within it picks
+ * the task up; one that stays down fails the call with the reason.
+ */
+export const onNode = (nodeId: string, call: NodeCall) =>
+  proxyActivities<NodeActivities>({
+    taskQueue: nodeQueue(nodeId),
+    scheduleToCloseTimeout: `${call.timeoutSeconds} seconds`,
+    startToCloseTimeout: call.startToClose,
+    ...(call.heartbeat === true ? { heartbeatTimeout: "10 seconds" } : {}),
+    retry: { initialInterval: call.initialInterval ?? "500 milliseconds", maximumInterval: "5 seconds" },
+  })
