@@ -657,6 +657,50 @@ describe.each(DATABASES)("tenancy API on %s", (_name, makeDb) => {
     }
   })
 
+  it("retry on an active tenant re-sends its failed children only; with none failed it is a 409", async () => {
+    const t = await newTenant()
+    const w = await c1.webroots.create({ path: { id: t.id }, payload: { runtime: "php" } })
+    const fq = await c1.fqdns.create({
+      path: { id: w.id },
+      payload: { hostname: `ra.${randomUUID().slice(0, 8)}.example.test` },
+    })
+    const key = await c1.sshKeys.create({
+      path: { id: t.id },
+      payload: { name: "k", public_key: sshKeygen(logDir, "ra@x").publicKey },
+    })
+    await query("UPDATE tenants SET status = 'active' WHERE id = $1", [t.id])
+    for (const table of ["webroots", "fqdns", "ssh_keys"])
+      await query(`UPDATE ${table} SET status = 'active' WHERE tenant_id = $1`, [t.id])
+    const none = await fail(c1.tenants.retry({ path: { id: t.id } }))
+    expect(none).toBeInstanceOf(Conflict)
+    expect((none as Conflict).message).toBe(
+      "nothing to retry: the tenant is active and none of its webroots, FQDNs, SSH keys or certificates failed",
+    )
+    await setFailed("webroots", w.id)
+    await setFailed("fqdns", fq.id)
+    const [tBefore, kBefore, wBefore] = [
+      await rowOf("tenants", t.id),
+      await rowOf("ssh_keys", key.id),
+      await rowOf("webroots", w.id),
+    ]
+    const signals = engine.state.signals
+    const retried = await c1.tenants.retry({ path: { id: t.id } })
+    expect(retried).toMatchObject({ id: t.id, status: "active" })
+    // the tenant and what did not fail stay as they were; the failed children wait for a round
+    expect(await rowOf("tenants", t.id)).toEqual(tBefore)
+    expect(await rowOf("ssh_keys", key.id)).toEqual(kBefore)
+    for (const id of [w.id, fq.id]) {
+      const row = await query(
+        "SELECT status, status_message, status_details FROM webroots WHERE id = $1 UNION ALL SELECT status, status_message, status_details FROM fqdns WHERE id = $1",
+        [id],
+      )
+      expect(row).toEqual([{ status: "pending", status_message: null, status_details: null }])
+    }
+    expect(BigInt((await rowOf("webroots", w.id))!.revision)).toBeGreaterThan(BigInt(wBefore!.revision))
+    // handed to the tenant's sync once
+    expect(engine.state.signals).toBe(signals + 1)
+  })
+
   it("brand isolation: another brand's key sees none of it, dashboard and search included", async () => {
     const tag = randomUUID().slice(0, 8)
     const t = await c1.tenants.create({ payload: { brand_id: f.brand1 as never, display_name: `Iso ${tag}` } })

@@ -235,22 +235,31 @@ export class Tenants extends Effect.Service<Tenants>()("@hosting/Tenants", {
       return yield* get(principal, id)
     })
 
-    /** Re-sends a failed tenant: it and every failed row it owns go back to pending. */
+    /**
+     * Re-sends a failed tenant, or the failed rows of an active one: the tenant (when failed) and
+     * every failed webroot, FQDN, SSH key and certificate it owns go back to pending.
+     */
     const retry = Effect.fn("Tenants.retry")(function* (principal: Principal, id: TenantId) {
       const tenant = yield* get(principal, id)
       if (tenant.status === "deleting") return yield* Effect.fail(tenantBeingDeleted())
-      if (tenant.status !== "failed") {
+      if (tenant.status !== "failed" && tenant.status !== "active") {
         return yield* Effect.fail(
-          new Conflict({ message: `only a failed tenant can be retried; this one is ${tenant.status}` }),
+          new Conflict({
+            message: `only a failed tenant, or an active one with failed resources, can be retried; this one is ${tenant.status}`,
+          }),
         )
       }
       const written = yield* sql
         .withTransaction(
           Effect.gen(function* () {
+            // the tenant row first, like every writer of a tenant's rows
+            const [locked] = yield* sql<{
+              status: string
+            }>`SELECT status FROM tenants WHERE id = ${id} FOR NO KEY UPDATE`
+            if (locked === undefined || (locked.status !== "failed" && locked.status !== "active")) return undefined
             const pending = markFor(sql, "pending")
             const t = yield* sql<{ id: string }>`UPDATE tenants SET ${pending}
               WHERE id = ${id} AND status = 'failed' RETURNING id`
-            if (t.length === 0) return undefined
             const children = yield* Effect.forEach(
               ["webroots", "fqdns", "ssh_keys", "certificates"] as const,
               (table) =>
@@ -267,6 +276,14 @@ export class Tenants extends Effect.Service<Tenants>()("@hosting/Tenants", {
       // another request retried or deleted it between the read and the update
       if (written === undefined) {
         return yield* Effect.fail(new Conflict({ message: "only a failed tenant can be retried" }))
+      }
+      if (written.every(([, ids]) => ids.length === 0)) {
+        return yield* Effect.fail(
+          new Conflict({
+            message:
+              "nothing to retry: the tenant is active and none of its webroots, FQDNs, SSH keys or certificates failed",
+          }),
+        )
       }
       yield* requestSync(sql, sync, id, written)
       return yield* get(principal, id)
