@@ -89,6 +89,14 @@ describe("over stdio, with the key from HOSTING_API_KEY", () => {
     expect(byName.get("brands_create")?.annotations).toMatchObject({ readOnlyHint: false, idempotentHint: false })
     expect(byName.get("regions_create")?.annotations).toMatchObject({ readOnlyHint: false, destructiveHint: false })
     expect(byName.get("regions_delete")?.annotations).toMatchObject({ destructiveHint: true, idempotentHint: true })
+    // destructive as the contract marks it, whatever the method
+    const destructive = tools.filter((t) => t.annotations?.destructiveHint).map((t) => t.name)
+    expect(destructive.filter((name) => !name.endsWith("_delete")).sort()).toEqual([
+      "brands_setClusters",
+      "regions_setRuntimes",
+      "tenants_migrate",
+      "tenants_suspend",
+    ])
     expect(byName.get("brands_create")?.inputSchema).toMatchObject({
       type: "object",
       properties: { body: { properties: { name: { type: "string" } } } },

@@ -1,9 +1,11 @@
 // @hosting/mcp: the platform API as MCP tools (`createServer`), with stdio and HTTP entry points.
 export type { ApiConnection } from "./call-tool.js"
 export { callTool } from "./call-tool.js"
+export { contractHints } from "./contract-hints.js"
 export { DOMAINS, type Domain, domainOfTag, parseDomains, TAG_DOMAINS } from "./domains.js"
-export { refInliner } from "./json-schema.js"
+export { refInliner, withObjectSchemas } from "./json-schema.js"
 export {
+  type ContractHints,
   deriveTools,
   type InputSchema,
   type PollHint,

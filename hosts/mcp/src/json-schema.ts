@@ -53,3 +53,61 @@ export const refInliner = (components: Readonly<Record<string, unknown>>): RefIn
   }
   return { inline: (schema) => walk(schema, new Set()), defs }
 }
+
+// Keywords whose value is a schema, a list of schemas or a map of schemas (JSON Schema 2020-12,
+// with the draft-07 names OpenAPI documents still use).
+const SCHEMA_KEYWORDS = [
+  "items",
+  "contains",
+  "not",
+  "propertyNames",
+  "if",
+  "then",
+  "else",
+  "additionalProperties",
+  "unevaluatedProperties",
+  "additionalItems",
+  "unevaluatedItems",
+  "contentSchema",
+]
+const SCHEMA_LIST_KEYWORDS = ["allOf", "anyOf", "oneOf", "prefixItems"]
+const SCHEMA_MAP_KEYWORDS = [
+  "properties",
+  "patternProperties",
+  "dependentSchemas",
+  "dependencies",
+  "$defs",
+  "definitions",
+]
+/** Where clients accept `true`/`false` as they are: "additional" members allowed or not. */
+const BOOLEAN_KEYWORDS = new Set([
+  "additionalProperties",
+  "unevaluatedProperties",
+  "additionalItems",
+  "unevaluatedItems",
+])
+
+/**
+ * A copy of `schema` with every bare boolean schema outside the "additional" keywords written in
+ * its object form: `false` as `{"not": {}}`, `true` as `{}` (the same meaning). Some MCP clients
+ * reject a tool whose schema has a bare boolean where they expect an object; Effect writes one
+ * for every fixed-length tuple (`"items": false` after `prefixItems`).
+ */
+export const withObjectSchemas = (schema: unknown): unknown => {
+  const node = (value: unknown, keyword: string | undefined): unknown => {
+    if (typeof value === "boolean")
+      return keyword !== undefined && BOOLEAN_KEYWORDS.has(keyword) ? value : value ? {} : { not: {} }
+    if (!isJsonObject(value)) return value
+    const copy: JsonObject = { ...value }
+    for (const k of Object.keys(copy)) {
+      const v = copy[k]
+      // draft-07 `items` may be a list of schemas too
+      if (SCHEMA_KEYWORDS.includes(k)) copy[k] = Array.isArray(v) ? v.map((s) => node(s, k)) : node(v, k)
+      else if (SCHEMA_LIST_KEYWORDS.includes(k) && Array.isArray(v)) copy[k] = v.map((s) => node(s, k))
+      else if (SCHEMA_MAP_KEYWORDS.includes(k) && isJsonObject(v))
+        copy[k] = Object.fromEntries(Object.entries(v).map(([name, s]) => [name, node(s, k)]))
+    }
+    return copy
+  }
+  return node(schema, undefined)
+}

@@ -1,7 +1,7 @@
 // Derives one MCP tool per operation of the OpenAPI document (pure: document in, definitions out).
 import type { OpenApi } from "@effect/platform"
 import { type Domain, domainOfTag } from "./domains.js"
-import { componentName, isJsonObject, type JsonObject, refInliner } from "./json-schema.js"
+import { componentName, isJsonObject, type JsonObject, refInliner, withObjectSchemas } from "./json-schema.js"
 
 /** HTTP methods a tool may call. */
 export type HttpMethod = "GET" | "PUT" | "POST" | "DELETE" | "PATCH" | "HEAD" | "OPTIONS" | "TRACE"
@@ -30,6 +30,14 @@ export interface ToolAnnotations {
   readonly readOnlyHint: boolean
   readonly destructiveHint: boolean
   readonly idempotentHint: boolean
+}
+
+/**
+ * What the contract says of operations beyond the OpenAPI document, by operationId: whether the
+ * operation is destructive (the contract's `Destructive` annotation; see contract-hints.ts).
+ */
+export interface ContractHints {
+  readonly destructive?: ReadonlyMap<string, boolean>
 }
 
 /** A tool's input: `{ path?, query?, body? }`, self-contained (no references outside it). */
@@ -195,10 +203,12 @@ const describe = (
 
 /**
  * One tool per operation of the document: name from the operationId, input `{path, query, body}`
- * from its parameters and request body with every `$ref` resolved, hints from the method, domain
- * from its tag. Throws if two operations would get the same tool name.
+ * from its parameters and request body with every `$ref` resolved and bare boolean schemas in
+ * object form, read-only and idempotent hints from the method, the destructive hint from the
+ * contract (else: DELETE), domain from its tag. Throws if two operations would get the same tool
+ * name.
  */
-export const deriveTools = (spec: OpenApi.OpenAPISpec): Array<ToolDefinition> => {
+export const deriveTools = (spec: OpenApi.OpenAPISpec, hints: ContractHints = {}): Array<ToolDefinition> => {
   const components: Readonly<Record<string, unknown>> = spec.components.schemas
   const operations = operationsOf(spec)
   const tools: Array<ToolDefinition> = []
@@ -215,7 +225,7 @@ export const deriveTools = (spec: OpenApi.OpenAPISpec): Array<ToolDefinition> =>
     const bodySchema = jsonSchemaOf(op.requestBody?.content)
     const inliner = refInliner(components)
     const inline = (schema: unknown): object => {
-      const inlined = inliner.inline(schema)
+      const inlined = withObjectSchemas(inliner.inline(schema))
       return isJsonObject(inlined) ? inlined : {}
     }
     const inputSchema: InputSchema = { type: "object", properties: {}, required: [], additionalProperties: false }
@@ -236,7 +246,10 @@ export const deriveTools = (spec: OpenApi.OpenAPISpec): Array<ToolDefinition> =>
         inputSchema.required.push("body")
       }
     }
-    if (Object.keys(inliner.defs).length > 0) inputSchema.$defs = { ...inliner.defs }
+    if (Object.keys(inliner.defs).length > 0)
+      inputSchema.$defs = Object.fromEntries(
+        Object.entries(inliner.defs).map(([name, schema]) => [name, withObjectSchemas(schema)]),
+      )
 
     const success = successOf(op)
     const accepted = success?.status === 202 ? acceptedResource(success.schema, components) : undefined
@@ -255,7 +268,7 @@ export const deriveTools = (spec: OpenApi.OpenAPISpec): Array<ToolDefinition> =>
       annotations: {
         title,
         readOnlyHint: method === "GET",
-        destructiveHint: method === "DELETE",
+        destructiveHint: hints.destructive?.get(op.operationId) ?? method === "DELETE",
         idempotentHint: method === "GET" || method === "PUT" || method === "DELETE",
       },
       request: {

@@ -12,6 +12,7 @@ import {
   type Tool,
 } from "@modelcontextprotocol/sdk/types.js"
 import { type ApiConnection, callTool } from "./call-tool.js"
+import { contractHints } from "./contract-hints.js"
 import { DOMAINS, type Domain } from "./domains.js"
 import { deriveTools, type ToolDefinition } from "./openapi-tools.js"
 
@@ -21,7 +22,7 @@ let derived: ReadonlyArray<ToolDefinition> | undefined
 
 /** Every tool of the platform API, derived from the contract once per process. */
 export const hostingTools = (): ReadonlyArray<ToolDefinition> => {
-  derived ??= deriveTools(OpenApi.fromApi(HostingApi))
+  derived ??= deriveTools(OpenApi.fromApi(HostingApi), contractHints(HostingApi as never))
   return derived
 }
 

@@ -2,11 +2,12 @@ import { OpenApi, type OpenApiJsonSchema } from "@effect/platform"
 import { describe, expect, it } from "@effect/vitest"
 import { HostingApi } from "@hosting/sdk"
 import { FastCheck as fc } from "effect"
+import { contractHints } from "../src/contract-hints.js"
 import { DOMAINS, domainOfTag, parseDomains, TAG_DOMAINS } from "../src/domains.js"
 import { deriveTools, pollAdvice, TOOL_NAME, type ToolDefinition, toolName, toolTitle } from "../src/openapi-tools.js"
 
 const document = OpenApi.fromApi(HostingApi)
-const tools = deriveTools(document)
+const tools = deriveTools(document, contractHints(HostingApi as never))
 const tool = (name: string): ToolDefinition => {
   const found = tools.find((t) => t.name === name)
   if (found === undefined) throw new Error(`no tool ${name}`)
@@ -87,20 +88,38 @@ describe("deriveTools over the platform's contract", () => {
     expect(tool("shards_converge").inputSchema.properties["body"]).toMatchObject({ properties: { plan: {} } })
   })
 
-  it("sets the hints from the method", () => {
+  it("sets read-only and idempotent hints from the method, destructive from the contract", () => {
+    const marked = ["brands_setClusters", "regions_setRuntimes", "tenants_suspend", "tenants_migrate"]
     for (const t of tools) {
       const { method } = t.request
       expect(t.annotations, t.name).toEqual({
         title: t.title,
         readOnlyHint: method === "GET",
-        destructiveHint: method === "DELETE",
+        destructiveHint: method === "DELETE" || marked.includes(t.name),
         idempotentHint: method === "GET" || method === "PUT" || method === "DELETE",
       })
     }
     expect(tool("brands_list").annotations.readOnlyHint).toBe(true)
     expect(tool("brands_delete").annotations).toMatchObject({ destructiveHint: true, idempotentHint: true })
     expect(tool("brands_create").annotations).toMatchObject({ readOnlyHint: false, idempotentHint: false })
-    expect(tool("brands_update").annotations).toMatchObject({ readOnlyHint: false, idempotentHint: true })
+    expect(tool("brands_update").annotations).toMatchObject({ destructiveHint: false, idempotentHint: true })
+    expect(tool("brands_setClusters").annotations).toMatchObject({ destructiveHint: true, idempotentHint: true })
+    expect(tool("tenants_suspend").annotations).toMatchObject({ destructiveHint: true, idempotentHint: false })
+    expect(tool("tenants_unsuspend").annotations.destructiveHint).toBe(false)
+  })
+
+  it("reads Destructive from the contract, and without it only a DELETE is destructive", () => {
+    const hints = contractHints(HostingApi as never)
+    expect([...(hints.destructive ?? new Map())].sort()).toEqual([
+      ["brands.setClusters", true],
+      ["regions.setRuntimes", true],
+      ["tenants.migrate", true],
+      ["tenants.suspend", true],
+    ])
+    const bare = deriveTools(document)
+    expect(bare.filter((t) => t.annotations.destructiveHint).every((t) => t.request.method === "DELETE")).toBe(true)
+    const kept = deriveTools(document, { destructive: new Map([["brands.delete", false]]) })
+    expect(kept.find((t) => t.name === "brands_delete")?.annotations.destructiveHint).toBe(false)
   })
 
   it("titles each tool with its operation summary and describes its method and path", () => {

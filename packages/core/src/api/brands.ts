@@ -3,7 +3,7 @@ import { Brand, BrandClusters, CreateBrand, UpdateBrand } from "../domain/brand.
 import { BrandId } from "../domain/ids.js"
 import { idPath, listEndpoint, NoContent } from "./endpoints.js"
 import { ConflictError, InvalidInputError, NotFoundError } from "./errors.js"
-import { Authorization, PlatformOnly, RequiredScope } from "./security.js"
+import { Authorization, Destructive, PlatformOnly, RequiredScope } from "./security.js"
 
 const path = idPath(BrandId)
 
@@ -72,7 +72,8 @@ export class BrandsGroup extends HttpApiGroup.make("brands")
       .addError(NotFoundError)
       .addError(InvalidInputError)
       .annotate(RequiredScope, "brands:write")
-      .annotate(PlatformOnly, true),
+      .annotate(PlatformOnly, true)
+      .annotate(Destructive, true),
   )
   .middleware(Authorization)
   .prefix("/api/v1") {}

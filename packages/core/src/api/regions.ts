@@ -11,7 +11,7 @@ import {
 } from "../domain/topology.js"
 import { idPath, listEndpoint, NoContent } from "./endpoints.js"
 import { ConflictError, NotFoundError } from "./errors.js"
-import { Authorization, PlatformOnly, RequiredScope } from "./security.js"
+import { Authorization, Destructive, PlatformOnly, RequiredScope } from "./security.js"
 
 const regionPath = idPath(RegionId)
 const clusterPath = idPath(ClusterId)
@@ -75,7 +75,8 @@ export class RegionsGroup extends HttpApiGroup.make("regions")
       .setPayload(RegionRuntimes)
       .addSuccess(RegionRuntimes)
       .addError(NotFoundError)
-      .annotate(RequiredScope, "regions:write"),
+      .annotate(RequiredScope, "regions:write")
+      .annotate(Destructive, true),
   )
   .annotate(PlatformOnly, true)
   .middleware(Authorization)

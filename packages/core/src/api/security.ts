@@ -43,6 +43,13 @@ export class Authorization extends HttpApiMiddleware.Tag<Authorization>()("Autho
  */
 export class RequiredScope extends Context.Tag("@hosting/RequiredScope")<RequiredScope, string>() {}
 
+/**
+ * Marks an endpoint whose effect a client should confirm before calling it: it stops, moves or
+ * replaces something (suspend, migrate, a PUT that replaces a whole list). Clients (MCP tool
+ * hints, hostctl's confirmation) read it; without it, only DELETE counts as destructive.
+ */
+export class Destructive extends Context.Tag("@hosting/Destructive")<Destructive, boolean>() {}
+
 /** Marks an endpoint as touching platform resources: only platform-admin keys (brands `*`) may call it. */
 export class PlatformOnly extends Context.Tag("@hosting/PlatformOnly")<PlatformOnly, boolean>() {}
 

@@ -22,7 +22,7 @@ import {
 } from "../domain/tenancy.js"
 import { idPath, listEndpoint } from "./endpoints.js"
 import { ConflictError, InvalidInputError, NotFoundError, UnavailableError } from "./errors.js"
-import { Authorization, MaxBodyBytes, RequiredScope } from "./security.js"
+import { Authorization, Destructive, MaxBodyBytes, RequiredScope } from "./security.js"
 
 /**
  * The web tier's customer resources, scoped to the caller's brands. Every change a node must
@@ -102,12 +102,19 @@ export class TenantsGroup extends HttpApiGroup.make("tenants")
       .addError(UnavailableError)
       .annotate(RequiredScope, "tenants:write"),
   )
-  .add(tenantAction("suspend", "/tenants/:id/suspend", "Suspend a tenant: its sites and logins stop (async, 202)"))
+  .add(
+    tenantAction(
+      "suspend",
+      "/tenants/:id/suspend",
+      "Suspend a tenant: its sites and logins stop (async, 202)",
+    ).annotate(Destructive, true),
+  )
   .add(tenantAction("unsuspend", "/tenants/:id/unsuspend", "Lift a tenant's suspension (async, 202)"))
   .add(
     tenantAction("migrate", "/tenants/:id/migrate", "Move a tenant to another web shard (async, 202)")
       .setPayload(MigrateTenant)
-      .addError(InvalidInputError),
+      .addError(InvalidInputError)
+      .annotate(Destructive, true),
   )
   .add(
     tenantAction(
