@@ -1,3 +1,4 @@
+// Reading the YAML files of `cluster apply` and `seed`; loaded by those commands when they run.
 import { readFileSync } from "node:fs"
 import { Schema } from "effect"
 import { parse } from "yaml"
@@ -20,18 +21,3 @@ export const decodeFile = <A, I>(file: string, raw: unknown, schema: Schema.Sche
 
 /** Reads a YAML file and decodes it with a Schema. */
 export const readYaml = <A, I>(file: string, schema: Schema.Schema<A, I>): A => decodeFile(file, loadYaml(file), schema)
-
-/** Every item of a list endpoint, following cursors (bounded). */
-export const allItems = async <T>(
-  page: (cursor?: string) => Promise<{ items: ReadonlyArray<T>; next_cursor: string | null; has_more: boolean }>,
-) => {
-  const out: Array<T> = []
-  let cursor: string | undefined
-  for (let i = 0; i < 10_000; i++) {
-    const p = await page(cursor)
-    out.push(...p.items)
-    if (!p.has_more || p.next_cursor === null) return out
-    cursor = p.next_cursor
-  }
-  throw new Error("list did not end after 10,000 pages")
-}

@@ -1,6 +1,6 @@
 import { existsSync } from "node:fs"
 import { resolve } from "node:path"
-import { createClient, type PromiseClient } from "@hosting/sdk"
+import type { PromiseClient } from "@hosting/sdk"
 import { Command, Flags } from "@oclif/core"
 
 /** Exit codes: usage errors are oclif's 2; these distinguish the API refusing from provisioning failing. */
@@ -27,9 +27,11 @@ export abstract class HostingCommand extends Command {
     }),
   }
 
-  protected client(apiUrl?: string): PromiseClient {
+  /** The SDK's client; loaded here, not at start, so help and usage errors need no contract. */
+  protected async client(apiUrl?: string): Promise<PromiseClient> {
     loadDotEnv()
     const apiKey = process.env["HOSTING_API_KEY"]
+    const { createClient } = await import("@hosting/sdk")
     return createClient({
       baseUrl: apiUrl ?? process.env["HOSTING_API_URL"] ?? "http://127.0.0.1:8080",
       ...(apiKey === undefined || apiKey === "" ? {} : { apiKey }),
@@ -98,4 +100,19 @@ export const waitForStatus = async <A extends { status: string }>(
     if (Date.now() > deadline) throw new Error(`still ${a.status} after ${timeoutSeconds} s`)
     await new Promise((r) => setTimeout(r, 300))
   }
+}
+
+/** Every item of a list endpoint, following cursors (bounded). */
+export const allItems = async <T>(
+  page: (cursor?: string) => Promise<{ items: ReadonlyArray<T>; next_cursor: string | null; has_more: boolean }>,
+) => {
+  const out: Array<T> = []
+  let cursor: string | undefined
+  for (let i = 0; i < 10_000; i++) {
+    const p = await page(cursor)
+    out.push(...p.items)
+    if (!p.has_more || p.next_cursor === null) return out
+    cursor = p.next_cursor
+  }
+  throw new Error("list did not end after 10,000 pages")
 }

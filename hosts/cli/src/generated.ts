@@ -1,12 +1,10 @@
-// Resource commands derived from the contract: one command per endpoint (`hostctl brands list`,
-// `hostctl shards converge ID --plan`), flags from its path, query and body Schemas. Adding an
-// endpoint to the contract adds its command; nothing here names a resource.
+// Resource commands built from the manifest of the contract's endpoints (commands.json, see
+// command-spec.ts): one command per endpoint, flags from its query and body fields. Building them
+// reads plain data; the SDK is loaded only when a command calls the API.
 import { readFileSync } from "node:fs"
-import { HttpApi, OpenApi } from "@effect/platform"
-import { HostingApi } from "@hosting/sdk"
 import { Args, type Command, Flags, type Interfaces } from "@oclif/core"
-import { Context, Option, SchemaAST } from "effect"
 import { columnsFor, EXIT_PROVISIONING_FAILED, HostingCommand, table, waitForStatus } from "./base.js"
+import { type CommandSpec, type FieldSpec, readManifest } from "./command-spec.js"
 
 const kebab = (s: string) =>
   s
@@ -14,61 +12,7 @@ const kebab = (s: string) =>
     .replace(/_/g, "-")
     .toLowerCase()
 
-type FieldKind = "string" | "number" | "boolean" | "strings" | "json"
-
-/** How a body or query field is typed on the command line. */
-const kindOf = (ast: SchemaAST.AST): FieldKind => {
-  const t = SchemaAST.typeAST(ast)
-  switch (t._tag) {
-    case "StringKeyword":
-    case "TemplateLiteral":
-      return "string"
-    case "NumberKeyword":
-      return "number"
-    case "BooleanKeyword":
-      return "boolean"
-    case "Literal":
-      return typeof t.literal === "number" ? "number" : typeof t.literal === "boolean" ? "boolean" : "string"
-    case "Refinement":
-      return kindOf(t.from)
-    case "Union": {
-      const kinds = new Set(
-        t.types
-          .filter(
-            (m) =>
-              (m._tag !== "UndefinedKeyword" && m._tag !== "Literal") || (m._tag === "Literal" && m.literal !== null),
-          )
-          .map(kindOf),
-      )
-      return kinds.size === 1 ? [...kinds][0]! : "json"
-    }
-    case "TupleType":
-      return t.elements.length === 0 && t.rest.length === 1 && kindOf(t.rest[0]!.type) === "string" ? "strings" : "json"
-    default:
-      return "json"
-  }
-}
-
-interface Field {
-  readonly name: string
-  readonly kind: FieldKind
-  readonly required: boolean
-  readonly description: string | undefined
-}
-
-const fieldsOf = (schema: { readonly ast: SchemaAST.AST } | undefined): Array<Field> => {
-  if (schema === undefined) return []
-  const ast = SchemaAST.typeAST(schema.ast)
-  if (ast._tag !== "TypeLiteral") return []
-  return ast.propertySignatures.map((p) => ({
-    name: String(p.name),
-    kind: kindOf(p.type),
-    required: !p.isOptional,
-    description: Option.getOrUndefined(SchemaAST.getDescriptionAnnotation(p.type)),
-  }))
-}
-
-const flagFor = (f: Field, helpGroup: string) => {
+const flagFor = (f: FieldSpec, helpGroup: string) => {
   const base = { description: f.description ?? f.name, helpGroup, required: false }
   switch (f.kind) {
     case "number":
@@ -84,7 +28,7 @@ const flagFor = (f: Field, helpGroup: string) => {
   }
 }
 
-const parseField = (f: Field, raw: unknown): unknown => {
+const parseField = (f: FieldSpec, raw: unknown): unknown => {
   if (raw === undefined) return undefined
   if (f.kind === "json") {
     try {
@@ -96,62 +40,7 @@ const parseField = (f: Field, raw: unknown): unknown => {
   return raw
 }
 
-interface EndpointInfo {
-  readonly group: string
-  readonly name: string
-  readonly method: string
-  readonly path: string
-  readonly hasId: boolean
-  readonly query: Array<Field>
-  readonly body: Array<Field>
-  readonly hasBody: boolean
-  readonly success: SchemaAST.AST | undefined
-  readonly description: string
-}
-
-const endpoints: Array<EndpointInfo> = []
-HttpApi.reflect(HostingApi as unknown as HttpApi.HttpApi.AnyWithProps, {
-  onGroup: () => {},
-  onEndpoint: ({ group, endpoint, successes, mergedAnnotations }) => {
-    if (!endpoint.path.startsWith("/api/v1/")) return
-    const payload = Option.getOrUndefined(endpoint.payloadSchema)
-    const query = Option.getOrUndefined(endpoint.urlParamsSchema)
-    endpoints.push({
-      group: group.identifier,
-      name: endpoint.name,
-      method: endpoint.method,
-      path: endpoint.path,
-      hasId: endpoint.path.includes(":id"),
-      query: fieldsOf(query),
-      body: endpoint.method === "GET" ? [] : fieldsOf(payload),
-      hasBody: endpoint.method !== "GET" && payload !== undefined,
-      success: Option.getOrUndefined([...successes.values()][0]?.ast ?? Option.none()),
-      description: `${Option.getOrElse(Context.getOption(mergedAnnotations, OpenApi.Summary), () => endpoint.name)} (${endpoint.method} ${endpoint.path})`,
-    })
-  },
-})
-
-// Success schemas are re-annotated per endpoint (status codes), so compare what they are called.
-const schemaName = (ast: SchemaAST.AST | undefined) => {
-  if (ast === undefined) return undefined
-  const t = SchemaAST.typeAST(ast)
-  return (
-    Option.getOrUndefined(SchemaAST.getIdentifierAnnotation(t)) ??
-    Option.getOrUndefined(SchemaAST.getTitleAnnotation(t))
-  )
-}
-const sameSchema = (a: SchemaAST.AST | undefined, b: SchemaAST.AST | undefined) =>
-  schemaName(a) !== undefined && schemaName(a) === schemaName(b)
-
-/** The GET by id of the same group that returns what an async command returned, for --wait. */
-const pollerFor = (e: EndpointInfo) =>
-  endpoints.find(
-    (o) => o.group === e.group && o.method === "GET" && o.hasId && o !== e && sameSchema(o.success, e.success),
-  )
-
-const makeCommand = (e: EndpointInfo): Command.Class => {
-  const isList = e.query.some((f) => f.name === "cursor")
-  const poller = e.method === "POST" ? pollerFor(e) : undefined
+const makeCommand = (e: CommandSpec): Command.Class => {
   const flags: Interfaces.FlagInput = {}
   for (const f of e.query) flags[kebab(f.name)] = flagFor(f, "QUERY")
   for (const f of e.body) flags[kebab(f.name)] = flagFor(f, "BODY")
@@ -161,32 +50,35 @@ const makeCommand = (e: EndpointInfo): Command.Class => {
       description: "the whole request body as JSON, or @file",
       helpGroup: "BODY",
     })
-  if (isList) flags["all"] = Flags.boolean({ description: "follow next_cursor until the last page" })
-  if (poller) {
+  if (e.list) flags["all"] = Flags.boolean({ description: "follow next_cursor until the last page" })
+  if (e.poller) {
     flags["wait"] = Flags.boolean({ description: "wait until it is active or failed", default: true, allowNo: true })
     flags["timeout"] = Flags.integer({ description: "seconds to wait", default: 300, min: 1 })
   }
-  if (e.method === "DELETE") flags["yes"] = Flags.boolean({ char: "y", description: "do not ask for confirmation" })
+  if (e.destructive) flags["yes"] = Flags.boolean({ char: "y", description: "do not ask for confirmation" })
+  const words = e.id.replace(":", " ")
 
   return class extends HostingCommand {
-    static override id = `${kebab(e.group)}:${kebab(e.name)}`
-    static override summary = e.description
+    static override id = e.id
+    static override summary = e.summary
     static override args = e.hasId ? { id: Args.string({ description: "id (UUID)", required: true }) } : {}
     static override flags = flags
 
     async run(): Promise<unknown> {
       const { args, flags: given } = await this.parse(this.constructor as Command.Class)
       const f = given as Record<string, unknown>
-      if (e.method === "DELETE" && !f["yes"] && !this.jsonEnabled()) {
-        if (!process.stdin.isTTY) this.error("refusing to delete without --yes (no terminal to ask on)", { exit: 2 })
+      const id = (args as { id?: string }).id
+      if (e.destructive && !f["yes"] && !this.jsonEnabled()) {
+        if (!process.stdin.isTTY)
+          this.error(`refusing to run hostctl ${words} without --yes (no terminal to ask on)`, { exit: 2 })
         const answer = await new Promise<string>((res) => {
-          process.stdout.write(`delete ${(args as { id: string }).id}? [y/N] `)
+          process.stdout.write(`${words}${id === undefined ? "" : ` ${id}`}? [y/N] `)
           process.stdin.once("data", (d) => res(String(d).trim()))
         })
-        if (answer.toLowerCase() !== "y") this.error("not deleted", { exit: 1 })
+        if (answer.toLowerCase() !== "y") this.error("cancelled", { exit: 1 })
       }
       const request: Record<string, unknown> = {}
-      if (e.hasId) request["path"] = { id: (args as { id: string }).id }
+      if (id !== undefined) request["path"] = { id }
       if (e.query.length > 0) {
         const q: Record<string, unknown> = {}
         for (const field of e.query)
@@ -212,14 +104,14 @@ const makeCommand = (e: EndpointInfo): Command.Class => {
         }
         request["payload"] = body
       }
-      const client = this.client(f["api-url"] as string | undefined) as unknown as Record<
+      const client = (await this.client(f["api-url"] as string | undefined)) as unknown as Record<
         string,
         Record<string, (r?: unknown) => Promise<any>>
       >
       const call = client[e.group]![e.name]!
       const invoke = (r: Record<string, unknown>) => this.call(Object.keys(r).length === 0 ? call() : call(r))
       let result = await invoke(request)
-      if (isList && f["all"]) {
+      if (e.list && f["all"]) {
         const items = [...result.items]
         while (result.has_more) {
           const q = { ...(request["urlParams"] as object), cursor: result.next_cursor }
@@ -228,8 +120,8 @@ const makeCommand = (e: EndpointInfo): Command.Class => {
         }
         result = { items, next_cursor: null, has_more: false }
       }
-      if (poller && f["wait"] && typeof result?.id === "string" && typeof result?.status === "string") {
-        const get = client[poller.group]![poller.name]!
+      if (e.poller && f["wait"] && typeof result?.id === "string" && typeof result?.status === "string") {
+        const get = client[e.poller.group]![e.poller.name]!
         result = await waitForStatus(
           () => this.call(get({ path: { id: result.id } })),
           f["timeout"] as number,
@@ -259,8 +151,5 @@ const makeCommand = (e: EndpointInfo): Command.Class => {
 
 /** Every generated command by id. */
 export const generatedCommands: Record<string, Command.Class> = Object.fromEntries(
-  endpoints.map((e) => {
-    const c = makeCommand(e)
-    return [c.id, c]
-  }),
+  readManifest().map((e) => [e.id, makeCommand(e)]),
 )

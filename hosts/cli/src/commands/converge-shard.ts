@@ -12,7 +12,7 @@ export default class ConvergeShard extends HostingCommand {
 
   async run(): Promise<unknown> {
     const { args, flags } = await this.parse(ConvergeShard)
-    const client = this.client(flags["api-url"])
+    const client = await this.client(flags["api-url"])
     const id = args.shard as never
     const started = await this.call(client.shards.converge({ path: { id }, payload: { plan: flags.plan } }))
     if (flags.plan) {

@@ -1,47 +1,6 @@
 import { Flags } from "@oclif/core"
-import { Schema } from "effect"
-import { allItems, decodeFile, loadYaml } from "../apply-file.js"
-import { EXIT_PROVISIONING_FAILED, HostingCommand, waitForStatus } from "../base.js"
-
-// Kinds a seed file may name, in dependency order. Those the platform does not offer yet are
-// refused by name rather than skipped, so a seed never silently does less than it says.
-const OFFERED = ["brands", "tenants"] as const
-const NOT_YET = ["zones", "databases", "valkey", "s3", "email", "mailboxes"]
-
-const SeedFile = Schema.Struct({
-  brands: Schema.optional(
-    Schema.Array(
-      Schema.Struct({
-        name: Schema.String,
-        ns_hostnames: Schema.optional(Schema.Array(Schema.String)),
-        hostmaster: Schema.optional(Schema.String),
-        clusters: Schema.optional(Schema.Array(Schema.String).annotations({ description: "region/cluster names" })),
-      }),
-    ),
-  ),
-  // Tenants have generated names; a seeded tenant is known by its brand and display name, a
-  // webroot by its FQDNs (a name is bound once platform-wide), a key by its label.
-  tenants: Schema.optional(
-    Schema.Array(
-      Schema.Struct({
-        brand: Schema.String,
-        display_name: Schema.String,
-        cluster: Schema.optional(Schema.String),
-        webroots: Schema.optional(
-          Schema.Array(
-            Schema.Struct({
-              runtime: Schema.String,
-              runtime_version: Schema.optional(Schema.String),
-              entrypoint: Schema.optional(Schema.String),
-              fqdns: Schema.Array(Schema.String).pipe(Schema.minItems(1)),
-            }),
-          ),
-        ),
-        ssh_keys: Schema.optional(Schema.Array(Schema.Struct({ name: Schema.String, public_key: Schema.String }))),
-      }),
-    ),
-  ),
-})
+import { allItems, EXIT_PROVISIONING_FAILED, HostingCommand, waitForStatus } from "../base.js"
+import type { SeedFile } from "../files/seed-file.js"
 
 /** Creates the customer-side resources a file describes, in dependency order, idempotently by name. */
 export default class Seed extends HostingCommand {
@@ -53,6 +12,12 @@ export default class Seed extends HostingCommand {
 
   async run(): Promise<unknown> {
     const { flags } = await this.parse(Seed)
+    // the file's Schema (and Effect with it) is loaded only when the command runs
+    const [{ loadYaml, decodeFile }, files] = await Promise.all([
+      import("../apply-file.js"),
+      import("../files/seed-file.js"),
+    ])
+    const known: ReadonlyArray<string> = [...files.SEEDED, ...files.NOT_YET]
     let raw: unknown
     try {
       raw = loadYaml(flags.file)
@@ -60,19 +25,18 @@ export default class Seed extends HostingCommand {
       this.error((e as Error).message, { exit: 2 })
     }
     for (const key of Object.keys((raw as Record<string, unknown> | null) ?? {})) {
-      if (NOT_YET.includes(key))
+      if ((files.NOT_YET as ReadonlyArray<string>).includes(key))
         this.error(`${flags.file}: ${key} cannot be seeded: this platform does not offer ${key} yet`, { exit: 2 })
-      if (!(OFFERED as ReadonlyArray<string>).includes(key)) {
-        this.error(`${flags.file}: unknown kind ${key} (known: ${[...OFFERED, ...NOT_YET].join(", ")})`, { exit: 2 })
-      }
+      if (!known.includes(key))
+        this.error(`${flags.file}: unknown kind ${key} (known: ${known.join(", ")})`, { exit: 2 })
     }
-    let doc: typeof SeedFile.Type
+    let doc: SeedFile
     try {
-      doc = decodeFile(flags.file, raw, SeedFile)
+      doc = decodeFile(flags.file, raw, files.SeedFile)
     } catch (e) {
       this.error((e as Error).message, { exit: 2 })
     }
-    const api = this.client(flags["api-url"]) as any
+    const api = (await this.client(flags["api-url"])) as any
     const results: Array<{ kind: string; name: string; id: string; status: string }> = []
 
     let clusterIds: Map<string, string> | undefined

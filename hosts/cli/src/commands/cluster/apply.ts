@@ -1,46 +1,6 @@
 import { Flags } from "@oclif/core"
-import { Schema } from "effect"
-import { allItems, readYaml } from "../../apply-file.js"
-import { EXIT_PROVISIONING_FAILED, HostingCommand, waitForStatus } from "../../base.js"
-
-// The file's shape; values are validated again by the API.
-const ClusterFile = Schema.Struct({
-  regions: Schema.Array(
-    Schema.Struct({
-      name: Schema.String,
-      runtimes: Schema.optional(
-        Schema.Array(Schema.Struct({ runtime: Schema.String, versions: Schema.Array(Schema.String) })),
-      ),
-      clusters: Schema.optional(
-        Schema.Array(
-          Schema.Struct({
-            name: Schema.String,
-            lb_addresses: Schema.optional(Schema.Array(Schema.String)),
-            shards: Schema.optional(
-              Schema.Array(
-                Schema.Struct({
-                  name: Schema.String,
-                  role: Schema.String,
-                  config: Schema.optional(Schema.Record({ key: Schema.String, value: Schema.Unknown })),
-                }),
-              ),
-            ),
-            nodes: Schema.optional(
-              Schema.Array(
-                Schema.Struct({
-                  id: Schema.optional(Schema.String),
-                  hostname: Schema.String,
-                  addresses: Schema.optional(Schema.Array(Schema.String)),
-                  shards: Schema.optional(Schema.Array(Schema.String)),
-                }),
-              ),
-            ),
-          }),
-        ),
-      ),
-    }),
-  ),
-})
+import { allItems, EXIT_PROVISIONING_FAILED, HostingCommand, waitForStatus } from "../../base.js"
+import type { ClusterFile } from "../../files/cluster-file.js"
 
 const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b)
 const sorted = (xs: ReadonlyArray<string>) => [...xs].sort()
@@ -57,13 +17,18 @@ export default class ClusterApply extends HostingCommand {
 
   async run(): Promise<unknown> {
     const { flags } = await this.parse(ClusterApply)
-    let doc: typeof ClusterFile.Type
+    // the file's Schema (and Effect with it) is loaded only when the command runs
+    const [{ readYaml }, files] = await Promise.all([
+      import("../../apply-file.js"),
+      import("../../files/cluster-file.js"),
+    ])
+    let doc: ClusterFile
     try {
-      doc = readYaml(flags.file, ClusterFile)
+      doc = readYaml(flags.file, files.ClusterFile)
     } catch (e) {
       this.error((e as Error).message, { exit: 2 })
     }
-    const api = this.client(flags["api-url"]) as any
+    const api = (await this.client(flags["api-url"])) as any
     const changes: Array<string> = []
     const touched = new Map<string, string>()
     const note = (what: string) => {
