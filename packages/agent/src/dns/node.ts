@@ -53,9 +53,11 @@ export class DnsNode {
   }
 
   /** Makes the zone exactly these rrsets (created if missing, only differing rrsets patched). */
-  ensureZone(zone: string, rrsets: ReadonlyArray<Rrset>, dryRun = false): Promise<DnsChangeReport> {
+  ensureZone(zone: string, rrsets: ReadonlyArray<Rrset>, plan = false): Promise<DnsChangeReport> {
     return this.locked(() =>
-      this.run(Effect.flatMap(PowerDnsManager, (m) => m.ensureZone(zone, rrsets, dryRun))).then((changes) => ({
+      this.run(
+        Effect.flatMap(PowerDnsManager, (m) => (plan ? m.planZone(zone, rrsets) : m.ensureZone(zone, rrsets))),
+      ).then((changes) => ({
         changes,
       })),
     )

@@ -67,45 +67,55 @@ const served = (r: ServedRrset): Rrset => ({
 /**
  * Makes a PowerDNS server's zones exactly the planned data: a missing zone is created with all
  * its rrsets; an existing one gets one PATCH with only the rrsets that differ (replaced) or must
- * go (deleted), so ensuring the same data twice changes nothing the second time.
+ * go (deleted), so ensuring the same data twice changes nothing the second time. `planZone` reports
+ * the same comparison without changing anything.
  */
 export class PowerDnsManager extends Effect.Service<PowerDnsManager>()("@hosting/PowerDnsManager", {
   effect: Effect.gen(function* () {
     const api = yield* PowerDnsApi
 
-    const ensureZone = Effect.fn("PowerDnsManager.ensureZone")(function* (
-      zone: string,
-      rrsets: ReadonlyArray<Rrset>,
-      dryRun = false,
-    ) {
-      const name = withDot(zone)
-      const current = yield* api.getZone(name)
-      if (current._tag === "None") {
-        if (!dryRun) {
-          yield* api.createZone(name, rrsets)
-          // answers given while the zone did not exist (REFUSED) would otherwise be served from cache
-          yield* api.flushCache(name)
+    /** The one comparison: the zone's state on the server against the planned rrsets. */
+    const diff = (zone: string, rrsets: ReadonlyArray<Rrset>) =>
+      Effect.gen(function* () {
+        const name = withDot(zone)
+        const current = yield* api.getZone(name)
+        if (current._tag === "None") {
+          const changes: ReadonlyArray<DnsChange> = [{ action: "create", kind: "zone", target: name }]
+          return { name, exists: false, patch: [] as Array<RrsetChange>, changes }
         }
-        return [{ action: "create", kind: "zone", target: name }] satisfies ReadonlyArray<DnsChange>
-      }
-      // rrsets without records (comments only) are not data
-      const { replace, remove } = diffRrsets(rrsets, current.value.filter((r) => r.records.length > 0).map(served))
-      const changes: Array<RrsetChange> = [
-        ...remove.map((r) => ({ changetype: "DELETE" as const, name: r.name, type: r.type })),
-        ...replace.map((rrset) => ({ changetype: "REPLACE" as const, rrset })),
-      ]
-      if (!dryRun && changes.length > 0) yield* api.patchZone(name, changes)
-      const existing = new Set(current.value.map((r) => `${r.name} ${r.type}`))
-      return changes.map(
-        (c): DnsChange =>
-          c.changetype === "DELETE"
-            ? { action: "delete", kind: "rrset", target: `${c.name} ${c.type}` }
-            : {
-                action: existing.has(`${c.rrset.name} ${c.rrset.type}`) ? "update" : "create",
-                kind: "rrset",
-                target: `${c.rrset.name} ${c.rrset.type}`,
-              },
-      )
+        // rrsets without records (comments only) are not data
+        const { replace, remove } = diffRrsets(rrsets, current.value.filter((r) => r.records.length > 0).map(served))
+        const patch: Array<RrsetChange> = [
+          ...remove.map((r) => ({ changetype: "DELETE" as const, name: r.name, type: r.type })),
+          ...replace.map((rrset) => ({ changetype: "REPLACE" as const, rrset })),
+        ]
+        const existing = new Set(current.value.map((r) => `${r.name} ${r.type}`))
+        const changes = patch.map(
+          (c): DnsChange =>
+            c.changetype === "DELETE"
+              ? { action: "delete", kind: "rrset", target: `${c.name} ${c.type}` }
+              : {
+                  action: existing.has(`${c.rrset.name} ${c.rrset.type}`) ? "update" : "create",
+                  kind: "rrset",
+                  target: `${c.rrset.name} ${c.rrset.type}`,
+                },
+        )
+        return { name, exists: true, patch, changes }
+      })
+
+    /** What ensureZone would change, without changing it. */
+    const planZone = Effect.fn("PowerDnsManager.planZone")(function* (zone: string, rrsets: ReadonlyArray<Rrset>) {
+      return (yield* diff(zone, rrsets)).changes
+    })
+
+    const ensureZone = Effect.fn("PowerDnsManager.ensureZone")(function* (zone: string, rrsets: ReadonlyArray<Rrset>) {
+      const d = yield* diff(zone, rrsets)
+      if (!d.exists) {
+        yield* api.createZone(d.name, rrsets)
+        // answers given while the zone did not exist (REFUSED) would otherwise be served from cache
+        yield* api.flushCache(d.name)
+      } else if (d.patch.length > 0) yield* api.patchZone(d.name, d.patch)
+      return d.changes
     })
 
     const removeZone = Effect.fn("PowerDnsManager.removeZone")(function* (zone: string) {
@@ -114,6 +124,6 @@ export class PowerDnsManager extends Effect.Service<PowerDnsManager>()("@hosting
       return existed ? [{ action: "delete", kind: "zone", target: withDot(zone) } satisfies DnsChange] : []
     })
 
-    return { ensureZone, removeZone } as const
+    return { planZone, ensureZone, removeZone } as const
   }),
 }) {}
