@@ -1,12 +1,15 @@
 // hostctl against a real API: generated resource commands, cluster apply (idempotent, with
-// convergence), seed from the example file, and exit codes for usage, API and provisioning errors.
+// convergence), seed from the example file (tenants on a real web node, zones on a real
+// PowerDNS), and exit codes for usage, API and provisioning errors.
 import { randomUUID } from "node:crypto"
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
+import { stopDnsServices } from "@hosting/agent"
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest"
 import { postgresDatabase, type TestDatabase } from "../support/databases.js"
+import { dig, makeTestDnsNode, type TestDnsNode } from "../support/dns-node.js"
 import { hostctl } from "../support/hostctl.js"
 import { type Stack, startStack } from "../support/stack.js"
 import { httpGet, makeTestWebNode, type TestWebNode } from "../support/web-node.js"
@@ -15,16 +18,25 @@ let db: TestDatabase
 let stack: Stack
 let dir: string
 let web: TestWebNode
+let dns: TestDnsNode
 let env: { HOSTING_API_URL: string; HOSTING_API_KEY: string }
 
 beforeAll(async () => {
   db = await postgresDatabase(inject("postgresAdminUrl"), "hp_cli")
-  // the local node is a real web node: seeded tenants and a converge of its shard need one
+  // the local node is a real web and DNS node (one root, as under npm run dev): seeded tenants,
+  // seeded zones and a converge of its web shard need one
   web = await makeTestWebNode()
+  dns = await makeTestDnsNode(inject("postgresAdminUrl"))
   stack = await startStack({
     databaseUrl: db.url,
     temporalAddress: inject("temporalAddress"),
-    env: { ...web.env, HOSTING_AGENT_TIMEOUT_SECONDS: "20" },
+    env: {
+      ...dns.env,
+      ...web.env,
+      HOSTING_AGENT_ROLES: "web,dns",
+      HOSTING_LOCAL_NODE_ROLES: "web,dns",
+      HOSTING_AGENT_TIMEOUT_SECONDS: "20",
+    },
   })
   env = { HOSTING_API_URL: stack.baseUrl, HOSTING_API_KEY: stack.apiKey }
   dir = mkdtempSync(join(tmpdir(), "hostctl-"))
@@ -32,7 +44,9 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await stack?.stop()
+  if (web !== undefined) await stopDnsServices(web.root)
   await web?.cleanup()
+  await dns?.cleanup()
   await db?.stop()
   rmSync(dir, { recursive: true, force: true })
 })
@@ -95,7 +109,7 @@ describe("hostctl", () => {
           - { name: local-web, role: web }
           - { name: extra-web, role: web }
         nodes:
-          - { id: ${stack.nodeId}, hostname: local-node.example.test, shards: [local-web, extra-web] }
+          - { id: ${stack.nodeId}, hostname: local-node.example.test, shards: [local-web, extra-web, local-dns] }
 `,
     )
     const first = await hostctl(["cluster", "apply", "-f", file, "--json"], env)
@@ -128,18 +142,37 @@ describe("hostctl", () => {
     expect(json(first).resources).toEqual([
       expect.objectContaining({ kind: "brand", name: "Example Hosting", status: "active" }),
       expect.objectContaining({ kind: "tenant", name: "Example Shop", status: "active" }),
+      expect.objectContaining({ kind: "zone", name: "shop.example.test", status: "active" }),
     ])
     // the seeded sites are served by the node's nginx (a new webroot has a placeholder page)
     expect((await httpGet(web.httpPort, "www.shop.example.test")).status).toBe(200)
+    // and the zone by its PowerDNS: the file's records, and the bound name at the LB address
+    expect(dig(dns.dnsPort, "shop.example.test", "MX")).toEqual(["10 mail.shop.example.test."])
+    expect(dig(dns.dnsPort, "mail.shop.example.test", "A")).toEqual(["192.0.2.25"])
+    expect(dig(dns.dnsPort, "shop.example.test", "TXT")).toEqual(['"v=spf1 mx -all"'])
+    expect(dig(dns.dnsPort, "shop.example.test", "A")).toEqual(["127.0.0.1"])
     const again = await hostctl(["seed", "-f", example, "--json"], env)
     expect(json(again).resources.map((r: { id: string }) => r.id)).toEqual(
       json(first).resources.map((r: { id: string }) => r.id),
     )
-    const later = join(dir, "zones.yaml")
-    writeFileSync(later, "zones:\n  - name: example.test\n")
+    // records are known by type, name and data: the second run added none
+    const zone = json(first).resources[2].id
+    const records = json(await hostctl(["dns-records", "list", zone, "--json"], env)).items as Array<{
+      type: string
+      name: string
+      managed_by: string
+    }>
+    expect(
+      records
+        .filter((r) => r.managed_by === "user")
+        .map((r) => `${r.type} ${r.name}`)
+        .sort(),
+    ).toEqual(["A mail.shop.example.test", "MX shop.example.test", "TXT shop.example.test"])
+    const later = join(dir, "databases.yaml")
+    writeFileSync(later, "databases:\n  - name: shop\n")
     const refused = await hostctl(["seed", "-f", later], env)
     expect(refused.code).toBe(2)
-    expect(refused.stderr).toContain("zones cannot be seeded: this platform does not offer zones yet")
+    expect(refused.stderr).toContain("databases cannot be seeded: this platform does not offer databases yet")
   })
 
   it("converge-shard waits for the outcome; --plan only reports", async () => {

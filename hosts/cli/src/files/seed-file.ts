@@ -2,14 +2,14 @@
 import { Schema } from "effect"
 
 /** Kinds a seed file may name, in the order they are created. */
-export const SEEDED = ["brands", "tenants"] as const
+export const SEEDED = ["brands", "tenants", "zones"] as const
 /**
  * Kinds the platform does not offer yet: refused by name rather than skipped, so a seed never
  * silently does less than it says.
  */
-export const NOT_YET = ["zones", "databases", "valkey", "s3", "email", "mailboxes"] as const
+export const NOT_YET = ["databases", "valkey", "s3", "email", "mailboxes"] as const
 
-/** A seed file. */
+/** A seed file. Tenants are known by brand and display name, zones by name, records by type, name and data. */
 export const SeedFile = Schema.Struct({
   brands: Schema.optional(
     Schema.Array(
@@ -40,6 +40,24 @@ export const SeedFile = Schema.Struct({
           ),
         ),
         ssh_keys: Schema.optional(Schema.Array(Schema.Struct({ name: Schema.String, public_key: Schema.String }))),
+      }),
+    ),
+  ),
+  zones: Schema.optional(
+    Schema.Array(
+      Schema.Struct({
+        name: Schema.String,
+        brand: Schema.String,
+        tenant: Schema.optional(Schema.String).annotations({ description: "display name of a tenant of the brand" }),
+        // a record as POST /zones/{id}/records takes it: type, name, optional ttl and the type's fields
+        records: Schema.optional(
+          Schema.Array(
+            Schema.Struct(
+              { type: Schema.String, name: Schema.String },
+              Schema.Record({ key: Schema.String, value: Schema.Unknown }),
+            ),
+          ),
+        ),
       }),
     ),
   ),
