@@ -1,0 +1,45 @@
+// Replays recorded histories of every serializer, converge and scheduled workflow against the
+// current workflow code: a change that would break running workflows (a different command order,
+// a renamed activity, a new step without `patched`) fails here. The histories come from real runs
+// (test/record/histories.record.ts).
+import { readdirSync, readFileSync } from "node:fs"
+import { fileURLToPath } from "node:url"
+import { Worker } from "@temporalio/worker"
+import { describe, expect, it } from "vitest"
+
+// the compiled bundle entry, as the worker loads it (npm test builds before it runs tests)
+const workflowsPath = fileURLToPath(new URL("../dist/workflows/index.js", import.meta.url))
+const dir = fileURLToPath(new URL("../../../test/fixtures/histories/", import.meta.url))
+const files = readdirSync(dir)
+  .filter((f) => f.endsWith(".json"))
+  .sort()
+
+describe("workflow replay", () => {
+  it("has a recorded history of every serializer and converge workflow", () => {
+    const types = new Set(files.map((f) => f.replace(/-\d+\.json$/, "")))
+    expect([...types].sort()).toEqual([
+      "CleanupCertificatesWorkflow",
+      "ConvergeShardWorkflow-dns",
+      "ConvergeShardWorkflow-lb",
+      "ConvergeShardWorkflow-web",
+      "IssueCertificateWorkflow",
+      "ProbeNodeWorkflow",
+      "PurgeAuditLogsWorkflow",
+      "RenewCertificatesWorkflow",
+      "SyncLbWorkflow",
+      "SyncTenantWorkflow",
+      "SyncZoneWorkflow",
+    ])
+  })
+
+  it("replays every recorded history against the current code", async () => {
+    const histories = files.map((f) => ({
+      workflowId: f,
+      history: JSON.parse(readFileSync(`${dir}${f}`, "utf8")) as unknown,
+    }))
+    const results: Array<{ file: string; error: string | null }> = []
+    for await (const r of Worker.runReplayHistories({ workflowsPath, replayName: "fixtures" }, histories))
+      results.push({ file: r.workflowId, error: r.error === undefined ? null : String(r.error) })
+    expect(results).toEqual(files.map((file) => ({ file, error: null })))
+  }, 120_000)
+})
