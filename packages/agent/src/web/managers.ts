@@ -2,6 +2,8 @@ import { NodeContext } from "@effect/platform-node"
 import {
   AccountsConfig,
   AccountsManager,
+  AppsConfig,
+  AppsManager,
   CertificateFiles,
   CertificateFilesConfig,
   certsDir,
@@ -11,11 +13,12 @@ import {
   PhpFpmManager,
 } from "@hosting/core/node"
 import { Layer } from "effect"
+import { appProcessesLayer } from "./apps.js"
 import type { WebNodeConfig } from "./config.js"
 import { nodePaths } from "./daemons.js"
 
 /** The managers the web role drives. */
-export type WebManagers = NginxManager | PhpFpmManager | CertificateFiles | AccountsManager
+export type WebManagers = NginxManager | PhpFpmManager | CertificateFiles | AccountsManager | AppsManager
 
 /**
  * Core's web managers over the live capabilities: the node's real filesystem and processes, and
@@ -28,6 +31,7 @@ export const webManagersLayer = (config: WebNodeConfig): Layer.Layer<WebManagers
     PhpFpmManager.Default,
     CertificateFiles.Default,
     AccountsManager.Default,
+    AppsManager.Default,
   ).pipe(
     Layer.provide(
       Layer.mergeAll(
@@ -53,6 +57,12 @@ export const webManagersLayer = (config: WebNodeConfig): Layer.Layer<WebManagers
           passwdFile: "/etc/passwd",
           keysDir: p.keys,
         }),
+        Layer.succeed(AppsConfig, {
+          layout: config.layout,
+          dir: p.apps,
+          interpreters: { node: config.binaries.node, python: config.binaries.python, ruby: config.binaries.ruby },
+        }),
+        appProcessesLayer,
       ),
     ),
     Layer.provide(NodeContext.layer),

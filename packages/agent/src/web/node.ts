@@ -4,6 +4,7 @@ import { join } from "node:path"
 import {
   AccountsManager,
   type AcmeChallenge,
+  AppsManager,
   acmeChallengeDir,
   acmeRoot,
   CertificateFiles,
@@ -26,13 +27,11 @@ import {
   tenantHome,
   tenantPoolPrefix,
   tenantSitePrefix,
-  webrootDir,
 } from "@hosting/core/node"
 import { Cause, Effect, Exit, ManagedRuntime, Option } from "effect"
 import { ConfigRejected } from "../roles.js"
-import { AppSupervisor } from "./apps.js"
 import type { WebNodeConfig } from "./config.js"
-import { ensureDaemons, nodePaths } from "./daemons.js"
+import { ensureDaemons } from "./daemons.js"
 import { ensureDir, writeIfChanged } from "./files.js"
 import { type WebManagers, webManagersLayer } from "./managers.js"
 import { TenantTransfer } from "./transfer.js"
@@ -51,25 +50,18 @@ const REJECTED: Record<string, string> = {
 }
 
 /**
- * The web tier of one node: tenants' accounts, PHP-FPM pools, certificates and nginx sites are
- * core's managers over this node's filesystem and processes; supervised apps and the daemons'
- * own lifecycle are the agent's. Every operation is idempotent and they run one at a time (a
+ * The web tier of one node: tenants' accounts, PHP-FPM pools, certificates, supervised apps and
+ * nginx sites are core's managers over this node's filesystem and processes; the daemons' own
+ * start-up is the agent's. Every operation is idempotent and they run one at a time (a
  * node-wide lock), so a converge never interleaves with a tenant's sync on this node.
  */
 export class WebNode {
-  private readonly paths
-  private readonly apps: AppSupervisor
+  private watchdog: NodeJS.Timeout | undefined
   private readonly managers: ManagedRuntime.ManagedRuntime<WebManagers, never>
   private readonly transfer: TenantTransfer
   private queue: Promise<unknown> = Promise.resolve()
 
   constructor(private readonly config: WebNodeConfig) {
-    this.paths = nodePaths(config.layout.root)
-    this.apps = new AppSupervisor(this.paths.apps, {
-      node: config.binaries.node,
-      python: config.binaries.python,
-      ruby: config.binaries.ruby,
-    })
     this.transfer = new TenantTransfer(join(config.layout.root, "transfer"), config.transfer.host, config.transfer.port)
     this.managers = ManagedRuntime.make(webManagersLayer(config))
   }
@@ -78,11 +70,15 @@ export class WebNode {
   async start(): Promise<void> {
     await this.locked(() => ensureDaemons(this.config))
     await this.transfer.start()
-    this.apps.startWatchdog()
+    // restarts apps that died, every 2 s (AppsManager backs off from one that keeps dying)
+    this.watchdog = setInterval(() => {
+      this.managers.runPromise(Effect.flatMap(AppsManager, (m) => m.restartDead())).catch(() => {})
+    }, 2000)
+    this.watchdog.unref()
   }
 
   async close(): Promise<void> {
-    this.apps.stopWatchdog()
+    if (this.watchdog !== undefined) clearInterval(this.watchdog)
     await this.transfer.close()
     await this.managers.dispose()
   }
@@ -123,23 +119,19 @@ export class WebNode {
     throw new Error(failure.value.message)
   }
 
+  /** The tenant's site files, proxying to its apps' ports. */
   private sitesOf(spec: TenantSpec) {
-    return planTenantSites(this.config.layout, spec, this.apps.ports(linuxUser(this.config.layout, spec.name)))
+    const layout = this.config.layout
+    return Effect.flatMap(AppsManager, (apps) => apps.ports(linuxUser(layout, spec.name))).pipe(
+      Effect.map((ports) => planTenantSites(layout, spec, ports)),
+    )
   }
 
   /** The user's supervised apps made those of the spec (`apply`), or what that would change. */
-  private appsOf(spec: TenantSpec, user: LinuxUser, apply: boolean): Effect.Effect<Array<NodeChange>, Error> {
-    const planned = planTenantApps(spec)
-    const layout = this.config.layout
-    return Effect.tryPromise({
-      try: async () =>
-        apply
-          ? await this.apps.ensure({ ...user, home: tenantHome(layout, user.name) }, planned, (w) =>
-              webrootDir(layout, user.name, w),
-            )
-          : this.apps.plan(user, planned),
-      catch: (e) => (e instanceof Error ? e : new Error(String(e))),
-    }).pipe(Effect.map((done) => done.map((c) => nodeChange(c.action, "app", c.id))))
+  private appsOf(spec: TenantSpec, user: LinuxUser, apply: boolean) {
+    return Effect.flatMap(AppsManager, (apps) =>
+      apply ? apps.ensure(user, planTenantApps(spec)) : apps.plan(user, planTenantApps(spec)),
+    ).pipe(Effect.map((done) => done.map((c) => nodeChange(c.action, "app", c.id))))
   }
 
   /** Ensures one tenant on this node: one php-fpm reload and one nginx reload at most. */
@@ -161,7 +153,7 @@ export class WebNode {
           const written = yield* certificates.write(certs, tenantCertPrefix(name))
           // a changed certificate alone makes nginx test and reload
           const sites = yield* (yield* NginxManager).ensure(
-            node.sitesOf(spec),
+            yield* node.sitesOf(spec),
             tenantSitePrefix(name),
             written.length > 0,
           )
@@ -185,7 +177,6 @@ export class WebNode {
 
   /** Removes everything of a tenant from this node: sites, pools, apps, keys, user, home. */
   removeTenant(tenant: string): Promise<WebReport> {
-    const node = this
     const name = linuxUser(this.config.layout, tenant)
     return this.locked(() =>
       this.run(
@@ -193,7 +184,7 @@ export class WebNode {
           const sites = yield* (yield* NginxManager).ensure([], tenantSitePrefix(name))
           const certs = yield* (yield* CertificateFiles).prune([], tenantCertPrefix(name))
           const pools = yield* (yield* PhpFpmManager).ensure([], tenantPoolPrefix(name))
-          yield* Effect.promise(() => node.apps.stopUser(name))
+          yield* (yield* AppsManager).stopUser(name)
           const accounts = yield* AccountsManager
           const user = yield* accounts.user(tenant)
           if (Option.isSome(user)) yield* Effect.promise(() => killUserProcesses(user.value.uid))
@@ -252,17 +243,18 @@ export class WebNode {
             else report.errors.push({ tenant: spec.name, message: apps.left.message })
           }
           const wanted = new Set(specs.map((s) => linuxUser(layout, s.name)))
-          for (const orphan of node.apps.users()) {
+          const apps = yield* AppsManager
+          for (const orphan of yield* apps.users()) {
             if (wanted.has(orphan)) continue
             report.changes.push(nodeChange("delete", "app", `${orphan}/*`))
-            if (apply) yield* Effect.promise(() => node.apps.stopUser(orphan))
+            if (apply) yield* apps.stopUser(orphan)
           }
 
           const certs = ok.flatMap((s) => planTenantCertificates(layout, s))
           const certPlan = yield* certificates.plan(certs, "")
           const written = apply ? yield* certificates.write(certs, "") : certPlan.written
           report.changes.push(...fileChanges("certificate", { written, removed: [] }))
-          const allSites = ok.flatMap((s) => node.sitesOf(s))
+          const allSites = (yield* Effect.forEach(ok, (s) => node.sitesOf(s))).flat()
           const sites = yield* apply
             ? nginx.ensure(allSites, PLATFORM_FILE_PREFIX, written.length > 0)
             : nginx.plan(allSites, PLATFORM_FILE_PREFIX)

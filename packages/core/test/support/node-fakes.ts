@@ -73,95 +73,121 @@ export class MemoryFs {
       const e = this.entries.get(path)
       return e === undefined ? fail("NotFound", method, path) : Effect.succeed(e)
     }
-    const unused = Object.fromEntries(
-      Object.keys(FileSystem.makeNoop({})).map((k) => [
-        k,
-        () => Effect.die(new Error(`MemoryFs.${k} is not implemented: the manager should not need it`)),
-      ]),
-    ) as unknown as FileSystem.FileSystem
+    // unstubbed methods die loudly: a manager reaching for one is a failing test, not a silent no-op
+    const die = (method: string) => () =>
+      Effect.die(new Error(`MemoryFs.${method} is not implemented: the manager should not need it`))
     const fs: FileSystem.FileSystem = {
-      ...unused,
-      exists: (path) => Effect.succeed(this.entries.has(path)),
+      ...FileSystem.makeNoop({}),
+      access: die("access"),
+      copy: die("copy"),
+      copyFile: die("copyFile"),
+      link: die("link"),
+      makeTempDirectory: die("makeTempDirectory"),
+      makeTempDirectoryScoped: die("makeTempDirectoryScoped"),
+      makeTempFile: die("makeTempFile"),
+      makeTempFileScoped: die("makeTempFileScoped"),
+      open: die("open"),
+      readFile: die("readFile"),
+      readLink: die("readLink"),
+      realPath: die("realPath"),
+      symlink: die("symlink"),
+      truncate: die("truncate"),
+      utimes: die("utimes"),
+      writeFile: die("writeFile"),
+      exists: (path) => Effect.suspend(() => Effect.succeed(this.entries.has(path))),
       readDirectory: (path) =>
-        Effect.flatMap(get("readDirectory", path), (e) =>
-          e.type === "Directory" ? Effect.succeed(this.children(path)) : fail("BadResource", "readDirectory", path),
+        Effect.suspend(() =>
+          Effect.flatMap(get("readDirectory", path), (e) =>
+            e.type === "Directory" ? Effect.succeed(this.children(path)) : fail("BadResource", "readDirectory", path),
+          ),
         ),
       readFileString: (path) =>
-        Effect.flatMap(get("readFileString", path), (e) =>
-          e.type === "File" ? Effect.succeed(e.content) : fail("BadResource", "readFileString", path),
+        Effect.suspend(() =>
+          Effect.flatMap(get("readFileString", path), (e) =>
+            e.type === "File" ? Effect.succeed(e.content) : fail("BadResource", "readFileString", path),
+          ),
         ),
-      writeFileString: (path, content, options) => {
-        if (this.entries.get(parent(path))?.type !== "Directory") return fail("NotFound", "writeFileString", path)
-        const before = this.entries.get(path)
-        if (before !== undefined && options?.flag === "wx") return fail("AlreadyExists", "writeFileString", path)
-        if (before?.type === "Directory") return fail("BadResource", "writeFileString", path)
-        this.entries.set(path, { type: "File", content, uid: 0, gid: 0, mode: before?.mode ?? options?.mode ?? 0o644 })
-        return Effect.void
-      },
-      makeDirectory: (path, options) => {
-        if (this.entries.has(path)) {
-          if (options?.recursive === true && this.entries.get(path)!.type === "Directory") return Effect.void
-          return fail("AlreadyExists", "makeDirectory", path)
-        }
-        if (options?.recursive !== true && !this.entries.has(parent(path)))
-          return fail("NotFound", "makeDirectory", path)
-        this.mkdirs(path)
-        this.entries.get(path)!.mode = options?.mode ?? 0o755
-        return Effect.void
-      },
-      rename: (from, to) =>
-        Effect.flatMap(get("rename", from), (e) => {
-          if (e.type !== "File") return Effect.die(new Error("MemoryFs renames files only"))
-          this.entries.delete(from)
-          this.entries.set(to, e)
+      writeFileString: (path, content, options) =>
+        Effect.suspend(() => {
+          if (this.entries.get(parent(path))?.type !== "Directory") return fail("NotFound", "writeFileString", path)
+          const before = this.entries.get(path)
+          if (before !== undefined && options?.flag === "wx") return fail("AlreadyExists", "writeFileString", path)
+          if (before?.type === "Directory") return fail("BadResource", "writeFileString", path)
+          this.entries.set(path, {
+            type: "File",
+            content,
+            uid: 0,
+            gid: 0,
+            mode: before?.mode ?? options?.mode ?? 0o644,
+          })
           return Effect.void
         }),
-      remove: (path, options) => {
-        if (!this.entries.has(path)) return options?.force === true ? Effect.void : fail("NotFound", "remove", path)
-        if (this.entries.get(path)!.type === "Directory" && this.children(path).length > 0 && !options?.recursive)
-          return fail("Busy", "remove", path)
-        for (const k of [...this.entries.keys()]) if (k === path || k.startsWith(`${path}/`)) this.entries.delete(k)
-        return Effect.void
-      },
-      chmod: (path, mode) =>
-        Effect.map(get("chmod", path), (e) => {
-          e.mode = mode
+      makeDirectory: (path, options) =>
+        Effect.suspend(() => {
+          if (this.entries.has(path)) {
+            if (options?.recursive === true && this.entries.get(path)!.type === "Directory") return Effect.void
+            return fail("AlreadyExists", "makeDirectory", path)
+          }
+          if (options?.recursive !== true && !this.entries.has(parent(path)))
+            return fail("NotFound", "makeDirectory", path)
+          this.mkdirs(path)
+          this.entries.get(path)!.mode = options?.mode ?? 0o755
+          return Effect.void
         }),
-      chown: (path, uid, gid) =>
-        Effect.map(get("chown", path), (e) => {
-          e.uid = uid
-          e.gid = gid
-        }),
-      stat: (path) =>
-        Effect.map(
-          get("stat", path),
-          (e): FileSystem.File.Info => ({
-            type: e.type,
-            mtime: Option.none(),
-            atime: Option.none(),
-            birthtime: Option.none(),
-            dev: 0,
-            ino: Option.none(),
-            mode: (e.type === "Directory" ? 0o040000 : 0o100000) | e.mode,
-            nlink: Option.none(),
-            uid: Option.some(e.uid),
-            gid: Option.some(e.gid),
-            rdev: Option.none(),
-            size: FileSystem.Size(e.content.length),
-            blksize: Option.none(),
-            blocks: Option.none(),
+      rename: (from, to) =>
+        Effect.suspend(() =>
+          Effect.flatMap(get("rename", from), (e) => {
+            if (e.type !== "File") return Effect.die(new Error("MemoryFs renames files only"))
+            this.entries.delete(from)
+            this.entries.set(to, e)
+            return Effect.void
           }),
         ),
+      remove: (path, options) =>
+        Effect.suspend(() => {
+          if (!this.entries.has(path)) return options?.force === true ? Effect.void : fail("NotFound", "remove", path)
+          if (this.entries.get(path)!.type === "Directory" && this.children(path).length > 0 && !options?.recursive)
+            return fail("Busy", "remove", path)
+          for (const k of [...this.entries.keys()]) if (k === path || k.startsWith(`${path}/`)) this.entries.delete(k)
+          return Effect.void
+        }),
+      chmod: (path, mode) =>
+        Effect.suspend(() =>
+          Effect.map(get("chmod", path), (e) => {
+            e.mode = mode
+          }),
+        ),
+      chown: (path, uid, gid) =>
+        Effect.suspend(() =>
+          Effect.map(get("chown", path), (e) => {
+            e.uid = uid
+            e.gid = gid
+          }),
+        ),
+      stat: (path) =>
+        Effect.suspend(() =>
+          Effect.map(
+            get("stat", path),
+            (e): FileSystem.File.Info => ({
+              type: e.type,
+              mtime: Option.none(),
+              atime: Option.none(),
+              birthtime: Option.none(),
+              dev: 0,
+              ino: Option.none(),
+              mode: (e.type === "Directory" ? 0o040000 : 0o100000) | e.mode,
+              nlink: Option.none(),
+              uid: Option.some(e.uid),
+              gid: Option.some(e.gid),
+              rdev: Option.none(),
+              size: FileSystem.Size(e.content.length),
+              blksize: Option.none(),
+              blocks: Option.none(),
+            }),
+          ),
+        ),
     }
-    // like a real filesystem, nothing happens until the Effect runs
-    const lazy = Object.fromEntries(
-      Object.entries(fs).map(([k, f]) => [
-        k,
-        (...args: Array<unknown>) =>
-          Effect.suspend(() => (f as (...a: Array<unknown>) => Effect.Effect<unknown>)(...args)),
-      ]),
-    ) as unknown as FileSystem.FileSystem
-    return Layer.succeed(FileSystem.FileSystem, lazy)
+    return Layer.succeed(FileSystem.FileSystem, fs)
   }
 }
 
