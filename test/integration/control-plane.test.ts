@@ -1,5 +1,5 @@
 // The control plane's resources through the SDK against the real API, worker and agent, on
-// real PostgreSQL and on PGlite: lifecycle, conflicts, isolation, keys, audit, metrics.
+// real PostgreSQL: lifecycle, conflicts, isolation, keys, audit, metrics.
 import { randomUUID } from "node:crypto"
 import {
   Conflict,

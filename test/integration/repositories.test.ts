@@ -1,13 +1,9 @@
-// The same persistence suite against a real PostgreSQL database and embedded PGlite (served over
-// its socket, as in `npm run dev`): migrations, API keys, topology bootstrap, probes.
-import { mkdtempSync, rmSync } from "node:fs"
-import { tmpdir } from "node:os"
-import { join } from "node:path"
+// The persistence layer against a real PostgreSQL database: migrations, API keys, topology
+// bootstrap, probes.
 import { NodeContext } from "@effect/platform-node"
 import { SqlClient } from "@effect/sql"
 import { PgClient, PgMigrator } from "@effect/sql-pg"
 import { describe, expect, layer } from "@effect/vitest"
-import { freePort, startEmbeddedPostgres } from "@hosting/api/dev"
 import {
   ApiKeysRepo,
   generateApiKeySecret,
@@ -40,18 +36,6 @@ const database = (acquire: () => Promise<{ readonly url: string; stop(): Promise
 const PostgresDb = database(async () => {
   const db = await createTestDatabase(inject("postgresAdminUrl"), "hp_repo")
   return { url: db.url, stop: db.drop }
-})
-
-const PgliteDb = database(async () => {
-  const dir = mkdtempSync(join(tmpdir(), "hosting-pglite-"))
-  const pg = await startEmbeddedPostgres({ dataDir: dir, port: await freePort(), maxConnections: 4 })
-  return {
-    url: pg.url,
-    stop: async () => {
-      await pg.stop()
-      rmSync(dir, { recursive: true, force: true })
-    },
-  }
 })
 
 const suite = (name: string, Db: typeof PostgresDb) =>
@@ -187,5 +171,4 @@ const suite = (name: string, Db: typeof PostgresDb) =>
 
 describe("persistence", () => {
   suite("on PostgreSQL", PostgresDb)
-  suite("on PGlite", PgliteDb)
 })

@@ -1,5 +1,5 @@
 // Tenants, webroots, FQDNs and SSH keys through the SDK against the real API process, on real
-// PostgreSQL and on PGlite: placement, lifecycle, runtime rules, conflicts, brand isolation and
+// PostgreSQL: placement, lifecycle, runtime rules, conflicts, brand isolation and
 // bad input. Only the API runs (no control-plane worker, no agents), so every row written stays
 // `pending`/`deleting` as the API left it; failures are set with SQL where a test needs them.
 import { execFileSync } from "node:child_process"

@@ -1,5 +1,4 @@
 // Process helpers shared by the single-box launcher and the integration tests.
-export { type EmbeddedPostgres, startEmbeddedPostgres } from "./pglite.js"
 export { type PrivatePostgres, postgresBinDir, startPrivatePostgres } from "./postgres.js"
 export {
   findExecutable,
