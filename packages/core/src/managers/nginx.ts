@@ -1,7 +1,9 @@
-import { Command, FileSystem, Path } from "@effect/platform"
-import { CommandExecutor } from "@effect/platform/CommandExecutor"
-import { Context, Data, Effect, Stream } from "effect"
-import { PLATFORM_FILE_PREFIX, type PlannedFile } from "../domain/web.js"
+import type { FileSystem } from "@effect/platform"
+import type { CommandExecutor } from "@effect/platform/CommandExecutor"
+import { Context, Data, Effect } from "effect"
+import { PLATFORM_FILE_PREFIX, type PlannedFile } from "../domain/web-layout.js"
+import { runCommand } from "./command.js"
+import { applyOwnedFiles, diffOwnedFiles } from "./owned-files.js"
 
 /** Where this node's nginx lives; configuration of the agent, so tests run a private nginx. */
 export class NginxConfig extends Context.Tag("@hosting/NginxConfig")<
@@ -38,55 +40,20 @@ export interface NginxChanges {
  */
 export class NginxManager extends Effect.Service<NginxManager>()("@hosting/NginxManager", {
   effect: Effect.gen(function* () {
-    const fs = yield* FileSystem.FileSystem
-    const path = yield* Path.Path
     const config = yield* NginxConfig
-    const executor = yield* CommandExecutor
+    const capabilities = yield* Effect.context<FileSystem.FileSystem | CommandExecutor>()
+    const unavailable = (e: { readonly message: string }) => new NginxUnavailable({ message: e.message })
 
     const run = (...args: Array<string>) =>
-      Effect.scoped(
-        Effect.gen(function* () {
-          const proc = yield* executor.start(
-            Command.make(config.binary, "-p", config.prefix, "-c", config.configFile, ...args),
-          )
-          const [stderr, exitCode] = yield* Effect.all(
-            [
-              proc.stderr.pipe(
-                Stream.decodeText(),
-                Stream.runFold("", (a, b) => a + b),
-              ),
-              proc.exitCode,
-            ],
-            { concurrency: 2 },
-          )
-          return { exitCode: Number(exitCode), stderr: stderr.trim() }
-        }),
-      ).pipe(Effect.mapError((e) => new NginxUnavailable({ message: `could not run ${config.binary}: ${e.message}` })))
-
-    const ownedFiles = (scope: string) =>
-      Effect.map(fs.readDirectory(config.sitesDir), (names) =>
-        names.filter((n) => n.startsWith(scope) && n.endsWith(".conf")).sort(),
+      runCommand(config.binary, ["-p", config.prefix, "-c", config.configFile, ...args]).pipe(
+        Effect.mapError((e) => new NginxUnavailable({ message: `could not run ${config.binary}: ${e.message}` })),
       )
 
-    /** What ensure would change, and the current content of every owned file in scope. */
+    /** The one comparison plan reports and ensure applies: owned files in scope against the planned ones. */
     const diff = (planned: ReadonlyArray<PlannedFile>, scope: string) =>
-      Effect.gen(function* () {
-        if (!scope.startsWith(PLATFORM_FILE_PREFIX) || scope.includes("/")) {
-          return yield* Effect.die(new Error(`scope ${scope} is not a platform-owned file prefix`))
-        }
-        for (const p of planned) {
-          if (!p.file.startsWith(scope) || p.file.includes("/")) {
-            return yield* Effect.die(new Error(`planned file ${p.file} is not a platform-owned file name in ${scope}`))
-          }
-        }
-        const wanted = new Map(planned.map((p) => [p.file, p.content]))
-        const current = new Map<string, string>()
-        for (const name of yield* ownedFiles(scope))
-          current.set(name, yield* fs.readFileString(path.join(config.sitesDir, name)))
-        const written = [...wanted].filter(([f, c]) => current.get(f) !== c).map(([f]) => f)
-        const removed = [...current.keys()].filter((f) => !wanted.has(f))
-        return { wanted, current, written, removed }
-      })
+      !scope.startsWith(PLATFORM_FILE_PREFIX) || scope.includes("/")
+        ? Effect.die(new Error(`scope ${scope} is not a platform-owned file prefix`))
+        : diffOwnedFiles(config.sitesDir, planned, (f) => f.startsWith(scope) && f.endsWith(".conf"))
 
     /** The changes ensure would make, without making them. */
     const plan = Effect.fn("NginxManager.plan")(
@@ -94,7 +61,8 @@ export class NginxManager extends Effect.Service<NginxManager>()("@hosting/Nginx
         const { written, removed } = yield* diff(planned, scope)
         return { written, removed, reloaded: false } satisfies NginxChanges
       },
-      Effect.catchTag("SystemError", "BadArgument", (e) => Effect.fail(new NginxUnavailable({ message: e.message }))),
+      Effect.catchTag("SystemError", "BadArgument", (e) => Effect.fail(unavailable(e))),
+      Effect.provide(capabilities),
     )
 
     /**
@@ -104,40 +72,23 @@ export class NginxManager extends Effect.Service<NginxManager>()("@hosting/Nginx
      */
     const ensure = Effect.fn("NginxManager.ensure")(
       function* (planned: ReadonlyArray<PlannedFile>, scope: string = PLATFORM_FILE_PREFIX, force = false) {
-        const { wanted, current, written, removed } = yield* diff(planned, scope)
+        const d = yield* diff(planned, scope)
+        const { written, removed } = d
         if (written.length === 0 && removed.length === 0 && !force)
           return { written, removed, reloaded: false } satisfies NginxChanges
-
-        const restore = Effect.gen(function* () {
-          for (const f of written) {
-            const before = current.get(f)
-            const target = path.join(config.sitesDir, f)
-            if (before === undefined) yield* fs.remove(target, { force: true })
-            else yield* fs.writeFileString(target, before)
-          }
-          for (const f of removed) yield* fs.writeFileString(path.join(config.sitesDir, f), current.get(f)!)
-        })
-
-        // write to a temporary name and rename, so nginx never reads a half-written file
-        for (const f of written) {
-          const target = path.join(config.sitesDir, f)
-          const tmp = `${target}.tmp-${globalThis.crypto.randomUUID()}`
-          yield* fs.writeFileString(tmp, wanted.get(f)!)
-          yield* fs.rename(tmp, target)
-        }
-        for (const f of removed) yield* fs.remove(path.join(config.sitesDir, f), { force: true })
-
+        // written through a temporary name and a rename, so nginx never reads a half-written file
+        const restore = yield* applyOwnedFiles(d, () => 0o644)
         const test = yield* run("-t")
         if (test.exitCode !== 0) {
           yield* restore
-          return yield* Effect.fail(new NginxConfigRejected({ message: test.stderr }))
+          return yield* new NginxConfigRejected({ message: test.stderr })
         }
         const reload = yield* run("-s", "reload")
-        if (reload.exitCode !== 0)
-          return yield* Effect.fail(new NginxUnavailable({ message: `nginx -s reload: ${reload.stderr}` }))
+        if (reload.exitCode !== 0) return yield* new NginxUnavailable({ message: `nginx -s reload: ${reload.stderr}` })
         return { written, removed, reloaded: true } satisfies NginxChanges
       },
-      Effect.catchTag("SystemError", "BadArgument", (e) => Effect.fail(new NginxUnavailable({ message: e.message }))),
+      Effect.catchTag("SystemError", "BadArgument", (e) => Effect.fail(unavailable(e))),
+      Effect.provide(capabilities),
     )
 
     return { ensure, plan } as const
