@@ -424,13 +424,24 @@ describe("DNS through the SDK", () => {
     await gone("lonely zone", zoneGet(z))
   })
 
-  it("converging the dns shard pushes every zone: one PowerDNS lost comes back", async () => {
+  it("converging the dns shard pushes every zone and removes orphans: a lost zone comes back, a stray one goes", async () => {
     const apiKey = readFileSync(join(node.root, "pdns", "api-key"), "utf8").trim()
-    const pdns = (method: string, path: string) =>
+    const pdns = (method: string, path: string, body?: unknown) =>
       fetch(`http://127.0.0.1:${node.apiPort}/api/v1/servers/localhost${path}`, {
         method,
-        headers: { "X-API-Key": apiKey },
+        headers: { "X-API-Key": apiKey, ...(body === undefined ? {} : { "Content-Type": "application/json" }) },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
       })
+    // a zone nobody asked for, made behind the platform's back
+    const stray = await pdns("POST", "/zones", {
+      name: "stray-dns.test.",
+      kind: "Native",
+      nameservers: [],
+      rrsets: [{ name: "stray-dns.test.", type: "TXT", ttl: 60, records: [{ content: '"stray"', disabled: false }] }],
+    })
+    expect(stray.status).toBe(201)
+    expect((await pdns("PUT", "/cache/flush?domain=stray-dns.test.")).status).toBe(200)
+    await answers("stray-dns.test", "TXT", ['"stray"'])
     // drift behind the platform's back: the zone is gone from the node
     expect((await pdns("DELETE", `/zones/${ZONE}.`)).status).toBe(204)
     expect((await pdns("PUT", `/cache/flush?domain=${ZONE}.`)).status).toBe(200)
@@ -444,6 +455,12 @@ describe("DNS through the SDK", () => {
     const started = await client.shards.converge({ path: { id: dnsShard.id }, payload: {} })
     expect(started.shard.status).toBe("provisioning")
     await answers(ZONE, "NS", ["ns1.dns-brand.example.", "ns2.dns-brand.example."])
+    await eventually(
+      "the stray zone gone",
+      async () => digStatus(node.dnsPort, "stray-dns.test", "TXT"),
+      (x) => x === "REFUSED",
+    )
+    expect((await pdns("GET", "/zones/stray-dns.test.")).status).toBe(404)
     await eventually(
       "the converge recorded",
       () => client.shards.get({ path: { id: dnsShard.id } }),

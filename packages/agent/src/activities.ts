@@ -28,6 +28,7 @@ const unserved: Required<RoleActivities> = {
   ensureLb: notServed("lb"),
   ensureZone: notServed("dns"),
   removeZone: notServed("dns"),
+  listZones: notServed("dns"),
 }
 
 /** The facts `describeNode` reports: every agent serves it, whatever its roles. */

@@ -35,6 +35,7 @@ const server = () => {
         return zones.delete(zone)
       }),
     flushCache: (zone) => Effect.sync(() => void calls.push(`flush ${zone}`)),
+    listZones: () => Effect.sync(() => [...zones.keys()]),
   })
   return { zones, calls, layer: PowerDnsManager.Default.pipe(Layer.provide(Layer.succeed(PowerDnsApi, api))) }
 }

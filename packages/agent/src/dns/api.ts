@@ -49,6 +49,14 @@ export const powerDnsHttpApi = (options: { readonly port: number; readonly apiKe
   return Layer.succeed(
     PowerDnsApi,
     PowerDnsApi.of({
+      listZones: () =>
+        call("GET", "/zones").pipe(
+          Effect.flatMap((a) =>
+            a.status === 200
+              ? Effect.succeed((JSON.parse(a.body) as ReadonlyArray<{ name: string }>).map((z) => z.name))
+              : Effect.fail(new PowerDnsUnavailable({ message: `PowerDNS zone list (${a.status}): ${reason(a)}` })),
+          ),
+        ),
       getZone: (zone) =>
         call("GET", zonePath(zone)).pipe(
           Effect.flatMap((a) => {

@@ -63,6 +63,11 @@ export class DnsNode {
     )
   }
 
+  /** The zones this PowerDNS holds (names without the trailing dot). */
+  listZones(): Promise<ReadonlyArray<string>> {
+    return this.run(Effect.flatMap(PowerDnsManager, (m) => m.zones()))
+  }
+
   /** Removes the zone if it exists. */
   removeZone(zone: string): Promise<DnsChangeReport> {
     return this.locked(() =>

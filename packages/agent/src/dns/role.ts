@@ -22,6 +22,7 @@ export const dnsRole = (dns: DnsNode): AgentRole => ({
         return dns.ensureZone(name, sets)
       }),
     removeZone: ({ zone }) => classify(() => dns.removeZone(decode(Hostname, zone))),
+    listZones: () => classify(() => dns.listZones()),
   },
 })
 

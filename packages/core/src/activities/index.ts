@@ -54,6 +54,8 @@ export interface NodeActivities {
   convergeWeb(input: { readonly tenants: ReadonlyArray<TenantSpec>; readonly plan: boolean }): Promise<WebChangeReport>
   /** Makes a zone on this DNS node exactly these rrsets, changing only those that differ (idempotent). */
   ensureZone(input: { readonly zone: string; readonly rrsets: ReadonlyArray<Rrset> }): Promise<DnsChangeReport>
+  /** The zones this DNS node serves, names without the trailing dot (a converge removes orphans). */
+  listZones(): Promise<ReadonlyArray<string>>
   /** Removes a zone from this DNS node (idempotent). */
   removeZone(input: { readonly zone: string }): Promise<DnsChangeReport>
   /**

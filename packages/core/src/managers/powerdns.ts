@@ -45,6 +45,8 @@ export class PowerDnsApi extends Context.Tag("@hosting/PowerDnsApi")<
     readonly deleteZone: (zone: string) => Effect.Effect<boolean, PowerDnsUnavailable>
     /** Drops cached answers for the zone and every name below it. */
     readonly flushCache: (zone: string) => Effect.Effect<void, PowerDnsUnavailable>
+    /** Every zone the server holds (absolute names). */
+    readonly listZones: () => Effect.Effect<ReadonlyArray<string>, PowerDnsUnavailable>
   }
 >() {}
 
@@ -124,6 +126,11 @@ export class PowerDnsManager extends Effect.Service<PowerDnsManager>()("@hosting
       return existed ? [{ action: "delete", kind: "zone", target: withDot(zone) } satisfies DnsChange] : []
     })
 
-    return { planZone, ensureZone, removeZone } as const
+    /** The zones the server holds, without the trailing dot, sorted (a converge removes those nobody wants). */
+    const zones = Effect.fn("PowerDnsManager.zones")(function* () {
+      return (yield* api.listZones()).map((z) => z.replace(/\.$/, "")).sort()
+    })
+
+    return { planZone, ensureZone, removeZone, zones } as const
   }),
 }) {}

@@ -32,7 +32,7 @@ export interface ConvergeShardOutcome {
  * webroot, FQDN and SSH key ensured and orphaned platform files removed, with one reload per
  * daemon per node; an lb shard gets the cluster's whole `fqdn → backend` mapping pushed through
  * HAProxy's runtime API, stale routes removed; a dns shard gets every zone it serves pushed to
- * each PowerDNS; other roles are checked to be reachable. With `plan`, nodes only report the
+ * each PowerDNS and the zones no zone row wants removed; other roles are checked to be reachable. With `plan`, nodes only report the
  * changes (a dns shard's nodes are only checked to be reachable).
  */
 export async function ConvergeShardWorkflow(input: ConvergeShardInput): Promise<ConvergeShardOutcome> {
@@ -78,6 +78,14 @@ export async function ConvergeShardWorkflow(input: ConvergeShardInput): Promise<
               outcome.changes.push(...report.changes.map((c) => ({ node_id: nodeId, ...c })))
             } catch (err) {
               outcome.causes.push({ ...nodeCause(nodeId, err), resource_type: "zone", resource_id: z.zone })
+            }
+          }
+          // then the zones nobody wants there any more (runs started before this replay without)
+          if (patched("converge-dns-orphans")) {
+            const wanted = new Set(dns.zones.map((z) => z.zone))
+            for (const zone of (await node.listZones()).filter((z) => !wanted.has(z))) {
+              const report = await node.removeZone({ zone })
+              outcome.changes.push(...report.changes.map((c) => ({ node_id: nodeId, ...c })))
             }
           }
           return
