@@ -1,24 +1,25 @@
 #!/usr/bin/env node
 // Node agent process: serves node activities on `node-{HOSTING_NODE_ID}`.
 import { createRequire } from "node:module"
-import { NodeId } from "@hosting/core/node"
+import { type HaproxyManager, NodeId, type PowerDnsManager } from "@hosting/core/node"
 import { NativeConnection } from "@temporalio/worker"
-import { Config, Effect, Schema } from "effect"
+import { Config, Effect, Layer, ManagedRuntime, Schema } from "effect"
 import { dnsRoleFromEnv } from "./dns/role.js"
 import { lbRoleFromEnv } from "./lb/role.js"
-import { type AgentRole, parseRoles, type RoleName } from "./roles.js"
+import { parseRoles, type RoleName } from "./roles.js"
+import type { WebManagers } from "./web/managers.js"
 import { webRoleFromEnv } from "./web/role.js"
 import { createAgentWorker } from "./worker.js"
 
 /** Every role this agent can serve; HOSTING_AGENT_ROLES picks which run. */
-const registry: Record<RoleName, (env: NodeJS.ProcessEnv) => AgentRole> = {
+const registry = {
   // nginx, php-fpm, sshd and the app supervisor
   web: webRoleFromEnv,
   // a HAProxy routing host names to web shards
   lb: lbRoleFromEnv,
   // PowerDNS on its own PostgreSQL database
   dns: dnsRoleFromEnv,
-}
+} satisfies Record<RoleName, unknown>
 
 const config = await Effect.runPromise(
   Config.all({
@@ -32,7 +33,16 @@ const config = await Effect.runPromise(
 )
 const { version } = createRequire(import.meta.url)("../package.json") as { version: string }
 
-const roles = parseRoles(config.roles).map((name) => registry[name](process.env))
+const definitions = parseRoles(config.roles).map((name) => registry[name](process.env))
+// The agent's one runtime: every served role's core managers over the live capabilities. Only the
+// served roles' layers are in it, and each role made from it asks only for its own managers, so
+// typing it as providing every role's managers is sound for the roles that use it.
+const runtime = ManagedRuntime.make(
+  Layer.mergeAll(Layer.empty, ...definitions.map((d) => d.layer)) as Layer.Layer<
+    WebManagers | HaproxyManager | PowerDnsManager
+  >,
+)
+const roles = definitions.map((d) => d.make(runtime))
 for (const role of roles) await role.start()
 
 const connection = await NativeConnection.connect({ address: config.temporalAddress })
@@ -56,4 +66,5 @@ console.log(`agent for node ${config.nodeId} polling node-${config.nodeId}`)
 await worker.run()
 // the node's daemons (HAProxy too) and tenants' apps keep running: sites stay up while the agent restarts
 for (const role of roles) await role.close()
+await runtime.dispose()
 await connection.close()

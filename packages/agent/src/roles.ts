@@ -1,6 +1,6 @@
 import type { NodeActivities } from "@hosting/core/node"
 import { ApplicationFailure, Context } from "@temporalio/activity"
-import { ParseResult, Schema } from "effect"
+import { type Layer, type ManagedRuntime, ParseResult, Schema } from "effect"
 
 /** The roles an agent can serve; `HOSTING_AGENT_ROLES` names some of them (or `none`). */
 export const ROLE_NAMES = ["web", "lb", "dns"] as const
@@ -19,6 +19,15 @@ export interface AgentRole {
   readonly start: () => Promise<void>
   readonly close: () => Promise<void>
   readonly activities: RoleActivities
+}
+
+/**
+ * How a role joins an agent: the layer of core managers it drives (over live capabilities),
+ * built once in the agent's one runtime, and the role itself made over that runtime.
+ */
+export interface RoleDefinition<R> {
+  readonly layer: Layer.Layer<R>
+  readonly make: (runtime: ManagedRuntime.ManagedRuntime<R, never>) => AgentRole
 }
 
 /** Role names from a comma-separated list; `none` (or nothing) is no role, an unknown name an error. */

@@ -1,10 +1,27 @@
+import { readFile } from "node:fs/promises"
 import type { DnsChangeReport } from "@hosting/core/node"
 import { PowerDnsManager, type Rrset } from "@hosting/core/node"
 import { Cause, Effect, Exit, Layer, ManagedRuntime, Option } from "effect"
 import { ConfigRejected } from "../roles.js"
 import { powerDnsHttpApi } from "./api.js"
 import type { DnsNodeConfig } from "./config.js"
-import { ensurePdns } from "./daemon.js"
+import { dnsPaths, ensurePdns } from "./daemon.js"
+
+/** Core's PowerDnsManager over this node's PowerDNS HTTP API. */
+export const dnsManagersLayer = (config: DnsNodeConfig): Layer.Layer<PowerDnsManager> => {
+  let key: Promise<string> | undefined
+  const apiKey = () => {
+    if (key === undefined) {
+      key = readFile(dnsPaths(config.root).apiKey, "utf8").then((k) => k.trim())
+      // a failed read is tried again at the next call
+      key.catch(() => {
+        key = undefined
+      })
+    }
+    return key
+  }
+  return PowerDnsManager.Default.pipe(Layer.provide(powerDnsHttpApi({ port: config.apiPort, apiKey })))
+}
 
 /**
  * The DNS role of one node: a PowerDNS authoritative server on its own PostgreSQL database,
@@ -12,22 +29,27 @@ import { ensurePdns } from "./daemon.js"
  * PowerDnsManager. Operations on one node run one at a time.
  */
 export class DnsNode {
-  private runtime: ManagedRuntime.ManagedRuntime<PowerDnsManager, never> | undefined
+  private readonly runtime: ManagedRuntime.ManagedRuntime<PowerDnsManager, never>
+  private readonly ownsRuntime: boolean
   private queue: Promise<unknown> = Promise.resolve()
 
-  constructor(private readonly config: DnsNodeConfig) {}
+  /** `runtime`: the agent's, providing the manager; without one the node makes its own. */
+  constructor(
+    private readonly config: DnsNodeConfig,
+    runtime?: ManagedRuntime.ManagedRuntime<PowerDnsManager, never>,
+  ) {
+    this.ownsRuntime = runtime === undefined
+    this.runtime = runtime ?? ManagedRuntime.make(dnsManagersLayer(config))
+  }
 
-  /** Starts or adopts pdns_server and connects the manager to its API. */
+  /** Starts or adopts pdns_server (and generates its API key on first start). */
   async start(): Promise<void> {
-    const apiKey = await ensurePdns(this.config)
-    this.runtime = ManagedRuntime.make(
-      PowerDnsManager.Default.pipe(Layer.provide(powerDnsHttpApi({ port: this.config.apiPort, apiKey }))),
-    )
+    await ensurePdns(this.config)
   }
 
   /** Leaves PowerDNS running (it keeps answering while the agent restarts). */
   async close(): Promise<void> {
-    await this.runtime?.dispose()
+    if (this.ownsRuntime) await this.runtime.dispose()
   }
 
   private locked<A>(f: () => Promise<A>): Promise<A> {
@@ -41,7 +63,6 @@ export class DnsNode {
   private async run<A>(
     effect: Effect.Effect<A, { readonly _tag: string; readonly message: string }, PowerDnsManager>,
   ): Promise<A> {
-    if (this.runtime === undefined) throw new Error("the DNS node is not started")
     const exit = await this.runtime.runPromiseExit(effect)
     if (Exit.isSuccess(exit)) return exit.value
     const failure = Cause.failureOption(exit.cause)

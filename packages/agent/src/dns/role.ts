@@ -1,9 +1,9 @@
-import { Hostname, isAtOrUnder, Rrset, withoutDot } from "@hosting/core/node"
+import { Hostname, isAtOrUnder, type PowerDnsManager, Rrset, withoutDot } from "@hosting/core/node"
 import { ApplicationFailure } from "@temporalio/activity"
 import { Schema } from "effect"
-import { type AgentRole, classify, decode } from "../roles.js"
+import { type AgentRole, classify, decode, type RoleDefinition } from "../roles.js"
 import { dnsNodeConfigFromEnv } from "./config.js"
-import { DnsNode } from "./node.js"
+import { DnsNode, dnsManagersLayer } from "./node.js"
 
 /** The dns role: PowerDNS on its own PostgreSQL database. */
 export const dnsRole = (dns: DnsNode): AgentRole => ({
@@ -26,5 +26,8 @@ export const dnsRole = (dns: DnsNode): AgentRole => ({
   },
 })
 
-/** The dns role from the environment (HOSTING_PDNS_*, its root). */
-export const dnsRoleFromEnv = (env: NodeJS.ProcessEnv): AgentRole => dnsRole(new DnsNode(dnsNodeConfigFromEnv(env)))
+/** The dns role from the environment: its managers' layer, and the role over the agent's runtime. */
+export const dnsRoleFromEnv = (env: NodeJS.ProcessEnv): RoleDefinition<PowerDnsManager> => {
+  const config = dnsNodeConfigFromEnv(env)
+  return { layer: dnsManagersLayer(config), make: (runtime) => dnsRole(new DnsNode(config, runtime)) }
+}

@@ -6,26 +6,31 @@ import { ConfigRejected } from "../roles.js"
 import type { LbNodeConfig } from "./config.js"
 import { haproxyProcessLayer } from "./process.js"
 
+/** Core's HaproxyManager over this node's HAProxy (its files, `haproxy -c`, its admin socket). */
+export const lbManagersLayer = (config: LbNodeConfig): Layer.Layer<HaproxyManager> =>
+  HaproxyManager.Default.pipe(
+    Layer.provide(
+      Layer.mergeAll(
+        Layer.succeed(HaproxyConfig, { layout: config.layout, binary: config.binary }),
+        haproxyProcessLayer(config),
+        NodeContext.layer,
+      ),
+    ),
+  )
+
 /**
  * The LB role of one node: core's HaproxyManager over this node's HAProxy (its files, its admin
  * socket, `haproxy -c`). Operations run one at a time.
  */
 export class LbNode {
   private readonly runtime: ManagedRuntime.ManagedRuntime<HaproxyManager, never>
+  private readonly ownsRuntime: boolean
   private queue: Promise<unknown> = Promise.resolve()
 
-  constructor(config: LbNodeConfig) {
-    this.runtime = ManagedRuntime.make(
-      HaproxyManager.Default.pipe(
-        Layer.provide(
-          Layer.mergeAll(
-            Layer.succeed(HaproxyConfig, { layout: config.layout, binary: config.binary }),
-            haproxyProcessLayer(config),
-            NodeContext.layer,
-          ),
-        ),
-      ),
-    )
+  /** `runtime`: the agent's, providing the manager; without one the node makes its own. */
+  constructor(config: LbNodeConfig, runtime?: ManagedRuntime.ManagedRuntime<HaproxyManager, never>) {
+    this.ownsRuntime = runtime === undefined
+    this.runtime = runtime ?? ManagedRuntime.make(lbManagersLayer(config))
   }
 
   private locked<A>(f: () => Promise<A>): Promise<A> {
@@ -52,7 +57,7 @@ export class LbNode {
 
   /** HAProxy keeps serving when the agent stops. */
   async close(): Promise<void> {
-    await this.runtime.dispose()
+    if (this.ownsRuntime) await this.runtime.dispose()
   }
 
   /** Makes HAProxy serve exactly `spec` (with `plan`: reports what that would change). */

@@ -1,7 +1,7 @@
-import { LbSpec } from "@hosting/core/node"
-import { type AgentRole, classify, decode } from "../roles.js"
+import { type HaproxyManager, LbSpec } from "@hosting/core/node"
+import { type AgentRole, classify, decode, type RoleDefinition } from "../roles.js"
 import { lbNodeConfigFromEnv } from "./config.js"
-import { LbNode } from "./node.js"
+import { LbNode, lbManagersLayer } from "./node.js"
 
 /** The lb role: a HAProxy routing host names to web shards. */
 export const lbRole = (lb: LbNode): AgentRole => ({
@@ -13,5 +13,8 @@ export const lbRole = (lb: LbNode): AgentRole => ({
   },
 })
 
-/** The lb role from the environment (HOSTING_LB_ROOT, its listener, the haproxy binary). */
-export const lbRoleFromEnv = (env: NodeJS.ProcessEnv): AgentRole => lbRole(new LbNode(lbNodeConfigFromEnv(env)))
+/** The lb role from the environment: its managers' layer, and the role over the agent's runtime. */
+export const lbRoleFromEnv = (env: NodeJS.ProcessEnv): RoleDefinition<HaproxyManager> => {
+  const config = lbNodeConfigFromEnv(env)
+  return { layer: lbManagersLayer(config), make: (runtime) => lbRole(new LbNode(config, runtime)) }
+}

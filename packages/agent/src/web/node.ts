@@ -58,12 +58,18 @@ const REJECTED: Record<string, string> = {
 export class WebNode {
   private watchdog: NodeJS.Timeout | undefined
   private readonly managers: ManagedRuntime.ManagedRuntime<WebManagers, never>
+  private readonly ownsManagers: boolean
   private readonly transfer: TenantTransfer
   private queue: Promise<unknown> = Promise.resolve()
 
-  constructor(private readonly config: WebNodeConfig) {
+  /** `runtime`: the agent's, providing the managers; without one the node makes its own. */
+  constructor(
+    private readonly config: WebNodeConfig,
+    runtime?: ManagedRuntime.ManagedRuntime<WebManagers, never>,
+  ) {
     this.transfer = new TenantTransfer(join(config.layout.root, "transfer"), config.transfer.host, config.transfer.port)
-    this.managers = ManagedRuntime.make(webManagersLayer(config))
+    this.ownsManagers = runtime === undefined
+    this.managers = runtime ?? ManagedRuntime.make(webManagersLayer(config))
   }
 
   /** Brings the daemons up and starts the app watchdog. */
@@ -80,7 +86,7 @@ export class WebNode {
   async close(): Promise<void> {
     if (this.watchdog !== undefined) clearInterval(this.watchdog)
     await this.transfer.close()
-    await this.managers.dispose()
+    if (this.ownsManagers) await this.managers.dispose()
   }
 
   /**

@@ -1,7 +1,8 @@
 import { AcmeChallenge, TenantName, TenantSpec } from "@hosting/core/node"
 import { Schema } from "effect"
-import { type AgentRole, classify, decode } from "../roles.js"
+import { type AgentRole, classify, decode, type RoleDefinition } from "../roles.js"
 import { webNodeConfigFromEnv } from "./config.js"
+import { type WebManagers, webManagersLayer } from "./managers.js"
 import { WebNode } from "./node.js"
 
 /** The web role: tenants' accounts, nginx sites, PHP-FPM pools, apps and SFTP on this node. */
@@ -23,5 +24,8 @@ export const webRole = (web: WebNode): AgentRole => ({
   },
 })
 
-/** The web role from the environment (HOSTING_NODE_ROOT, ports, binaries). */
-export const webRoleFromEnv = (env: NodeJS.ProcessEnv): AgentRole => webRole(new WebNode(webNodeConfigFromEnv(env)))
+/** The web role from the environment: its managers' layer, and the role over the agent's runtime. */
+export const webRoleFromEnv = (env: NodeJS.ProcessEnv): RoleDefinition<WebManagers> => {
+  const config = webNodeConfigFromEnv(env)
+  return { layer: webManagersLayer(config), make: (runtime) => webRole(new WebNode(config, runtime)) }
+}
