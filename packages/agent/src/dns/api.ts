@@ -8,8 +8,9 @@ interface Answer {
 
 /**
  * The live PowerDnsApi: the local pdns_server's HTTP API on loopback, authenticated with the
- * key the agent generated for it (read when first needed: it exists once the server is started). 4xx answers (bad data) are rejections; anything else that is
- * not a success is "unavailable", which the activity retries.
+ * key the agent generated for it (read when first needed: it exists once the server is started).
+ * 4xx answers (bad data) are rejections; anything else that is not a success is "unavailable",
+ * which the activity retries.
  */
 export const powerDnsHttpApi = (options: { readonly port: number; readonly apiKey: () => Promise<string> }) => {
   const base = `http://127.0.0.1:${options.port}/api/v1/servers/localhost`
