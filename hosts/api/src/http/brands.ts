@@ -1,44 +1,40 @@
 import { HttpApiBuilder } from "@effect/platform"
-import { ApiKeys, Brands, CurrentPrincipal, endpointAccess, HostingApi } from "@hosting/core"
+import { ApiKeys, Brands, endpointAccess, HostingApi } from "@hosting/core"
 import { Effect } from "effect"
+import { byId, byIdWith, handleWithPrincipal, withQuery } from "./principal.js"
 
 /** Resource names the contract's scopes mention, for checking keys cannot escalate. */
 const scopeResources = [
   ...new Set(endpointAccess(HostingApi).flatMap((r) => (r.scope ? [r.scope.split(":")[0]!] : []))),
 ]
 
-/** Brands and their cluster mappings. */
+/** Brands and their cluster mappings; create and delete are platform-only and need no principal. */
 export const BrandsLive = HttpApiBuilder.group(HostingApi, "brands", (handlers) =>
-  Effect.gen(function* () {
-    const brands = yield* Brands
-    return handlers
-      .handle("list", ({ urlParams }) => Effect.flatMap(CurrentPrincipal, (p) => brands.list(p, urlParams)))
-      .handle("create", ({ payload }) => brands.create(payload))
-      .handle("get", ({ path }) => Effect.flatMap(CurrentPrincipal, (p) => brands.get(p, path.id)))
-      .handle("update", ({ path, payload }) =>
-        Effect.flatMap(CurrentPrincipal, (p) => brands.update(p, path.id, payload)),
-      )
-      .handle("delete", ({ path }) => brands.remove(path.id))
-      .handle("getClusters", ({ path }) => Effect.flatMap(CurrentPrincipal, (p) => brands.clusters(p, path.id)))
-      .handle("setClusters", ({ path, payload }) =>
-        Effect.flatMap(CurrentPrincipal, (p) => brands.setClusters(p, path.id, payload.cluster_ids)),
-      )
-  }),
+  Effect.map(Brands, (brands) =>
+    handleWithPrincipal(
+      handlers
+        .handle("create", ({ payload }) => brands.create(payload))
+        .handle("delete", ({ path }) => brands.remove(path.id)),
+      {
+        list: withQuery(brands.list),
+        get: byId(brands.get),
+        update: byIdWith(brands.update),
+        getClusters: byId(brands.clusters),
+        setClusters: (p, { path, payload }) => brands.setClusters(p, path.id, payload.cluster_ids),
+      },
+    ),
+  ),
 )
 
 /** API keys. */
 export const ApiKeysLive = HttpApiBuilder.group(HostingApi, "apiKeys", (handlers) =>
-  Effect.gen(function* () {
-    const keys = yield* ApiKeys
-    return handlers
-      .handle("list", ({ urlParams }) => Effect.flatMap(CurrentPrincipal, (p) => keys.list(p, urlParams)))
-      .handle("create", ({ payload }) =>
-        Effect.flatMap(CurrentPrincipal, (p) => keys.create(p, payload, scopeResources)),
-      )
-      .handle("get", ({ path }) => Effect.flatMap(CurrentPrincipal, (p) => keys.get(p, path.id)))
-      .handle("update", ({ path, payload }) =>
-        Effect.flatMap(CurrentPrincipal, (p) => keys.update(p, path.id, payload, scopeResources)),
-      )
-      .handle("delete", ({ path }) => Effect.flatMap(CurrentPrincipal, (p) => keys.revoke(p, path.id)))
-  }),
+  Effect.map(ApiKeys, (keys) =>
+    handleWithPrincipal(handlers, {
+      list: withQuery(keys.list),
+      create: (p, { payload }) => keys.create(p, payload, scopeResources),
+      get: byId(keys.get),
+      update: (p, { path, payload }) => keys.update(p, path.id, payload, scopeResources),
+      delete: byId(keys.revoke),
+    }),
+  ),
 )
