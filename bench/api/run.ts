@@ -14,7 +14,7 @@ import {
   startProcess,
   startTemporalDevServer,
   waitFor,
-} from "@hosting/api/dev"
+} from "@hosting/dev"
 import { createTestDatabase, postgresAdminUrl } from "../../test/support/postgres.js"
 import { startStack } from "../../test/support/stack.js"
 import { type Load, loadAutocannon, measure, type Target } from "./load.js"

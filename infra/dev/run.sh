@@ -5,4 +5,4 @@ cd "$ROOT"
 bash infra/dev/setup.sh
 # the launcher starts every process with its own node binary: they all run on the project's Node
 use_project_node
-exec node hosts/api/dist/dev/main.js
+exec node hosts/dev/dist/main.js

@@ -3,7 +3,7 @@
 // data. Its ports and roots are the test's own (support/dev-box.ts).
 import { readFileSync } from "node:fs"
 import { join } from "node:path"
-import { portOpen, waitFor } from "@hosting/api/dev"
+import { portOpen, waitFor } from "@hosting/dev"
 import { createClient, type DnsRecord, type PromiseClient, type Zone } from "@hosting/sdk"
 import { afterAll, describe, expect, it } from "vitest"
 import { alive, type DevBox, makeDevBox } from "../support/dev-box.js"

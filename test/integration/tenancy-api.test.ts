@@ -10,7 +10,7 @@ import { connect as connectHttp2, createServer as createHttp2Server, constants a
 import { createRequire } from "node:module"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { freePort, type ServiceProcess, startProcess, waitFor } from "@hosting/api/dev"
+import { freePort, type ServiceProcess, startProcess, waitFor } from "@hosting/dev"
 import {
   Conflict,
   createClient,

@@ -7,9 +7,9 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { livePid, stopDnsServices, stopLbServices, stopNodeServices } from "@hosting/agent"
-import { freePort, GiveUp, portOpen, type ServiceProcess, startProcess, waitFor } from "@hosting/api/dev"
+import { freePort, GiveUp, portOpen, type ServiceProcess, startProcess, waitFor } from "@hosting/dev"
 
-const launcher = fileURLToPath(new URL("../../hosts/api/dist/dev/main.js", import.meta.url))
+const launcher = fileURLToPath(new URL("../../hosts/dev/dist/main.js", import.meta.url))
 const TEST_ROOT = "/var/lib/hosting-test"
 
 export interface DevBoxRun {

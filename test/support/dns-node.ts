@@ -4,7 +4,7 @@ import { execFileSync } from "node:child_process"
 import { mkdirSync, rmSync } from "node:fs"
 import { join } from "node:path"
 import { stopDnsServices } from "@hosting/agent"
-import { freePort } from "@hosting/api/dev"
+import { freePort } from "@hosting/dev"
 import { createTestDatabase } from "./postgres.js"
 
 export interface TestDnsNode {

@@ -3,7 +3,7 @@
 import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { findExecutable, freePort, startTemporalDevServer, type TemporalDevServer } from "@hosting/api/dev"
+import { findExecutable, freePort, startTemporalDevServer, type TemporalDevServer } from "@hosting/dev"
 import "vitest"
 import type { TestProject } from "vitest/node"
 import { postgresAdminUrl, postgresReachable } from "./postgres.js"

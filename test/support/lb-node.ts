@@ -4,7 +4,7 @@ import { rmSync } from "node:fs"
 import { createServer, type Server } from "node:http"
 import { join } from "node:path"
 import { stopLbServices } from "@hosting/agent"
-import { freePort } from "@hosting/api/dev"
+import { freePort } from "@hosting/dev"
 
 export interface TestLbNode {
   readonly root: string

@@ -4,7 +4,7 @@
 import { writeFileSync } from "node:fs"
 import { Agent, request } from "node:https"
 import { join } from "node:path"
-import { freePort, type ServiceProcess, startProcess, waitFor } from "@hosting/api/dev"
+import { freePort, type ServiceProcess, startProcess, waitFor } from "@hosting/dev"
 import { makeTestCa } from "./certificates.js"
 
 export interface TestPebble {

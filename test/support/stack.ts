@@ -5,8 +5,8 @@ import { mkdtempSync, rmSync } from "node:fs"
 import { createRequire } from "node:module"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { freePort, type ServiceProcess, startProcess, waitFor } from "@hosting/api/dev"
 import { generateApiKeySecret } from "@hosting/core/api"
+import { freePort, type ServiceProcess, startProcess, waitFor } from "@hosting/dev"
 
 const require = createRequire(import.meta.url)
 const mainOf = (pkg: string) => require.resolve(pkg)

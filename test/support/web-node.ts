@@ -6,7 +6,7 @@ import { mkdirSync, readFileSync, rmSync } from "node:fs"
 import { request } from "node:http"
 import { join } from "node:path"
 import { stopNodeServices } from "@hosting/agent"
-import { freePort } from "@hosting/api/dev"
+import { freePort } from "@hosting/dev"
 
 export interface TestWebNode {
   readonly root: string

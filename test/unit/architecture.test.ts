@@ -59,7 +59,18 @@ describe("dependency direction", () => {
   it("libraries never import a host", () => {
     const bad = ["packages/core/src", "packages/sdk/src", "packages/workflows/src", "packages/agent/src"]
       .flatMap(importsIn)
-      .filter((i) => /^@hosting\/(api|cli|mcp|ui)(\/|$)/.test(i.specifier))
+      .filter((i) => /^@hosting\/(api|cli|mcp|ui|dev)(\/|$)/.test(i.specifier))
+    expect(show(bad)).toEqual([])
+  })
+
+  it("no host imports another host (the launcher starts them by path)", () => {
+    const hosts = ["api", "cli", "mcp", "ui", "dev"]
+    const bad = hosts.flatMap((h) =>
+      importsIn(`hosts/${h}/src`).filter((i) => {
+        const m = /^@hosting\/(api|cli|mcp|ui|dev)(\/|$)/.exec(i.specifier)
+        return m !== null && m[1] !== h
+      }),
+    )
     expect(show(bad)).toEqual([])
   })
 

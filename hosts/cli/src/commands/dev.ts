@@ -29,7 +29,9 @@ export default class Dev extends Command {
       this.error("the platform launcher (hosting-dev) is not installed here; run npm install in the repository", {
         exit: 2,
       })
-    const child = spawn(launcher, [], { stdio: "inherit" })
+    // through our own Node (the project's Node 24), not the file's mode or shebang: tsc does not
+    // mark its output executable
+    const child = spawn(process.execPath, [launcher], { stdio: "inherit" })
     // the launcher stops its own children on SIGINT/SIGTERM; pass ours on
     for (const sig of ["SIGINT", "SIGTERM"] as const) process.on(sig, () => child.kill(sig))
     const code = await new Promise<number>((res) => child.once("exit", (c) => res(c ?? 1)))

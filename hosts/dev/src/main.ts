@@ -183,7 +183,8 @@ try {
       if (!stopping) void fail(`${name} exited unexpectedly (${code}); see ${join(logDir, `${name}.log`)}`)
     })
   }
-  node("api", fileURLToPath(new URL("../main.js", import.meta.url)))
+  // the other hosts are started by path, not imported: no host depends on another
+  node("api", fileURLToPath(new URL("../../api/dist/main.js", import.meta.url)))
   node("cp-worker", fileURLToPath(import.meta.resolve("@hosting/workflows/main")))
   node("agent", fileURLToPath(import.meta.resolve("@hosting/agent/main")))
   // the agent leaves the node's nginx, php-fpm, sshd and tenants' apps running when it stops (so
@@ -194,7 +195,7 @@ try {
   // The admin UI's static server (hosts/ui) proxies /api to us; started by path, not imported,
   // since no host depends on another.
   const uiPort = Number(env("HOSTING_UI_PORT", "3001"))
-  const uiServer = fileURLToPath(new URL("../../../ui/src/server.mjs", import.meta.url))
+  const uiServer = fileURLToPath(new URL("../../ui/src/server.mjs", import.meta.url))
   if (existsSync(uiServer)) node("ui", uiServer)
 
   const base = `http://127.0.0.1:${apiPort}`
