@@ -57,7 +57,13 @@ describe("dependency direction", () => {
   })
 
   it("libraries never import a host", () => {
-    const bad = ["packages/core/src", "packages/sdk/src", "packages/workflows/src", "packages/agent/src"]
+    const bad = [
+      "packages/core/src",
+      "packages/sdk/src",
+      "packages/adapters/src",
+      "packages/workflows/src",
+      "packages/agent/src",
+    ]
       .flatMap(importsIn)
       .filter((i) => /^@hosting\/(api|cli|mcp|ui|dev)(\/|$)/.test(i.specifier))
     expect(show(bad)).toEqual([])
@@ -71,6 +77,11 @@ describe("dependency direction", () => {
         return m !== null && m[1] !== h
       }),
     )
+    expect(show(bad)).toEqual([])
+  })
+
+  it("the API host imports neither the worker's nor the agent's package", () => {
+    const bad = importsIn("hosts/api/src").filter((i) => /^@hosting\/(workflows|agent)(\/|$)/.test(i.specifier))
     expect(show(bad)).toEqual([])
   })
 

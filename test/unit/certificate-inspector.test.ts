@@ -1,7 +1,7 @@
 // The certificate checks uploads and ACME issuances pass, with real openssl-made chains; `now`
 // is an input, so validity windows are checked by moving it instead of waiting.
 
-import { inspectCertificate } from "@hosting/workflows"
+import { inspectCertificate } from "@hosting/adapters"
 import { afterAll, describe, expect, it } from "vitest"
 import { makeTestCa } from "../support/certificates.js"
 

@@ -8,6 +8,7 @@ import {
 } from "@effect/platform"
 import { NodeContext, NodeHttpServer } from "@effect/platform-node"
 import { PgClient, PgMigrator } from "@effect/sql-pg"
+import { CertificateInspectorLive, temporalWorkflowEngine } from "@hosting/adapters"
 import {
   AcmeOrders,
   ApiKeys,
@@ -35,7 +36,6 @@ import {
   ZoneSync,
   Zones,
 } from "@hosting/core"
-import { CertificateInspectorLive, temporalWorkflowEngine } from "@hosting/workflows"
 import { Client, Connection } from "@temporalio/client"
 import { Cause, Effect, Layer, Option, Redacted } from "effect"
 import { authorizationLive } from "./auth.js"

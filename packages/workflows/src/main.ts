@@ -6,7 +6,7 @@ import { Client, Connection } from "@temporalio/client"
 import { NativeConnection } from "@temporalio/worker"
 import { Config, Effect, Layer, ManagedRuntime } from "effect"
 import { acmeSettings } from "./activities/acme.js"
-import { temporalWorkflowEngine } from "./engine.js"
+import { temporalWorkflowEngine } from "@hosting/adapters"
 import { ensureSchedules } from "./schedules.js"
 import { createControlPlaneWorker } from "./worker.js"
 

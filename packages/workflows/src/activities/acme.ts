@@ -7,7 +7,7 @@ import type { AcmeOrderState, ControlPlaneActivities } from "@hosting/core/activ
 import { ApplicationFailure } from "@temporalio/activity"
 import * as acme from "acme-client"
 import { Config, Effect, type ManagedRuntime, Option } from "effect"
-import { inspectCertificate } from "../certificates.js"
+import { inspectCertificate } from "@hosting/adapters"
 import { runActivity } from "./run.js"
 
 /** Where certificates come from and when they are renewed (worker configuration). */
