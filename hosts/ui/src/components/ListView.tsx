@@ -1,7 +1,9 @@
 // The generic list: search, sort, status filter, per-resource filters, and cursor paging with
 // next/previous, over the resource's list endpoint.
+import { ResourceStatus } from "@hosting/sdk"
 import { keepPreviousData, useQuery } from "@tanstack/react-query"
 import { useDeferredValue, useId, useState } from "react"
+import { literalsOf } from "../resources/schema-options"
 import type { ListParams, ResourceConfig, Row } from "../resources/types"
 import { href } from "../router"
 import { useSession } from "../session/session"
@@ -9,7 +11,8 @@ import { anyInFlight, pollWhileInFlight } from "./lifecycle"
 import { FieldControls, type FormValues, textValues } from "./ResourceForm"
 import { buttonClass, ErrorAlert, INPUT, ValueView } from "./ui"
 
-const STATUSES = ["pending", "provisioning", "active", "failed", "suspended", "deleting"]
+/** The status filter's choices: every lifecycle status the API knows. */
+export const STATUSES = literalsOf(ResourceStatus)
 const PAGE_SIZE = 20
 
 /** Rows of a resource as a table with its columns; the first cell links to the detail page. */

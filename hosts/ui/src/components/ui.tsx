@@ -1,8 +1,10 @@
 // Small presentational pieces shared by every page.
+import type { ResourceStatus } from "@hosting/sdk"
 import type { ReactNode } from "react"
 import { describeError } from "../session/errors"
 
-const STATUS_STYLES: Record<string, string> = {
+// one style per status the API knows: the compiler asks for a new status's colour
+const STATUS_STYLES: Record<ResourceStatus, string> = {
   active: "bg-green-100 text-green-900 ring-green-700/30",
   pending: "bg-slate-100 text-slate-900 ring-slate-600/30",
   provisioning: "bg-blue-100 text-blue-900 ring-blue-700/30",
@@ -15,7 +17,7 @@ const STATUS_STYLES: Record<string, string> = {
 export const StatusBadge = (props: { readonly status: string }) => (
   <span
     className={`inline-flex items-center rounded-full px-2 py-0.5 text-xs font-medium ring-1 ring-inset ${
-      STATUS_STYLES[props.status] ?? STATUS_STYLES["pending"]
+      STATUS_STYLES[props.status as ResourceStatus] ?? STATUS_STYLES.pending
     }`}
   >
     {props.status}

@@ -1,11 +1,12 @@
 // DNS as configuration: zones of a brand and their records.
+import { RecordInput } from "@hosting/sdk"
 import { body, id, page, q, row } from "./calls"
+import { literalsOf } from "./schema-options"
 import { brandOptions } from "./tenancy"
 import type { Column, Field, ResourceConfig } from "./types"
 
 const created: Column = { key: "created_at", label: "Created" }
 const status: Column = { key: "status", label: "Status" }
-const RECORD_TYPES = ["A", "AAAA", "CNAME", "MX", "TXT", "NS", "SRV", "CAA"]
 
 /** Zones: served by the DNS nodes of the clusters their brand may use. */
 export const zones: ResourceConfig = {
@@ -65,7 +66,7 @@ const u16 = (name: string, label: string, types: Array<string>): Field => ({
 
 /** The fields of a record: its type, owner name and TTL, then the type's own data. */
 const recordFields: ReadonlyArray<Field> = [
-  { name: "type", label: "Type", kind: "select", options: RECORD_TYPES, required: true },
+  { name: "type", label: "Type", kind: "select", options: literalsOf(RecordInput, "type"), required: true },
   { name: "name", label: "Name", kind: "text", required: true, placeholder: "www.example.com", help: "@ for the apex" },
   { name: "ttl", label: "TTL (seconds)", kind: "number", placeholder: "3600" },
   { name: "address", label: "Address", kind: "text", required: true, showIf: only("A", "AAAA") },
@@ -88,7 +89,7 @@ const recordFields: ReadonlyArray<Field> = [
     name: "tag",
     label: "Tag",
     kind: "select",
-    options: ["issue", "issuewild", "iodef"],
+    options: literalsOf(RecordInput, "tag"),
     required: true,
     showIf: only("CAA"),
   },

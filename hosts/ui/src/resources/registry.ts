@@ -1,15 +1,16 @@
 // The resources of the contract as configuration for the generic pages.
 
+import { CreateShard } from "@hosting/sdk"
 import { body, id, page, q, row } from "./calls"
 import { dnsRecords, zones } from "./dns"
 import { auditBodyColumn, brandClustersTab, runtimesTab } from "./panels"
+import { literalsOf } from "./schema-options"
 import { certificates, fqdns, sshKeys, tenants, webroots } from "./tenancy"
 import type { Field, ResourceConfig } from "./types"
 
 const created: ResourceConfig["columns"][number] = { key: "created_at", label: "Created" }
 const nameField: Field = { name: "name", label: "Name", kind: "text", required: true }
 const slugField: Field = { ...nameField, help: "lower-case letters, digits and dashes" }
-const SHARD_ROLES = ["web", "lb", "database", "dns", "email", "valkey", "s3"]
 
 const brands: ResourceConfig = {
   key: "brands",
@@ -162,7 +163,7 @@ const shards: ResourceConfig = {
   hasDetail: true,
   fields: [
     slugField,
-    { name: "role", label: "Role", kind: "select", options: SHARD_ROLES, required: true },
+    { name: "role", label: "Role", kind: "select", options: literalsOf(CreateShard, "role"), required: true },
     { name: "config", label: "Config (JSON)", kind: "json", placeholder: "{}" },
   ],
   editFields: [slugField, { name: "config", label: "Config (JSON)", kind: "json" }],

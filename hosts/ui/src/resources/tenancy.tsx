@@ -1,11 +1,12 @@
 // The web tier as configuration: tenants, their webroots (with FQDNs) and SSH keys.
-import type { PromiseClient } from "@hosting/sdk"
+import { APP_RUNTIMES, CreateFqdn, CreateWebroot, type PromiseClient } from "@hosting/sdk"
 import { useQuery } from "@tanstack/react-query"
 import { RowsTable } from "../components/ListView"
 import { pollWhileInFlight } from "../components/lifecycle"
 import { ErrorAlert, StatusBadge } from "../components/ui"
 import { useSession } from "../session/session"
 import { body, id, page, q, row } from "./calls"
+import { literalsOf } from "./schema-options"
 import { createTenantWithWebroots } from "./tenant-create"
 import type { Column, Field, ResourceConfig, Row, SelectOption, Tab } from "./types"
 
@@ -26,16 +27,13 @@ export const brandOptions = async (c: PromiseClient): Promise<ReadonlyArray<Sele
   return out
 }
 
-const RUNTIMES = ["php", "node", "python", "ruby", "static", "worker"]
-const APP_RUNTIMES = ["node", "python", "ruby", "worker"]
-
 /** Webroot fields; on edit, hidden and emptied settings are sent as null (the API's default). */
 const webrootFields = (edit: boolean): ReadonlyArray<Field> => [
   {
     name: "runtime",
     label: "Runtime",
     kind: "select",
-    options: RUNTIMES,
+    options: literalsOf(CreateWebroot, "runtime"),
     required: !edit,
     help: "php: nginx + PHP-FPM; node, python, ruby: an app behind nginx; static: files only; worker: no web",
   },
@@ -103,7 +101,7 @@ const fqdnTlsFields: ReadonlyArray<Field> = [
     name: "tls",
     label: "TLS",
     kind: "select",
-    options: ["none", "letsencrypt"],
+    options: literalsOf(CreateFqdn, "tls"),
     help: "letsencrypt: the platform obtains and renews the certificate (the name must point here)",
   },
   {
