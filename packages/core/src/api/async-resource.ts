@@ -94,14 +94,76 @@ interface UpdateOptions<P extends Schema.Schema.Any, V extends boolean | undefin
   readonly invalidInput?: V
 }
 
-/** The endpoints on a resource's own path, shared by top-level and child families. */
-const memberEndpoints = <A, I, IdA, const Path extends HttpApiEndpoint.PathSegment>(
-  family: AsyncFamily<A, I, IdA, Path>,
+/** A POST on the collection before its payload, success and errors (with or without the parent's path). */
+type CollectionPost<Name extends string, Path, R> = HttpApiEndpoint.HttpApiEndpoint<
+  Name,
+  "POST",
+  Path,
+  never,
+  never,
+  never,
+  void,
+  never,
+  R
+>
+
+/** Endpoints shared by top-level and child families; the builders below add the parent's path. */
+const familyEndpoints = <A, I, IdA, const Path extends HttpApiEndpoint.PathSegment>(
+  family: AsyncFamily<A, I, IdA, Path> & { readonly collection: HttpApiEndpoint.PathSegment },
 ) => {
   const idParams = idPath(family.id)
   const read = `${family.scope}:read`
   const write = `${family.scope}:write`
+
+  /**
+   * POST `<path><suffix>`: an async operation on the resource, 202 with it (retry, suspend…).
+   * `success` when it answers another resource (an FQDN's certificate issuance answers the FQDN).
+   */
+  const action = <const Name extends string, S extends Schema.Schema.Any = Schema.Schema<A, I, never>>(
+    name: Name,
+    suffix: HttpApiEndpoint.PathSegment,
+    summary: string,
+    success?: S,
+  ) =>
+    withErrors(
+      HttpApiEndpoint.post(name, `${family.path}${suffix}` as HttpApiEndpoint.PathSegment)
+        .annotate(OpenApi.Summary, summary)
+        .setPath(idParams)
+        .addSuccess((success ?? family.schema) as S, { status: 202 })
+        .annotate(RequiredScope, write),
+      errorsOf(NotFoundError, ConflictError, UnavailableError),
+    )
+
   return {
+    /** GET the collection, with paging, search, sort and `status`. */
+    list: (options: ListOptions) =>
+      listEndpoint("list", family.collection, family.schema, {
+        summary: options.summary,
+        scope: read,
+        sort: options.sort,
+        withStatus: true,
+      }),
+
+    /** Completes a POST on the collection: 202 with the new resource in `pending`. */
+    createFrom: <
+      Name extends string,
+      PathA,
+      R,
+      P extends Schema.Schema.Any,
+      const V extends boolean | undefined = false,
+    >(
+      post: CollectionPost<Name, PathA, R>,
+      options: CreateOptions<Name, P, V>,
+    ) =>
+      withErrors(
+        post
+          .annotate(OpenApi.Summary, options.summary)
+          .setPayload(options.payload)
+          .addSuccess(family.schema, { status: 202 })
+          .annotate(RequiredScope, write),
+        errorsOf(NotFoundError, ConflictError, ifValidated(options.invalidInput), UnavailableError),
+      ),
+
     /** GET the resource ("Read a webroot" unless told otherwise). */
     get: (summary = `Read ${family.article ?? "a"} ${family.name}`) =>
       HttpApiEndpoint.get("get", family.path)
@@ -129,24 +191,21 @@ const memberEndpoints = <A, I, IdA, const Path extends HttpApiEndpoint.PathSegme
         errorsOf(NotFoundError, ConflictError, ifValidated(options.invalidInput), ifAsync(options.async)),
       ),
 
-    /**
-     * POST `<path><suffix>`: an async operation on the resource, 202 with it (retry, suspend…).
-     * `success` when it answers another resource (an FQDN's certificate issuance answers the FQDN).
-     */
-    action: <const Name extends string, S extends Schema.Schema.Any = Schema.Schema<A, I, never>>(
-      name: Name,
-      suffix: HttpApiEndpoint.PathSegment,
-      summary: string,
-      success?: S,
-    ) =>
+    /** DELETE with the given errors: 202 with the resource in `deleting`. */
+    deleteWith: <const Errs extends ReadonlyArray<Schema.Schema.Any | false>>(summary: string, errors: Errs) =>
       withErrors(
-        HttpApiEndpoint.post(name, `${family.path}${suffix}` as HttpApiEndpoint.PathSegment)
+        HttpApiEndpoint.del("delete", family.path)
           .annotate(OpenApi.Summary, summary)
           .setPath(idParams)
-          .addSuccess((success ?? family.schema) as S, { status: 202 })
+          .addSuccess(family.schema, { status: 202 })
           .annotate(RequiredScope, write),
-        errorsOf(NotFoundError, ConflictError, UnavailableError),
+        errors,
       ),
+
+    action,
+
+    /** POST `<path>/retry`: re-send a failed resource (202); "Retry a failed webroot (async, 202)" by default. */
+    retry: (summary = `Retry a failed ${family.name} (async, 202)`) => action("retry", "/retry", summary),
 
     /** The `<scope>:write` scope, for endpoints a group declares by hand. */
     write,
@@ -155,24 +214,13 @@ const memberEndpoints = <A, I, IdA, const Path extends HttpApiEndpoint.PathSegme
   }
 }
 
-/** Standard retry summary: "Retry a failed webroot (async, 202)". */
-const retrySummary = (family: { readonly name: string }) => `Retry a failed ${family.name} (async, 202)`
-
-/** A top-level async family (tenants, zones): its collection is `/<scope>`-like and has no parent. */
+/** A top-level async family (tenants, zones): its collection has no parent. */
 export const asyncResource = <A, I, IdA, const Path extends HttpApiEndpoint.PathSegment>(
   family: AsyncFamily<A, I, IdA, Path> & { readonly collection: HttpApiEndpoint.PathSegment },
 ) => {
-  const members = memberEndpoints(family)
+  const { createFrom, deleteWith, ...endpoints } = familyEndpoints(family)
   return {
-    ...members,
-    /** GET the collection, with paging, search, sort and `status`. */
-    list: (options: ListOptions) =>
-      listEndpoint("list", family.collection, family.schema, {
-        summary: options.summary,
-        scope: members.read,
-        sort: options.sort,
-        withStatus: true,
-      }),
+    ...endpoints,
     /** POST to the collection: 202 with the new resource in `pending`. */
     create: <
       P extends Schema.Schema.Any,
@@ -180,27 +228,9 @@ export const asyncResource = <A, I, IdA, const Path extends HttpApiEndpoint.Path
       const Name extends string = "create",
     >(
       options: CreateOptions<Name, P, V>,
-    ) =>
-      withErrors(
-        HttpApiEndpoint.post((options.name ?? "create") as Name, family.collection)
-          .annotate(OpenApi.Summary, options.summary)
-          .setPayload(options.payload)
-          .addSuccess(family.schema, { status: 202 })
-          .annotate(RequiredScope, members.write),
-        errorsOf(NotFoundError, ConflictError, ifValidated(options.invalidInput), UnavailableError),
-      ),
-    /** DELETE: 202 with the resource in `deleting`. */
-    delete: (summary: string) =>
-      withErrors(
-        HttpApiEndpoint.del("delete", family.path)
-          .annotate(OpenApi.Summary, summary)
-          .setPath(idPath(family.id))
-          .addSuccess(family.schema, { status: 202 })
-          .annotate(RequiredScope, members.write),
-        errorsOf(NotFoundError, UnavailableError),
-      ),
-    /** POST `<path>/retry`: re-send a failed resource (202). */
-    retry: (summary = retrySummary(family)) => members.action("retry", "/retry", summary),
+    ) => createFrom(HttpApiEndpoint.post((options.name ?? "create") as Name, family.collection), options),
+    /** DELETE: 202 with the resource in `deleting` (deleting it again is answered with the row, no 409). */
+    delete: (summary: string) => deleteWith(summary, errorsOf(NotFoundError, UnavailableError)),
   }
 }
 
@@ -208,20 +238,12 @@ export const asyncResource = <A, I, IdA, const Path extends HttpApiEndpoint.Path
 export const asyncChildResource = <A, I, IdA, const Path extends HttpApiEndpoint.PathSegment, ParentA>(
   family: AsyncChildFamily<A, I, IdA, Path, ParentA>,
 ) => {
-  const members = memberEndpoints(family)
+  const { createFrom, deleteWith, list, ...endpoints } = familyEndpoints(family)
   const parentParams = idPath(family.parent)
   return {
-    ...members,
+    ...endpoints,
     /** GET the parent's collection (404 for an unknown parent). */
-    list: (options: ListOptions) =>
-      listEndpoint("list", family.collection, family.schema, {
-        summary: options.summary,
-        scope: members.read,
-        sort: options.sort,
-        withStatus: true,
-      })
-        .setPath(parentParams)
-        .addError(NotFoundError),
+    list: (options: ListOptions) => list(options).setPath(parentParams).addError(NotFoundError),
     /** POST to the parent's collection: 202 with the new resource in `pending`. */
     create: <
       P extends Schema.Schema.Any,
@@ -230,26 +252,11 @@ export const asyncChildResource = <A, I, IdA, const Path extends HttpApiEndpoint
     >(
       options: CreateOptions<Name, P, V>,
     ) =>
-      withErrors(
-        HttpApiEndpoint.post((options.name ?? "create") as Name, family.collection)
-          .annotate(OpenApi.Summary, options.summary)
-          .setPath(parentParams)
-          .setPayload(options.payload)
-          .addSuccess(family.schema, { status: 202 })
-          .annotate(RequiredScope, members.write),
-        errorsOf(NotFoundError, ConflictError, ifValidated(options.invalidInput), UnavailableError),
+      createFrom(
+        HttpApiEndpoint.post((options.name ?? "create") as Name, family.collection).setPath(parentParams),
+        options,
       ),
     /** DELETE: 202 with the resource in `deleting` (409 while its parent is being deleted). */
-    delete: (summary: string) =>
-      withErrors(
-        HttpApiEndpoint.del("delete", family.path)
-          .annotate(OpenApi.Summary, summary)
-          .setPath(idPath(family.id))
-          .addSuccess(family.schema, { status: 202 })
-          .annotate(RequiredScope, members.write),
-        errorsOf(NotFoundError, ConflictError, UnavailableError),
-      ),
-    /** POST `<path>/retry`: re-send a failed resource (202). */
-    retry: (summary = retrySummary(family)) => members.action("retry", "/retry", summary),
+    delete: (summary: string) => deleteWith(summary, errorsOf(NotFoundError, ConflictError, UnavailableError)),
   }
 }
