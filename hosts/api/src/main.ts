@@ -2,7 +2,7 @@
 // API host process: the REST API under /api/v1, /docs, /openapi.json, /healthz, /readyz.
 import { hostname } from "node:os"
 import { NodeRuntime } from "@effect/platform-node"
-import { ipFamily } from "@hosting/core"
+import { DatabaseUrlSetting, ipFamily, TemporalSettings } from "@hosting/core"
 import { Config, Effect, Layer } from "effect"
 import { apiServerLayer } from "./server.js"
 
@@ -18,10 +18,10 @@ const isAddressOrNetwork = (entry: string): boolean => {
 const ApiConfigFromEnv = Config.all({
   host: Config.string("HOSTING_API_HOST").pipe(Config.withDefault("127.0.0.1")),
   port: Config.port("HOSTING_API_PORT").pipe(Config.withDefault(8080)),
-  databaseUrl: Config.redacted("HOSTING_DATABASE_URL"),
+  databaseUrl: DatabaseUrlSetting,
   databasePoolSize: Config.integer("HOSTING_DATABASE_POOL_SIZE").pipe(Config.withDefault(8)),
-  temporalAddress: Config.string("HOSTING_TEMPORAL_ADDRESS").pipe(Config.withDefault("127.0.0.1:7233")),
-  namespace: Config.string("HOSTING_TEMPORAL_NAMESPACE").pipe(Config.withDefault("default")),
+  temporalAddress: Config.map(TemporalSettings, (t) => t.address),
+  namespace: Config.map(TemporalSettings, (t) => t.namespace),
   bootstrapKey: Config.option(Config.redacted("HOSTING_API_KEY")),
   localNode: Config.option(
     Config.all({

@@ -9,19 +9,51 @@ import { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileS
 import { hostname } from "node:os"
 import { join, resolve } from "node:path"
 import { fileURLToPath } from "node:url"
+import { parseEnv } from "node:util"
 import { stopDnsServices, stopLbServices, stopNodeServices } from "@hosting/agent"
 import { generateApiKeySecret } from "@hosting/core/api"
+import { intSetting, pathSetting, portSetting, readSettings } from "@hosting/core/node"
+import { Config, Option, Redacted } from "effect"
 import { startPrivatePostgres } from "./postgres.js"
 import { findExecutable, type ServiceProcess, startProcess, waitFor } from "./processes.js"
 import { startTemporalDevServer } from "./temporal.js"
 
 const startedAt = Date.now()
 const envFile = resolve(".env")
-if (existsSync(envFile)) process.loadEnvFile(envFile)
+// .env fills in what the environment does not set (the environment wins, as with Node's
+// --env-file); it is read, not loaded into process.env, and handed to the children explicitly
+const environment: Readonly<Record<string, string | undefined>> = {
+  ...(existsSync(envFile) ? parseEnv(readFileSync(envFile, "utf8")) : {}),
+  ...process.env,
+}
 
-const env = (name: string, fallback: string) => process.env[name] || fallback
-const dataDir = resolve(env("HOSTING_DATA_DIR", ".hosting"))
-const apiPort = Number(env("HOSTING_API_PORT", "8080"))
+/** The launcher's own settings; the children read and check theirs from the environment it gives them. */
+const LauncherSettings = Config.all({
+  dataDir: Config.string("HOSTING_DATA_DIR").pipe(Config.withDefault(".hosting")),
+  apiPort: portSetting("HOSTING_API_PORT", 8080),
+  apiKey: Config.option(Config.redacted("HOSTING_API_KEY")),
+  nodeRoot: pathSetting("HOSTING_NODE_ROOT", "/var/lib/hosting/dev-node"),
+  lbRoot: pathSetting("HOSTING_LB_ROOT", "/var/lib/hosting/dev-lb"),
+  databaseUrl: Config.option(Config.redacted("HOSTING_DATABASE_URL")),
+  pdnsDatabaseUrl: Config.option(Config.redacted("HOSTING_PDNS_DATABASE_URL")),
+  postgresPort: portSetting("HOSTING_POSTGRES_PORT", 15432),
+  temporalAddress: Config.option(Config.string("HOSTING_TEMPORAL_ADDRESS")),
+  // the dev server also takes port+10 (HTTP) and port+11 (metrics)
+  temporalPort: intSetting("HOSTING_TEMPORAL_PORT", 7233, 1, 65524),
+  uiPort: portSetting("HOSTING_UI_PORT", 3001),
+})
+let settings: Config.Config.Success<typeof LauncherSettings>
+try {
+  settings = readSettings(LauncherSettings, environment)
+} catch (e) {
+  console.error(`[dev] ${(e as Error).message}`)
+  process.exit(2)
+}
+const secret = (o: Option.Option<Redacted.Redacted>) => Option.getOrUndefined(Option.map(o, Redacted.value))
+/** A child's setting as the environment gives it, or the single box's default for it. */
+const env = (name: string, fallback: string) => environment[name] || fallback
+const dataDir = resolve(settings.dataDir)
+const apiPort = settings.apiPort
 const logDir = join(dataDir, "logs")
 const runDir = join(dataDir, "run")
 mkdirSync(logDir, { recursive: true })
@@ -31,7 +63,7 @@ const say = (msg: string) => console.log(`[dev] ${msg}`)
 writeFileSync(join(runDir, "dev.pid"), `${process.pid}\n`)
 
 // The admin key: given, or generated once, printed once and kept in .env for the next run.
-let apiKey = process.env["HOSTING_API_KEY"]
+let apiKey = secret(settings.apiKey)
 if (!apiKey) {
   apiKey = generateApiKeySecret()
   const previous = existsSync(envFile) ? readFileSync(envFile, "utf8") : ""
@@ -47,9 +79,9 @@ const nodeId = readFileSync(nodeIdFile, "utf8").trim()
 
 // The local web node's files: outside /tmp and the work tree, since sshd needs every component of
 // a tenant's chroot root-owned and not group-writable.
-const nodeRoot = env("HOSTING_NODE_ROOT", "/var/lib/hosting/dev-node")
+const nodeRoot = settings.nodeRoot
 // HAProxy's files and admin socket (a socket path must stay short)
-const lbRoot = env("HOSTING_LB_ROOT", "/var/lib/hosting/dev-lb")
+const lbRoot = settings.lbRoot
 
 const children: Array<ServiceProcess> = []
 
@@ -88,15 +120,15 @@ const fail = async (e: unknown) => {
 }
 
 try {
-  let databaseUrl = process.env["HOSTING_DATABASE_URL"]
-  let pdnsDatabaseUrl = process.env["HOSTING_PDNS_DATABASE_URL"]
+  let databaseUrl = secret(settings.databaseUrl)
+  let pdnsDatabaseUrl = secret(settings.pdnsDatabaseUrl)
   if (!databaseUrl) {
     if (existsSync(join(dataDir, "pglite")))
       say(`${join(dataDir, "pglite")} (PGlite, used by earlier versions) is no longer read; remove it when done`)
     const pgDir = join(dataDir, "postgres")
     const pg = await startPrivatePostgres({
       dir: pgDir,
-      port: Number(env("HOSTING_POSTGRES_PORT", "15432")),
+      port: settings.postgresPort,
       logFile: join(logDir, "postgres.log"),
     })
     track(pg.process, false)
@@ -113,14 +145,14 @@ try {
   // the box answers DNS for its zones when PowerDNS has a database (ours, or one given)
   const roles = pdnsDatabaseUrl ? "web,lb,dns" : "web,lb"
 
-  let temporalAddress = process.env["HOSTING_TEMPORAL_ADDRESS"]
+  let temporalAddress = Option.getOrUndefined(settings.temporalAddress)
   if (!temporalAddress) {
     const executable = findExecutable("temporal")
     if (executable === undefined)
       throw new Error(
         "the Temporal CLI is not installed: run `bash infra/dev/install-temporal.sh` (npm run setup does it)",
       )
-    const port = Number(env("HOSTING_TEMPORAL_PORT", "7233"))
+    const port = settings.temporalPort
     const temporal = await startTemporalDevServer({
       executable,
       port,
@@ -136,7 +168,7 @@ try {
   }
 
   const childEnv: NodeJS.ProcessEnv = {
-    ...process.env,
+    ...environment,
     HOSTING_DATABASE_URL: databaseUrl,
     HOSTING_TEMPORAL_ADDRESS: temporalAddress,
     HOSTING_API_KEY: apiKey,
@@ -194,7 +226,7 @@ try {
   cleanups.push(() => stopDnsServices(nodeRoot))
   // The admin UI's static server (hosts/ui) proxies /api to us; started by path, not imported,
   // since no host depends on another.
-  const uiPort = Number(env("HOSTING_UI_PORT", "3001"))
+  const uiPort = settings.uiPort
   const uiServer = fileURLToPath(new URL("../../ui/src/server.mjs", import.meta.url))
   if (existsSync(uiServer)) node("ui", uiServer)
 

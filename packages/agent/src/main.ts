@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Node agent process: serves node activities on `node-{HOSTING_NODE_ID}`.
 import { createRequire } from "node:module"
-import { type HaproxyManager, NodeId, type PowerDnsManager } from "@hosting/core/node"
+import { type HaproxyManager, NodeId, type PowerDnsManager, TemporalSettings } from "@hosting/core/node"
 import { NativeConnection } from "@temporalio/worker"
 import { Config, Effect, Layer, ManagedRuntime, Schema } from "effect"
 import { dnsRoleFromEnv } from "./dns/role.js"
@@ -26,8 +26,7 @@ const config = await Effect.runPromise(
     nodeId: Config.string("HOSTING_NODE_ID").pipe(
       Config.validate({ message: "must be a UUID", validation: Schema.is(NodeId) }),
     ),
-    temporalAddress: Config.string("HOSTING_TEMPORAL_ADDRESS").pipe(Config.withDefault("127.0.0.1:7233")),
-    namespace: Config.string("HOSTING_TEMPORAL_NAMESPACE").pipe(Config.withDefault("default")),
+    temporal: TemporalSettings,
     roles: Config.string("HOSTING_AGENT_ROLES").pipe(Config.withDefault("web")),
   }),
 )
@@ -45,10 +44,10 @@ const runtime = ManagedRuntime.make(
 const roles = definitions.map((d) => d.make(runtime))
 for (const role of roles) await role.start()
 
-const connection = await NativeConnection.connect({ address: config.temporalAddress })
+const connection = await NativeConnection.connect({ address: config.temporal.address })
 const worker = await createAgentWorker({
   connection,
-  namespace: config.namespace,
+  namespace: config.temporal.namespace,
   identity: { nodeId: config.nodeId, version },
   roles,
 })

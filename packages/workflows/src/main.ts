@@ -1,28 +1,38 @@
 #!/usr/bin/env node
 import { PgClient } from "@effect/sql-pg"
+import { temporalWorkflowEngine } from "@hosting/adapters"
 // Control-plane worker process: workflows and control-plane activities on `control-plane`.
-import { AcmeStates, AuditLogs, LbSync, NodeProbes, Platform, Shards, TenantStates, ZoneStates } from "@hosting/core"
+import {
+  AcmeStates,
+  AuditLogs,
+  DatabaseUrlSetting,
+  LbSync,
+  NodeProbes,
+  Platform,
+  Shards,
+  TemporalSettings,
+  TenantStates,
+  ZoneStates,
+} from "@hosting/core"
 import { Client, Connection } from "@temporalio/client"
 import { NativeConnection } from "@temporalio/worker"
 import { Config, Effect, Layer, ManagedRuntime } from "effect"
 import { acmeSettings } from "./activities/acme.js"
-import { temporalWorkflowEngine } from "@hosting/adapters"
 import { ensureSchedules } from "./schedules.js"
 import { createControlPlaneWorker } from "./worker.js"
 
 const config = await Effect.runPromise(
   Config.all({
-    databaseUrl: Config.redacted("HOSTING_DATABASE_URL"),
-    temporalAddress: Config.string("HOSTING_TEMPORAL_ADDRESS").pipe(Config.withDefault("127.0.0.1:7233")),
-    namespace: Config.string("HOSTING_TEMPORAL_NAMESPACE").pipe(Config.withDefault("default")),
+    databaseUrl: DatabaseUrlSetting,
+    temporal: TemporalSettings,
     acme: acmeSettings,
   }),
 )
 
-const connection = await NativeConnection.connect({ address: config.temporalAddress })
+const connection = await NativeConnection.connect({ address: config.temporal.address })
 const client = new Client({
-  connection: await Connection.connect({ address: config.temporalAddress }),
-  namespace: config.namespace,
+  connection: await Connection.connect({ address: config.temporal.address }),
+  namespace: config.temporal.namespace,
 })
 const runtime = ManagedRuntime.make(
   Layer.mergeAll(
@@ -43,7 +53,7 @@ const runtime = ManagedRuntime.make(
 await ensureSchedules(client)
 const worker = await createControlPlaneWorker({
   connection,
-  namespace: config.namespace,
+  namespace: config.temporal.namespace,
   runtime,
   acme: config.acme,
 })
@@ -57,7 +67,7 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
     worker.shutdown()
   })
 }
-console.log(`control-plane worker polling ${config.temporalAddress} (${config.namespace})`)
+console.log(`control-plane worker polling ${config.temporal.address} (${config.temporal.namespace})`)
 await worker.run()
 await runtime.dispose()
 await connection.close()

@@ -1,5 +1,5 @@
-import { isAbsolute } from "node:path"
-import { intFromEnv } from "../env.js"
+import { ipFamily, pathSetting, portSetting, readSettings, stringSetting } from "@hosting/core/node"
+import { Config, ConfigError, Either, Redacted } from "effect"
 
 /** Everything the DNS role of one agent needs to know about its machine. */
 export interface DnsNodeConfig {
@@ -28,9 +28,7 @@ export interface DnsNodeConfig {
 // comment or be trimmed away.
 const SAFE = /^[A-Za-z0-9._:@%+=~!*()^$&/-]*$/
 
-const databaseFromUrl = (raw: string | undefined): DnsNodeConfig["database"] => {
-  if (raw === undefined || raw === "")
-    throw new Error("HOSTING_PDNS_DATABASE_URL is required for the dns role (postgres://user:password@host:port/db)")
+const databaseFromUrl = (raw: string): DnsNodeConfig["database"] => {
   let url: URL
   try {
     url = new URL(raw)
@@ -54,27 +52,47 @@ const databaseFromUrl = (raw: string | undefined): DnsNodeConfig["database"] => 
 }
 
 /**
- * Reads the DNS-node settings from the environment. The root is shared with the web role when an
- * agent serves both; ports are configuration so several agents (tests) share a machine.
+ * The DNS-node settings. The root is shared with the web role when an agent serves both; ports
+ * are configuration so several agents (tests) share a machine.
  */
-export const dnsNodeConfigFromEnv = (env: NodeJS.ProcessEnv = process.env): DnsNodeConfig => {
-  const root = env.HOSTING_NODE_ROOT ?? "/var/lib/hosting/node"
-  if (!isAbsolute(root) || !/^(\/[A-Za-z0-9._-]+)+$/.test(root))
-    throw new Error("HOSTING_NODE_ROOT must be an absolute path of letters, digits, '.', '_' and '-'")
-  const host = env.HOSTING_DNS_HOST ?? "127.0.0.1"
-  if (!/^[0-9a-fA-F.:]+$/.test(host)) throw new Error("HOSTING_DNS_HOST must be an IP address")
-  const runAs = env.HOSTING_PDNS_USER ?? "pdns"
-  if (!/^[a-z_][a-z0-9_-]{0,31}$/.test(runAs)) throw new Error("HOSTING_PDNS_USER must be a user name")
-  return {
-    root,
-    listen: { host, port: intFromEnv(env, "HOSTING_DNS_PORT", 53, 1, 65535) },
-    apiPort: intFromEnv(env, "HOSTING_PDNS_API_PORT", 8081, 1, 65535),
-    database: databaseFromUrl(env.HOSTING_PDNS_DATABASE_URL),
-    runAs: process.getuid?.() === 0 ? runAs : null,
-    binaries: {
-      pdnsServer: env.HOSTING_PDNS_BINARY ?? "/usr/sbin/pdns_server",
-      psql: env.HOSTING_PSQL_BINARY ?? "psql",
-    },
-    schemaFile: env.HOSTING_PDNS_SCHEMA ?? "/usr/share/doc/pdns-backend-pgsql/schema.pgsql.sql",
-  }
-}
+export const DnsNodeSettings: Config.Config<DnsNodeConfig> = Config.all({
+  root: pathSetting("HOSTING_NODE_ROOT", "/var/lib/hosting/node"),
+  host: Config.string("HOSTING_DNS_HOST").pipe(
+    Config.withDefault("127.0.0.1"),
+    Config.validate({
+      message: "HOSTING_DNS_HOST: must be an IP address",
+      validation: (h) => ipFamily(h) !== undefined,
+    }),
+  ),
+  port: portSetting("HOSTING_DNS_PORT", 53),
+  apiPort: portSetting("HOSTING_PDNS_API_PORT", 8081),
+  // a secret (it holds PowerDNS's database password): redacted wherever the setting is shown
+  databaseUrl: Config.redacted("HOSTING_PDNS_DATABASE_URL"),
+  runAs: stringSetting("HOSTING_PDNS_USER", "pdns", { re: /^[a-z_][a-z0-9_-]{0,31}$/, message: "must be a user name" }),
+  pdnsServer: Config.string("HOSTING_PDNS_BINARY").pipe(Config.withDefault("/usr/sbin/pdns_server")),
+  psql: Config.string("HOSTING_PSQL_BINARY").pipe(Config.withDefault("psql")),
+  schemaFile: Config.string("HOSTING_PDNS_SCHEMA").pipe(
+    Config.withDefault("/usr/share/doc/pdns-backend-pgsql/schema.pgsql.sql"),
+  ),
+}).pipe(
+  Config.mapOrFail((s) => {
+    try {
+      return Either.right({
+        root: s.root,
+        listen: { host: s.host, port: s.port },
+        apiPort: s.apiPort,
+        database: databaseFromUrl(Redacted.value(s.databaseUrl)),
+        runAs: process.getuid?.() === 0 ? s.runAs : null,
+        binaries: { pdnsServer: s.pdnsServer, psql: s.psql },
+        schemaFile: s.schemaFile,
+      })
+    } catch (e) {
+      const message = (e as Error).message.replace(/^HOSTING_PDNS_DATABASE_URL:? /, "")
+      return Either.left(ConfigError.InvalidData(["HOSTING_PDNS_DATABASE_URL"], message))
+    }
+  }),
+)
+
+/** The DNS-node settings from an environment (the process's own by default). */
+export const dnsNodeConfigFromEnv = (env: NodeJS.ProcessEnv = process.env): DnsNodeConfig =>
+  readSettings(DnsNodeSettings, env)
