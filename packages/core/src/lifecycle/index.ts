@@ -1,3 +1,4 @@
-/** The async lifecycle every resource family shares: serializer requests and round records. */
+/** The async lifecycle every resource family shares: serializer requests, round records, and what wakes what. */
+export * from "./reactions.js"
 export * from "./rounds.js"
 export * from "./serializers.js"
