@@ -4,9 +4,8 @@ import type { AcmeTarget, IssueCertificateInput, IssuedCertificate } from "../ac
 import type { Unavailable } from "../domain/errors.js"
 import { randomUuid } from "../domain/ids.js"
 import { CONTROL_PLANE_TASK_QUEUE, workflowIdFor } from "../domain/lifecycle.js"
+import { Reactions } from "../lifecycle/reactions.js"
 import { agentTimeoutSeconds } from "./node-probes.js"
-import { requestSync } from "./tenancy-rows.js"
-import { TenantSync } from "./tenant-sync.js"
 import { WorkflowEngine } from "./workflow-engine.js"
 
 /** Workflow type of one FQDN's Let's Encrypt issuance, shared by starter and worker. */
@@ -61,7 +60,7 @@ interface TargetRow {
 export class AcmeStates extends Effect.Service<AcmeStates>()("@hosting/AcmeStates", {
   effect: Effect.gen(function* () {
     const sql = yield* SqlClient
-    const sync = yield* TenantSync
+    const reactions = yield* Reactions
     const orders = yield* AcmeOrders
 
     const target = (fqdnId: string): Effect.Effect<AcmeTarget> =>
@@ -144,7 +143,7 @@ export class AcmeStates extends Effect.Service<AcmeStates>()("@hosting/AcmeState
           .pipe(Effect.orDie)
         if (stored === null) return null
         // the engine being down leaves the row failed with why; the certificate's retry sends it again
-        yield* requestSync(sql, sync, stored.tenantId, [["certificates", [stored.id]]]).pipe(Effect.ignore)
+        yield* reactions.changed({ kind: "certificate.issued", tenantId: stored.tenantId, certificateId: stored.id })
         return stored.id
       })
 
@@ -193,7 +192,11 @@ export class AcmeStates extends Effect.Service<AcmeStates>()("@hosting/AcmeState
             }),
           )
           if (marked.length > 0) {
-            yield* requestSync(sql, sync, tenantId, [["certificates", marked.map((m) => m.id)]]).pipe(Effect.ignore)
+            yield* reactions.changed({
+              kind: "certificates.expired",
+              tenantId,
+              certificateIds: marked.map((m) => m.id),
+            })
           }
         }
         return { replaced: replaced.length, expired: expired.length }
@@ -201,5 +204,5 @@ export class AcmeStates extends Effect.Service<AcmeStates>()("@hosting/AcmeState
 
     return { target, fail, account, saveAccount, store, renewDue, cleanup } as const
   }),
-  dependencies: [TenantSync.Default, AcmeOrders.Default],
+  dependencies: [Reactions.Default, AcmeOrders.Default],
 }) {}

@@ -11,10 +11,10 @@ import { Conflict, InvalidInput, notFound } from "../domain/errors.js"
 import { randomUuid } from "../domain/ids.js"
 import type { ListQuery } from "../domain/list.js"
 import type { FqdnId } from "../domain/tenancy.js"
+import { Reactions } from "../lifecycle/reactions.js"
 import { brandFilter, filters, listPage } from "../sql/list.js"
 import { rowDecoder } from "../sql/rows.js"
-import { getScoped, markFor, requestSync, type ScopedSpec, tenantBeingDeleted } from "./tenancy-rows.js"
-import { TenantSync } from "./tenant-sync.js"
+import { getScoped, markFor, type ScopedSpec, tenantBeingDeleted } from "./tenancy-rows.js"
 
 // never the private key: it goes to nodes, not back to callers
 const COLUMNS = [
@@ -60,7 +60,7 @@ interface FqdnRow {
 export class Certificates extends Effect.Service<Certificates>()("@hosting/Certificates", {
   effect: Effect.gen(function* () {
     const sql = yield* SqlClient
-    const sync = yield* TenantSync
+    const reactions = yield* Reactions
     const inspector = yield* CertificateInspector
     const decode = rowDecoder(Certificate)
     const withTenant = (row: unknown) =>
@@ -134,7 +134,7 @@ export class Certificates extends Effect.Service<Certificates>()("@hosting/Certi
           }),
         )
         .pipe(Effect.catchTag("SqlError", Effect.die))
-      yield* requestSync(sql, sync, tenantId, [["certificates", [id]]])
+      yield* reactions.changed({ kind: "certificate.changed", tenantId, certificateId: id })
       return yield* get(principal, id as CertificateId)
     })
 
@@ -148,7 +148,7 @@ export class Certificates extends Effect.Service<Certificates>()("@hosting/Certi
           new Conflict({ message: `only a failed certificate can be retried; this one is ${certificate.status}` }),
         )
       }
-      yield* requestSync(sql, sync, certificate.tenant_id, [["certificates", [id]]])
+      yield* reactions.changed({ kind: "certificate.changed", tenantId: certificate.tenant_id, certificateId: id })
       return yield* get(principal, id)
     })
 
@@ -166,10 +166,11 @@ export class Certificates extends Effect.Service<Certificates>()("@hosting/Certi
           }),
         )
         .pipe(Effect.orDie)
-      yield* requestSync(sql, sync, certificate.tenant_id, [["certificates", [id]]])
+      yield* reactions.changed({ kind: "certificate.changed", tenantId: certificate.tenant_id, certificateId: id })
       return yield* get(principal, id)
     })
 
     return { list, get, upload, retry, remove } as const
   }),
+  dependencies: [Reactions.Default],
 }) {}

@@ -19,12 +19,12 @@ import {
 import { Conflict, InvalidInput, notFound } from "../domain/errors.js"
 import { randomUuid } from "../domain/ids.js"
 import type { ListQuery } from "../domain/list.js"
+import { Reactions } from "../lifecycle/reactions.js"
 import { brandFilter, filters, listPage } from "../sql/list.js"
 import { baseDomain } from "../sql/platform-config.js"
 import { rowDecoder } from "../sql/rows.js"
-import { markDns, requestZoneSync, zoneBeingDeleted } from "./dns-rows.js"
+import { markDns, zoneBeingDeleted } from "./dns-rows.js"
 import { getScoped, type ScopedSpec } from "./tenancy-rows.js"
-import { ZoneSync } from "./zone-sync.js"
 
 const spec: ScopedSpec = {
   from: "dns_records t JOIN zones z ON z.id = t.zone_id",
@@ -62,7 +62,7 @@ const dataOf = (input: RecordInput): RecordData => {
 export class DnsRecords extends Effect.Service<DnsRecords>()("@hosting/DnsRecords", {
   effect: Effect.gen(function* () {
     const sql = yield* SqlClient
-    const sync = yield* ZoneSync
+    const reactions = yield* Reactions
     const decode = rowDecoder(DnsRecord)
     const withZoneStatus = (row: unknown) =>
       Effect.map(decode(row), (record) => ({
@@ -186,7 +186,7 @@ export class DnsRecords extends Effect.Service<DnsRecords>()("@hosting/DnsRecord
         .pipe(Effect.catchTag("SqlError", Effect.die))
       // answered as written: a fast sync may have moved (or removed) it by the time it is re-read
       const answer = yield* get(principal, id as DnsRecordId)
-      yield* requestZoneSync(sql, sync, zoneId, [["dns_records", [id]]])
+      yield* reactions.changed({ kind: "dns-record.changed", zoneId, recordId: id })
       return answer
     })
 
@@ -221,7 +221,7 @@ export class DnsRecords extends Effect.Service<DnsRecords>()("@hosting/DnsRecord
         .pipe(Effect.catchTag("SqlError", Effect.die))
       // answered as written: a fast sync may have moved (or removed) it by the time it is re-read
       const answer = yield* get(principal, id)
-      yield* requestZoneSync(sql, sync, record.zone_id, [["dns_records", [id]]])
+      yield* reactions.changed({ kind: "dns-record.changed", zoneId: record.zone_id, recordId: id })
       return answer
     })
 
@@ -232,7 +232,7 @@ export class DnsRecords extends Effect.Service<DnsRecords>()("@hosting/DnsRecord
       yield* sql`UPDATE dns_records SET ${markDns(sql, "deleting")} WHERE id = ${id}`.pipe(Effect.orDie)
       // answered as written: a fast sync may have moved (or removed) it by the time it is re-read
       const answer = yield* get(principal, id)
-      yield* requestZoneSync(sql, sync, record.zone_id, [["dns_records", [id]]])
+      yield* reactions.changed({ kind: "dns-record.changed", zoneId: record.zone_id, recordId: id })
       return answer
     })
 
@@ -248,10 +248,11 @@ export class DnsRecords extends Effect.Service<DnsRecords>()("@hosting/DnsRecord
       }
       // answered as written: a fast sync may have moved (or removed) it by the time it is re-read
       const answer = yield* get(principal, id)
-      yield* requestZoneSync(sql, sync, record.zone_id, [["dns_records", [id]]])
+      yield* reactions.changed({ kind: "dns-record.changed", zoneId: record.zone_id, recordId: id })
       return answer
     })
 
     return { list, get, create, update, remove, retry } as const
   }),
+  dependencies: [Reactions.Default],
 }) {}

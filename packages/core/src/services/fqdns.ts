@@ -5,16 +5,14 @@ import { Conflict, InvalidInput, notFound } from "../domain/errors.js"
 import { randomUuid } from "../domain/ids.js"
 import type { ListQuery } from "../domain/list.js"
 import { type CreateFqdn, Fqdn, type FqdnId, type UpdateFqdn, type WebrootId } from "../domain/tenancy.js"
+import { Reactions } from "../lifecycle/reactions.js"
 import { onConstraint } from "../sql/constraints.js"
 import { brandFilter, filters, listPage } from "../sql/list.js"
 import { foreignZoneCovering, lockNameTree } from "../sql/name-ownership.js"
 import { rowDecoder } from "../sql/rows.js"
 import { AcmeOrders } from "./acme.js"
-import { LbSync } from "./lb-sync.js"
 import { allowTestDomains, refuseTestDomains } from "./platform.js"
-import { getScoped, markFor, requestSync, type ScopedSpec, tenantBeingDeleted } from "./tenancy-rows.js"
-import { TenantSync } from "./tenant-sync.js"
-import { ZoneSync } from "./zone-sync.js"
+import { getScoped, markFor, type ScopedSpec, tenantBeingDeleted } from "./tenancy-rows.js"
 
 const spec: ScopedSpec = {
   from: "fqdns t JOIN tenants tn ON tn.id = t.tenant_id",
@@ -39,9 +37,7 @@ interface WebrootRow {
 export class Fqdns extends Effect.Service<Fqdns>()("@hosting/Fqdns", {
   effect: Effect.gen(function* () {
     const sql = yield* SqlClient
-    const sync = yield* TenantSync
-    const lb = yield* LbSync
-    const zones = yield* ZoneSync
+    const reactions = yield* Reactions
     const acme = yield* AcmeOrders
     const testDomains = yield* allowTestDomains
     const decode = rowDecoder(Fqdn)
@@ -132,10 +128,8 @@ export class Fqdns extends Effect.Service<Fqdns>()("@hosting/Fqdns", {
           }),
         )
         .pipe(onConstraint({ unique: () => new Conflict({ message: `${hostname} is already bound to a webroot` }) }))
-      yield* requestSync(sql, sync, tenantId, [["fqdns", [id]]])
-      yield* lb.namesChanged(tenantId)
-      // the zone covering the name serves A/AAAA records for it from now on
-      yield* zones.requestCovering(hostname)
+      // its tenant's nodes serve it, its cluster's LBs route it, the covering zone gets its A/AAAA
+      yield* reactions.changed({ kind: "fqdn.bound", tenantId, fqdnId: id, hostname })
       // the issuance waits until the name is served, then answers the ACME server's challenge
       // (the binding itself was handed over: an engine failure here is recorded on the FQDN)
       if (tls === "letsencrypt") yield* Effect.ignore(acme.request(id))
@@ -180,7 +174,7 @@ export class Fqdns extends Effect.Service<Fqdns>()("@hosting/Fqdns", {
         )
         .pipe(Effect.orDie)
       if (rows.length === 0) return yield* Effect.fail(beingDeleted())
-      if (nodesSee) yield* requestSync(sql, sync, fqdn.tenant_id, [["fqdns", [id]]])
+      if (nodesSee) yield* reactions.changed({ kind: "fqdn.changed", tenantId: fqdn.tenant_id, fqdnId: id })
       if (issue) yield* Effect.ignore(acme.request(id))
       return yield* get(principal, id)
     })
@@ -204,9 +198,7 @@ export class Fqdns extends Effect.Service<Fqdns>()("@hosting/Fqdns", {
       // deleting again sends the delete again; anything else under a tenant being deleted is refused
       if (fqdn.status !== "deleting" && tenantStatus === "deleting") return yield* Effect.fail(tenantBeingDeleted())
       yield* sql`UPDATE fqdns SET ${markFor(sql, "deleting")} WHERE id = ${id}`.pipe(Effect.orDie)
-      yield* requestSync(sql, sync, fqdn.tenant_id, [["fqdns", [id]]])
-      yield* lb.namesChanged(fqdn.tenant_id)
-      yield* zones.requestCovering(fqdn.hostname)
+      yield* reactions.changed({ kind: "fqdn.unbound", tenantId: fqdn.tenant_id, fqdnId: id, hostname: fqdn.hostname })
       return yield* get(principal, id)
     })
 
@@ -220,11 +212,11 @@ export class Fqdns extends Effect.Service<Fqdns>()("@hosting/Fqdns", {
           new Conflict({ message: `only a failed FQDN can be retried; this one is ${fqdn.status}` }),
         )
       }
-      yield* requestSync(sql, sync, fqdn.tenant_id, [["fqdns", [id]]])
-      yield* lb.namesChanged(fqdn.tenant_id)
+      yield* reactions.changed({ kind: "fqdn.retried", tenantId: fqdn.tenant_id, fqdnId: id })
       return yield* get(principal, id)
     })
 
     return { list, get, create, update, issue, remove, retry } as const
   }),
+  dependencies: [Reactions.Default],
 }) {}

@@ -14,11 +14,19 @@ interface LbShardRow {
 
 const decodeLbConfig = Schema.decodeUnknownOption(ShardConfigByRole.lb)
 
+/** Clusters a tenant's names are routed in: its shard's, and its migration target's. */
+export const tenantClusters = (sql: SqlClient, tenantId: string) =>
+  sql<{ cluster_id: string }>`SELECT DISTINCT s.cluster_id::text AS cluster_id FROM tenants t
+    JOIN shards s ON s.id = t.shard_id OR s.id = t.migrate_to WHERE t.id = ${tenantId}`.pipe(
+    Effect.orDie,
+    Effect.map((rows) => rows.map((r) => r.cluster_id)),
+  )
+
 /**
  * The load balancers' side of the control plane. Routes (`fqdn → web shard backend`) live in
  * the database; one serializer per cluster (`cluster:{id}:lb-sync`, signal-with-start, like a
  * tenant's sync) reads the cluster's whole desired mapping each round and has every LB node
- * apply it through HAProxy's runtime API. Writers call `request*` after their rows are written.
+ * apply it through HAProxy's runtime API. What asks it is declared in lifecycle/reactions.ts.
  */
 export class LbSync extends Effect.Service<LbSync>()("@hosting/LbSync", {
   effect: Effect.gen(function* () {
@@ -34,17 +42,9 @@ export class LbSync extends Effect.Service<LbSync>()("@hosting/LbSync", {
       yield* requestSerializer(lbSerializer, clusterId)
     })
 
-    /** Clusters a tenant's names are routed in: its shard's, and its migration target's. */
-    const clustersOfTenant = (tenantId: string) =>
-      sql<{ cluster_id: string }>`SELECT DISTINCT s.cluster_id::text AS cluster_id FROM tenants t
-        JOIN shards s ON s.id = t.shard_id OR s.id = t.migrate_to WHERE t.id = ${tenantId}`.pipe(
-        Effect.orDie,
-        Effect.map((rows) => rows.map((r) => r.cluster_id)),
-      )
-
     /** Asks the LB sync of every cluster a tenant's names are routed in. */
     const requestForTenant = (tenantId: string) =>
-      Effect.flatMap(clustersOfTenant(tenantId), (ids) => Effect.forEach(ids, request, { discard: true }))
+      Effect.flatMap(tenantClusters(sql, tenantId), (ids) => Effect.forEach(ids, request, { discard: true }))
 
     /** Asks the LB sync of a shard's cluster. */
     const requestForShard = (shardId: string) =>
@@ -53,18 +53,6 @@ export class LbSync extends Effect.Service<LbSync>()("@hosting/LbSync", {
         Effect.flatMap((rows) => Effect.forEach(rows, (r) => request(r.cluster_id), { discard: true })),
         // asked from a worker: an unreachable engine is transient, Temporal retries the activity
         Effect.orDie,
-      )
-
-    /**
-     * Asks the LB sync after a tenant's host names changed. An engine that cannot be reached is
-     * logged, not failed: the web side of the change was already handed over, and every round of
-     * a cluster (the next bind, or a converge of the lb shard) pushes its whole mapping anyway.
-     */
-    const namesChanged = (tenantId: string) =>
-      requestForTenant(tenantId).pipe(
-        Effect.catchTag("Unavailable", (e) =>
-          Effect.logWarning(`could not ask the LB sync for tenant ${tenantId}: ${e.message}`),
-        ),
       )
 
     const facts = (clusterId: string) =>
@@ -129,9 +117,7 @@ export class LbSync extends Effect.Service<LbSync>()("@hosting/LbSync", {
     return {
       request,
       requestForTenant,
-      namesChanged,
       requestForShard,
-      clustersOfTenant,
       clusterTargets,
       shardSpec,
     } as const

@@ -4,12 +4,10 @@ import { Conflict, InvalidInput, notFound } from "../domain/errors.js"
 import { type ClusterId, type NodeId, randomUuid, type ShardId } from "../domain/ids.js"
 import type { ListQuery } from "../domain/list.js"
 import { type CreateNode, Node, type UpdateNode } from "../domain/topology.js"
+import { Reactions } from "../lifecycle/reactions.js"
 import { onConstraint } from "../sql/constraints.js"
 import { getById, type ListSpec, listChildren } from "../sql/list.js"
-import { baseDomain } from "../sql/platform-config.js"
 import { rowDecoder, textArray } from "../sql/rows.js"
-import { LbSync } from "./lb-sync.js"
-import { ZoneSync } from "./zone-sync.js"
 
 const select = `t.id, t.cluster_id, t.hostname, t.addresses, t.created_at, t.updated_at, 'node-' || t.id AS task_queue,
   ARRAY(SELECT ns.shard_id::text FROM node_shards ns WHERE ns.node_id = t.id ORDER BY 1) AS shard_ids,
@@ -27,22 +25,15 @@ const spec: ListSpec = {
 export class Nodes extends Effect.Service<Nodes>()("@hosting/Nodes", {
   effect: Effect.gen(function* () {
     const sql = yield* SqlClient
-    const lb = yield* LbSync
-    const zones = yield* ZoneSync
+    const reactions = yield* Reactions
     const decode = rowDecoder(Node)
 
     /**
      * A node joining, leaving or moving between shards, or changing addresses, changes the
      * backends of its cluster's LBs (or adds an LB node that needs every route) and the addresses
-     * tenants' service hostnames point at. Best effort: with the engine down the next bind, zone
-     * change or converge brings them up to date.
+     * tenants' service hostnames point at (best effort, see Reactions).
      */
-    const topologyChanged = (clusterId: string) =>
-      Effect.gen(function* () {
-        yield* Effect.ignore(lb.request(clusterId))
-        const base = yield* baseDomain(sql).pipe(Effect.orDie)
-        if (base !== null) yield* Effect.ignore(zones.requestForBaseDomain(base))
-      })
+    const topologyChanged = (clusterId: string) => reactions.changed({ kind: "node.changed", clusterId })
 
     const get = Effect.fn("Nodes.get")(function* (id: NodeId) {
       return yield* getById(sql, spec, id, "node", decode)
@@ -115,5 +106,5 @@ export class Nodes extends Effect.Service<Nodes>()("@hosting/Nodes", {
 
     return { list, get, create, update, remove } as const
   }),
-  dependencies: [LbSync.Default, ZoneSync.Default],
+  dependencies: [Reactions.Default],
 }) {}

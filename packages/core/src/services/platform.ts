@@ -3,7 +3,7 @@ import { Config, Effect, Schema } from "effect"
 import { InvalidInput } from "../domain/errors.js"
 import { DEFAULT_PLATFORM_CONFIG, PlatformConfig, type UpdatePlatformConfig } from "../domain/platform.js"
 import { isLoopbackHost, testTldOf, urlHost } from "../domain/validation.js"
-import { ZoneSync } from "./zone-sync.js"
+import { Reactions } from "../lifecycle/reactions.js"
 
 /**
  * Whether this deployment accepts names under the test TLDs (`test`, `example`) and a loopback
@@ -50,7 +50,7 @@ export const refuseDevelopmentIssuer = (allowed: boolean, issuer: string): Effec
 export class Platform extends Effect.Service<Platform>()("@hosting/Platform", {
   effect: Effect.gen(function* () {
     const sql = yield* SqlClient
-    const zones = yield* ZoneSync
+    const reactions = yield* Reactions
     const testDomains = yield* allowTestDomains
     const decode = Schema.decodeUnknown(PlatformConfig)
 
@@ -74,14 +74,12 @@ export class Platform extends Effect.Service<Platform>()("@hosting/Platform", {
         ON CONFLICT (id) DO UPDATE SET config = EXCLUDED.config, updated_at = now()`.pipe(Effect.orDie)
       // tenants' service hostnames move with the base domain: leave the old one's zones, join the new one's
       if (next.base_domain !== current.base_domain) {
-        for (const domain of [current.base_domain, next.base_domain]) {
-          if (domain !== null) yield* zones.requestForBaseDomain(domain)
-        }
+        yield* reactions.changed({ kind: "base-domain.changed", from: current.base_domain, to: next.base_domain })
       }
       return next
     })
 
     return { get, update } as const
   }),
-  dependencies: [ZoneSync.Default],
+  dependencies: [Reactions.Default],
 }) {}

@@ -12,6 +12,7 @@ import {
   type TenantId,
   type UpdateSshKey,
 } from "../domain/tenancy.js"
+import { Reactions } from "../lifecycle/reactions.js"
 import { onConstraint } from "../sql/constraints.js"
 import { brandFilter, filters, listPage } from "../sql/list.js"
 import { rowDecoder } from "../sql/rows.js"
@@ -19,12 +20,10 @@ import {
   getScoped,
   lockLiveTenant,
   markFor,
-  requestSync,
   type ScopedSpec,
   tenantBeingDeleted,
   visibleTenant,
 } from "./tenancy-rows.js"
-import { TenantSync } from "./tenant-sync.js"
 
 const spec: ScopedSpec = {
   from: "ssh_keys t JOIN tenants tn ON tn.id = t.tenant_id",
@@ -42,7 +41,7 @@ const beingDeleted = () => new Conflict({ message: "the SSH key is being deleted
 export class SshKeys extends Effect.Service<SshKeys>()("@hosting/SshKeys", {
   effect: Effect.gen(function* () {
     const sql = yield* SqlClient
-    const sync = yield* TenantSync
+    const reactions = yield* Reactions
     const decode = rowDecoder(SshKey)
     const withTenant = (row: unknown) =>
       Effect.map(decode(row), (key) => ({
@@ -92,7 +91,7 @@ export class SshKeys extends Effect.Service<SshKeys>()("@hosting/SshKeys", {
               }),
           }),
         )
-      yield* requestSync(sql, sync, tenantId, [["ssh_keys", [id]]])
+      yield* reactions.changed({ kind: "ssh-key.changed", tenantId, sshKeyId: id })
       return yield* get(principal, id as SshKeyId)
     })
 
@@ -115,7 +114,7 @@ export class SshKeys extends Effect.Service<SshKeys>()("@hosting/SshKeys", {
       // deleting again sends the delete again; anything else under a tenant being deleted is refused
       if (key.status !== "deleting" && tenantStatus === "deleting") return yield* Effect.fail(tenantBeingDeleted())
       yield* sql`UPDATE ssh_keys SET ${markFor(sql, "deleting")} WHERE id = ${id}`.pipe(Effect.orDie)
-      yield* requestSync(sql, sync, key.tenant_id, [["ssh_keys", [id]]])
+      yield* reactions.changed({ kind: "ssh-key.changed", tenantId: key.tenant_id, sshKeyId: id })
       return yield* get(principal, id)
     })
 
@@ -129,10 +128,11 @@ export class SshKeys extends Effect.Service<SshKeys>()("@hosting/SshKeys", {
           new Conflict({ message: `only a failed SSH key can be retried; this one is ${key.status}` }),
         )
       }
-      yield* requestSync(sql, sync, key.tenant_id, [["ssh_keys", [id]]])
+      yield* reactions.changed({ kind: "ssh-key.changed", tenantId: key.tenant_id, sshKeyId: id })
       return yield* get(principal, id)
     })
 
     return { list, get, create, update, remove, retry } as const
   }),
+  dependencies: [Reactions.Default],
 }) {}

@@ -2,19 +2,18 @@ import type { SqlClient } from "@effect/sql/SqlClient"
 import type { SqlError } from "@effect/sql/SqlError"
 import { Effect, Schedule } from "effect"
 import type { Principal } from "../domain/api-key.js"
-import { Conflict, type NotFound, notFound, type Unavailable } from "../domain/errors.js"
+import { Conflict, type NotFound, notFound } from "../domain/errors.js"
 import { generateName } from "../domain/names.js"
 import { Webroot, webrootPath } from "../domain/tenancy.js"
 import { onConstraint } from "../sql/constraints.js"
-import { handOff, markRow, type WrittenRows } from "../sql/hand-off.js"
+import { markRow, type WrittenRows } from "../sql/hand-off.js"
 import { brandFilter, filters, type ListSpec } from "../sql/list.js"
 import { rowDecoder } from "../sql/rows.js"
-import type { TenantSync } from "./tenant-sync.js"
 
 /**
  * What the web-tier services (tenants, webroots, FQDNs, SSH keys) share: reads scoped to the
- * caller's brands through the owning tenant, the "being deleted" guard, the status/revision
- * bump a node must see, and handing the change to the tenant's sync.
+ * caller's brands through the owning tenant, the "being deleted" guard and the status/revision
+ * bump a node must see (the change is then reported to Reactions, which hands it to the sync).
  */
 
 /** The web-tier tables whose rows a tenant's sync applies. */
@@ -90,19 +89,6 @@ export const insertNamed = <A, E, R>(
 
 /** Ids a write touched, per table, so a failed hand-off can mark exactly those rows. */
 export type Written = WrittenRows<WebTable>
-
-/**
- * Hands a tenant's changes to its sync. When the workflow engine cannot be reached the rows just
- * written say why and the caller gets the 503, as Shards.startConverge does for a shard: changed
- * rows become `failed` (retry sends them again); rows being deleted stay `deleting`, as after a
- * failed sync (deleting again sends them again).
- */
-export const requestSync = (
-  sql: SqlClient,
-  sync: TenantSync,
-  tenantId: string,
-  written: Written,
-): Effect.Effect<void, Unavailable> => handOff(sql, sync.request(tenantId), written)
 
 /** Ids of the rows an `UPDATE … RETURNING id` touched. */
 export const idsOf = (rows: ReadonlyArray<{ readonly id: string }>): ReadonlyArray<string> => rows.map((r) => r.id)

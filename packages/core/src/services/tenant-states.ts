@@ -3,11 +3,10 @@ import { Effect } from "effect"
 import type { RoundOutcome, TenantRevisions, TenantSnapshot } from "../activities/index.js"
 import { SERVED_SIGNAL, workflowIdFor } from "../domain/lifecycle.js"
 import type { TenantSpec, WebrootSpec } from "../domain/web.js"
+import { Reactions } from "../lifecycle/reactions.js"
 import { causesOf, type FamilyTables, markProvisioning, recordRound } from "../lifecycle/rounds.js"
-import { LbSync } from "./lb-sync.js"
-import { TenantSync } from "./tenant-sync.js"
+import { tenantClusters } from "./lb-sync.js"
 import { WorkflowEngine } from "./workflow-engine.js"
-import { ZoneSync } from "./zone-sync.js"
 
 interface TenantRow {
   readonly id: string
@@ -136,9 +135,7 @@ const pairs = (rows: ReadonlyArray<{ readonly id: string; readonly revision: str
 export class TenantStates extends Effect.Service<TenantStates>()("@hosting/TenantStates", {
   effect: Effect.gen(function* () {
     const sql = yield* SqlClient
-    const sync = yield* TenantSync
-    const lb = yield* LbSync
-    const zones = yield* ZoneSync
+    const reactions = yield* Reactions
     const engine = yield* WorkflowEngine
 
     const nodesOf = (shardId: string) =>
@@ -216,12 +213,10 @@ export class TenantStates extends Effect.Service<TenantStates>()("@hosting/Tenan
         const bound = snap.spec?.webroots.reduce((n, w) => n + w.server_names.length, 0) ?? 0
         const moved = causesOf(outcome).length === 0 && snap.migrateNodeIds !== null
         // read before the move: the source cluster must drop the names as the target adds them
-        const clusters = moved || snap.revisions.fqdns.length > bound ? yield* lb.clustersOfTenant(snap.tenantId) : []
+        const routedIn = moved || snap.revisions.fqdns.length > bound ? yield* tenantClusters(sql, snap.tenantId) : []
         yield* record(snap, outcome)
-        yield* Effect.forEach(clusters, (c) => lb.request(c), { discard: true }).pipe(Effect.orDie)
-        // a tenant moved: its names now point at its new cluster's LB addresses and its service
-        // hostname at its new shard's web nodes
-        if (moved) yield* zones.requestForTenant(snap.tenantId)
+        // the LBs of those clusters; a moved tenant's names and service hostname in their zones
+        yield* reactions.changed({ kind: "tenant.round-recorded", tenantId: snap.tenantId, moved, routedIn })
         yield* tellWaitingIssuances(snap)
       })
 
@@ -322,7 +317,7 @@ export class TenantStates extends Effect.Service<TenantStates>()("@hosting/Tenan
             OR EXISTS (SELECT 1 FROM certificates c WHERE c.tenant_id = t.id AND c.revision > ${revision}))`.pipe(
           Effect.orDie,
         )
-        yield* Effect.forEach(rows, (r) => sync.request(r.id).pipe(Effect.orDie), { discard: true })
+        yield* reactions.changed({ kind: "web-converge.overtaken", tenantIds: rows.map((r) => r.id) })
         return rows.length
       })
 
@@ -334,5 +329,5 @@ export class TenantStates extends Effect.Service<TenantStates>()("@hosting/Tenan
 
     return { snapshot, finish, shardSpecs, resyncChangedSince, shardRole } as const
   }),
-  dependencies: [TenantSync.Default, LbSync.Default, ZoneSync.Default],
+  dependencies: [Reactions.Default],
 }) {}

@@ -16,6 +16,7 @@ import {
   TenantResources,
   type UpdateTenant,
 } from "../domain/tenancy.js"
+import { Reactions } from "../lifecycle/reactions.js"
 import { brandFilter, filters, listPage } from "../sql/list.js"
 import { rowDecoder } from "../sql/rows.js"
 import {
@@ -24,12 +25,9 @@ import {
   idsOf,
   insertNamed,
   markFor,
-  requestSync,
   type ScopedSpec,
   tenantBeingDeleted,
 } from "./tenancy-rows.js"
-import { TenantSync } from "./tenant-sync.js"
-import { ZoneSync } from "./zone-sync.js"
 
 const spec: ScopedSpec = {
   from: "tenants t",
@@ -46,13 +44,12 @@ const mapClusters = (brandId: string) =>
 
 /**
  * Tenants: a Linux user on every node of a web shard, owned by a brand. Writes mark rows for the
- * tenant's sync (TenantSync) and answer 202; the sync makes them active or failed.
+ * tenant's sync, report the change (Reactions) and answer 202; the sync makes them active or failed.
  */
 export class Tenants extends Effect.Service<Tenants>()("@hosting/Tenants", {
   effect: Effect.gen(function* () {
     const sql = yield* SqlClient
-    const sync = yield* TenantSync
-    const zones = yield* ZoneSync
+    const reactions = yield* Reactions
     const decodeRow = rowDecoder(Tenant)
     // derived, not stored: a new base domain renames every tenant's service hostname at once
     const decode = (row: unknown) => {
@@ -146,9 +143,8 @@ export class Tenants extends Effect.Service<Tenants>()("@hosting/Tenants", {
         (name) => sql`INSERT INTO tenants (id, brand_id, shard_id, name, display_name, status)
           VALUES (${id}, ${input.brand_id}, ${shardId}, ${name}, ${input.display_name ?? null}, 'pending')`,
       )
-      yield* requestSync(sql, sync, id, [["tenants", [id]]])
-      // its service hostname is served from now on
-      yield* zones.requestForTenant(id)
+      // its nodes get the account; its service hostname is served from now on
+      yield* reactions.changed({ kind: "tenant.created", tenantId: id })
       return yield* get(principal, id as TenantId)
     })
 
@@ -175,7 +171,7 @@ export class Tenants extends Effect.Service<Tenants>()("@hosting/Tenants", {
     const changeTenant = (principal: Principal, id: TenantId, set: Fragment) =>
       Effect.gen(function* () {
         yield* updateLive(id, sql`${set}, ${markFor(sql, "pending")}`)
-        yield* requestSync(sql, sync, id, [["tenants", [id]]])
+        yield* reactions.changed({ kind: "tenant.changed", tenantId: id })
         return yield* get(principal, id)
       })
 
@@ -228,10 +224,8 @@ export class Tenants extends Effect.Service<Tenants>()("@hosting/Tenants", {
           }),
         )
         .pipe(Effect.orDie)
-      yield* requestSync(sql, sync, id, written)
-      // the names it served, its service hostname too, leave their zones with it (derived records
-      // skip `deleting` FQDNs and tenants)
-      yield* zones.requestForTenant(id)
+      // the names it served, its service hostname too, leave their zones with it
+      yield* reactions.changed({ kind: "tenant.deleted", tenantId: id, written })
       return yield* get(principal, id)
     })
 
@@ -285,7 +279,7 @@ export class Tenants extends Effect.Service<Tenants>()("@hosting/Tenants", {
           }),
         )
       }
-      yield* requestSync(sql, sync, id, written)
+      yield* reactions.changed({ kind: "tenant.retried", tenantId: id, written })
       return yield* get(principal, id)
     })
 
@@ -306,4 +300,5 @@ export class Tenants extends Effect.Service<Tenants>()("@hosting/Tenants", {
 
     return { list, get, create, update, remove, suspend, migrate, retry, resources } as const
   }),
+  dependencies: [Reactions.Default],
 }) {}

@@ -14,6 +14,7 @@ import {
   type WebRuntime,
   type WebrootId,
 } from "../domain/tenancy.js"
+import { Reactions } from "../lifecycle/reactions.js"
 import { brandFilter, filters, listPage } from "../sql/list.js"
 import {
   decodeWebroot,
@@ -22,13 +23,10 @@ import {
   insertNamed,
   lockLiveTenant,
   markFor,
-  requestSync,
   type ScopedSpec,
   tenantBeingDeleted,
   visibleTenant,
 } from "./tenancy-rows.js"
-import { TenantSync } from "./tenant-sync.js"
-import { ZoneSync } from "./zone-sync.js"
 
 const spec: ScopedSpec = {
   from: "webroots t JOIN tenants tn ON tn.id = t.tenant_id",
@@ -112,8 +110,7 @@ const offeredInRegion = (sql: SqlClient, tenantId: string, runtime: WebRuntime, 
 export class Webroots extends Effect.Service<Webroots>()("@hosting/Webroots", {
   effect: Effect.gen(function* () {
     const sql = yield* SqlClient
-    const sync = yield* TenantSync
-    const zones = yield* ZoneSync
+    const reactions = yield* Reactions
     const withTenant = (row: unknown) =>
       Effect.map(decodeWebroot(row), (webroot) => ({
         webroot,
@@ -158,7 +155,7 @@ export class Webroots extends Effect.Service<Webroots>()("@hosting/Webroots", {
           }),
         ),
       )
-      yield* requestSync(sql, sync, tenantId, [["webroots", [id]]])
+      yield* reactions.changed({ kind: "webroot.changed", tenantId, webrootId: id })
       return yield* get(principal, id as WebrootId)
     })
 
@@ -191,7 +188,7 @@ export class Webroots extends Effect.Service<Webroots>()("@hosting/Webroots", {
           entrypoint = ${settings.entrypoint}, numprocs = ${settings.numprocs}, ${markFor(sql, "pending")}
         WHERE id = ${id} AND status <> 'deleting' RETURNING id`.pipe(Effect.orDie)
       if (rows.length === 0) return yield* Effect.fail(beingDeleted())
-      yield* requestSync(sql, sync, webroot.tenant_id, [["webroots", [id]]])
+      yield* reactions.changed({ kind: "webroot.changed", tenantId: webroot.tenant_id, webrootId: id })
       return yield* get(principal, id)
     })
 
@@ -213,9 +210,8 @@ export class Webroots extends Effect.Service<Webroots>()("@hosting/Webroots", {
           }),
         )
         .pipe(Effect.orDie)
-      yield* requestSync(sql, sync, webroot.tenant_id, written)
-      // the names it served leave their zones with it (derived records skip `deleting` FQDNs)
-      yield* zones.requestForTenant(webroot.tenant_id)
+      // the names it served leave their zones with it
+      yield* reactions.changed({ kind: "webroot.deleted", tenantId: webroot.tenant_id, written })
       return yield* get(principal, id)
     })
 
@@ -229,10 +225,11 @@ export class Webroots extends Effect.Service<Webroots>()("@hosting/Webroots", {
           new Conflict({ message: `only a failed webroot can be retried; this one is ${webroot.status}` }),
         )
       }
-      yield* requestSync(sql, sync, webroot.tenant_id, [["webroots", [id]]])
+      yield* reactions.changed({ kind: "webroot.changed", tenantId: webroot.tenant_id, webrootId: id })
       return yield* get(principal, id)
     })
 
     return { list, get, create, update, remove, retry } as const
   }),
+  dependencies: [Reactions.Default],
 }) {}

@@ -14,15 +14,15 @@ import { Conflict, InvalidInput, notFound } from "../domain/errors.js"
 import { randomUuid } from "../domain/ids.js"
 import type { ListQuery } from "../domain/list.js"
 import type { TenantId } from "../domain/tenancy.js"
+import { Reactions } from "../lifecycle/reactions.js"
 import { onConstraint } from "../sql/constraints.js"
 import { brandFilter, filters, listPage } from "../sql/list.js"
 import { foreignFqdnUnder, foreignZoneOverlapping, lockNameTree } from "../sql/name-ownership.js"
 import { rowDecoder } from "../sql/rows.js"
-import { markDns, requestZoneSync, zoneBeingDeleted } from "./dns-rows.js"
+import { markDns, zoneBeingDeleted } from "./dns-rows.js"
 import { allowTestDomains, Platform, refuseTestDomains } from "./platform.js"
 import { getScoped, idsOf, type ScopedSpec } from "./tenancy-rows.js"
 import { ZoneStates } from "./zone-states.js"
-import { ZoneSync } from "./zone-sync.js"
 
 const spec: ScopedSpec = {
   from: "zones t",
@@ -37,12 +37,12 @@ const spec: ScopedSpec = {
 /**
  * DNS zones of brands. Creating a zone writes its SOA and NS (platform-managed records, from the
  * brand's NS hostnames and hostmaster, else the platform's); changes are applied on the DNS
- * nodes by the zone's sync (ZoneSync), and answer 202.
+ * nodes by the zone's sync (reported to Reactions), and answer 202.
  */
 export class Zones extends Effect.Service<Zones>()("@hosting/Zones", {
   effect: Effect.gen(function* () {
     const sql = yield* SqlClient
-    const sync = yield* ZoneSync
+    const reactions = yield* Reactions
     const states = yield* ZoneStates
     const platform = yield* Platform
     const testDomains = yield* allowTestDomains
@@ -141,10 +141,14 @@ export class Zones extends Effect.Service<Zones>()("@hosting/Zones", {
         .pipe(onConstraint({ unique: () => new Conflict({ message: `the zone ${name} already exists` }) }))
       // answered as written: a fast sync may have moved it on by the time it is re-read
       const answer = yield* get(principal, id as ZoneId)
-      yield* requestZoneSync(sql, sync, id, [
-        ["zones", [id]],
-        ["dns_records", recordIds],
-      ])
+      yield* reactions.changed({
+        kind: "zone.changed",
+        zoneId: id,
+        written: [
+          ["zones", [id]],
+          ["dns_records", recordIds],
+        ],
+      })
       return answer
     })
 
@@ -166,7 +170,7 @@ export class Zones extends Effect.Service<Zones>()("@hosting/Zones", {
         .pipe(Effect.orDie)
       // answered as written: a fast sync may have moved (or removed) it by the time it is re-read
       const answer = yield* get(principal, id)
-      yield* requestZoneSync(sql, sync, id, written)
+      yield* reactions.changed({ kind: "zone.changed", zoneId: id, written })
       return answer
     })
 
@@ -198,7 +202,7 @@ export class Zones extends Effect.Service<Zones>()("@hosting/Zones", {
       }
       // answered as written: a fast sync may have moved (or removed) it by the time it is re-read
       const answer = yield* get(principal, id)
-      yield* requestZoneSync(sql, sync, id, written)
+      yield* reactions.changed({ kind: "zone.changed", zoneId: id, written })
       return answer
     })
 
@@ -224,5 +228,5 @@ export class Zones extends Effect.Service<Zones>()("@hosting/Zones", {
 
     return { list, get, create, remove, retry, setTenant, rrsets } as const
   }),
-  dependencies: [Platform.Default, ZoneStates.Default],
+  dependencies: [Platform.Default, ZoneStates.Default, Reactions.Default],
 }) {}
