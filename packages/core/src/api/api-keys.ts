@@ -1,52 +1,39 @@
-import { HttpApiEndpoint, HttpApiGroup, OpenApi } from "@effect/platform"
+import { HttpApiGroup } from "@effect/platform"
 import { ApiKey, CreateApiKey, CreatedApiKey, UpdateApiKey } from "../domain/api-key.js"
 import { ApiKeyId } from "../domain/ids.js"
-import { idPath, listEndpoint, NoContent } from "./endpoints.js"
 import { NotFoundError } from "./errors.js"
-import { Authorization, RequiredScope } from "./security.js"
+import { resource } from "./resource.js"
+import { Authorization } from "./security.js"
 
-const path = idPath(ApiKeyId)
+const apiKey = resource({
+  name: "API key",
+  article: "an",
+  scope: "api-keys",
+  schema: ApiKey,
+  collection: "/api-keys",
+  path: "/api-keys/:id",
+  id: ApiKeyId,
+})
 
 /** API keys. The secret is returned once, by create; a key never grants more than its creator has. */
 export class ApiKeysGroup extends HttpApiGroup.make("apiKeys")
+  .add(apiKey.list({ summary: "List API keys", sort: ["name", "created_at"] }))
   .add(
-    listEndpoint("list", "/api-keys", ApiKey, {
-      summary: "List API keys",
-      scope: "api-keys:read",
-      sort: ["name", "created_at"],
+    apiKey.create({
+      summary: "Create an API key (the secret is returned only here)",
+      payload: CreateApiKey,
+      success: CreatedApiKey,
+      errors: [],
     }),
   )
+  .add(apiKey.get())
   .add(
-    HttpApiEndpoint.post("create", "/api-keys")
-      .annotate(OpenApi.Summary, "Create an API key (the secret is returned only here)")
-      .setPayload(CreateApiKey)
-      .addSuccess(CreatedApiKey, { status: 201 })
-      .annotate(RequiredScope, "api-keys:write"),
+    apiKey.update({
+      summary: "Change an API key's name, scopes or brands",
+      payload: UpdateApiKey,
+      errors: [NotFoundError],
+    }),
   )
-  .add(
-    HttpApiEndpoint.get("get", "/api-keys/:id")
-      .annotate(OpenApi.Summary, "Read an API key")
-      .setPath(path)
-      .addSuccess(ApiKey)
-      .addError(NotFoundError)
-      .annotate(RequiredScope, "api-keys:read"),
-  )
-  .add(
-    HttpApiEndpoint.put("update", "/api-keys/:id")
-      .annotate(OpenApi.Summary, "Change an API key's name, scopes or brands")
-      .setPath(path)
-      .setPayload(UpdateApiKey)
-      .addSuccess(ApiKey)
-      .addError(NotFoundError)
-      .annotate(RequiredScope, "api-keys:write"),
-  )
-  .add(
-    HttpApiEndpoint.del("delete", "/api-keys/:id")
-      .annotate(OpenApi.Summary, "Revoke an API key")
-      .setPath(path)
-      .addSuccess(NoContent)
-      .addError(NotFoundError)
-      .annotate(RequiredScope, "api-keys:write"),
-  )
+  .add(apiKey.delete({ summary: "Revoke an API key", errors: [NotFoundError] }))
   .middleware(Authorization)
   .prefix("/api/v1") {}

@@ -2,68 +2,48 @@ import { HttpApiEndpoint, HttpApiGroup, OpenApi } from "@effect/platform"
 import { ClusterId, NodeId, NodeProbeId } from "../domain/ids.js"
 import { NodeProbe } from "../domain/node-probe.js"
 import { CreateNode, Node, UpdateNode } from "../domain/topology.js"
-import { idPath, listEndpoint, NoContent } from "./endpoints.js"
+import { idPath } from "./endpoints.js"
 import { ConflictError, InvalidInputError, NotFoundError, UnavailableError } from "./errors.js"
+import { childResource } from "./resource.js"
 import { Authorization, PlatformOnly, RequiredScope } from "./security.js"
 
-const nodePath = idPath(NodeId)
+const node = childResource({
+  name: "node",
+  scope: "nodes",
+  schema: Node,
+  collection: "/clusters/:id/nodes",
+  parent: ClusterId,
+  path: "/nodes/:id",
+  id: NodeId,
+})
 
 /** Nodes of a cluster, and probes that go through a node's agent (platform admins only). */
 export class NodesGroup extends HttpApiGroup.make("nodes")
+  .add(node.list({ summary: "List the nodes of a cluster", sort: ["hostname", "created_at"] }))
   .add(
-    listEndpoint("list", "/clusters/:id/nodes", Node, {
-      summary: "List the nodes of a cluster",
-      scope: "nodes:read",
-      sort: ["hostname", "created_at"],
-    })
-      .setPath(idPath(ClusterId))
-      .addError(NotFoundError),
+    node.create({
+      summary: "Register a node in a cluster",
+      payload: CreateNode,
+      errors: [NotFoundError, ConflictError, InvalidInputError],
+    }),
   )
+  .add(node.get())
   .add(
-    HttpApiEndpoint.post("create", "/clusters/:id/nodes")
-      .annotate(OpenApi.Summary, "Register a node in a cluster")
-      .setPath(idPath(ClusterId))
-      .setPayload(CreateNode)
-      .addSuccess(Node, { status: 201 })
-      .addError(NotFoundError)
-      .addError(ConflictError)
-      .addError(InvalidInputError)
-      .annotate(RequiredScope, "nodes:write"),
+    node.update({
+      summary: "Change a node's hostname, addresses or shards",
+      payload: UpdateNode,
+      errors: [NotFoundError, InvalidInputError],
+    }),
   )
-  .add(
-    HttpApiEndpoint.get("get", "/nodes/:id")
-      .annotate(OpenApi.Summary, "Read a node")
-      .setPath(nodePath)
-      .addSuccess(Node)
-      .addError(NotFoundError)
-      .annotate(RequiredScope, "nodes:read"),
-  )
-  .add(
-    HttpApiEndpoint.put("update", "/nodes/:id")
-      .annotate(OpenApi.Summary, "Change a node's hostname, addresses or shards")
-      .setPath(nodePath)
-      .setPayload(UpdateNode)
-      .addSuccess(Node)
-      .addError(NotFoundError)
-      .addError(InvalidInputError)
-      .annotate(RequiredScope, "nodes:write"),
-  )
-  .add(
-    HttpApiEndpoint.del("delete", "/nodes/:id")
-      .annotate(OpenApi.Summary, "Remove a node")
-      .setPath(nodePath)
-      .addSuccess(NoContent)
-      .addError(NotFoundError)
-      .annotate(RequiredScope, "nodes:write"),
-  )
+  .add(node.delete({ summary: "Remove a node", errors: [NotFoundError] }))
   .add(
     HttpApiEndpoint.post("probe", "/nodes/:id/probes")
       .annotate(OpenApi.Summary, "Probe a node through its agent (async, 202)")
-      .setPath(nodePath)
+      .setPath(idPath(NodeId))
       .addSuccess(NodeProbe, { status: 202 })
       .addError(NotFoundError)
       .addError(UnavailableError)
-      .annotate(RequiredScope, "nodes:write"),
+      .annotate(RequiredScope, node.write),
   )
   .add(
     HttpApiEndpoint.get("getProbe", "/node-probes/:id")
@@ -71,7 +51,7 @@ export class NodesGroup extends HttpApiGroup.make("nodes")
       .setPath(idPath(NodeProbeId))
       .addSuccess(NodeProbe)
       .addError(NotFoundError)
-      .annotate(RequiredScope, "nodes:read"),
+      .annotate(RequiredScope, node.read),
   )
   .annotate(PlatformOnly, true)
   .middleware(Authorization)

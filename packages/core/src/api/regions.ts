@@ -9,73 +9,63 @@ import {
   RegionInput,
   RegionRuntimes,
 } from "../domain/topology.js"
-import { idPath, listEndpoint, NoContent } from "./endpoints.js"
+import { idPath } from "./endpoints.js"
 import { ConflictError, NotFoundError } from "./errors.js"
+import { childResource, resource } from "./resource.js"
 import { Authorization, Destructive, PlatformOnly, RequiredScope } from "./security.js"
 
-const regionPath = idPath(RegionId)
-const clusterPath = idPath(ClusterId)
+const region = resource({
+  name: "region",
+  scope: "regions",
+  schema: Region,
+  collection: "/regions",
+  path: "/regions/:id",
+  id: RegionId,
+})
+
+const cluster = childResource({
+  name: "cluster",
+  scope: "clusters",
+  schema: Cluster,
+  collection: "/regions/:id/clusters",
+  parent: RegionId,
+  path: "/clusters/:id",
+  id: ClusterId,
+})
+
+const lbAddress = childResource({
+  name: "load-balancer address",
+  scope: "lb-addresses",
+  schema: LbAddress,
+  collection: "/clusters/:id/lb-addresses",
+  parent: ClusterId,
+  path: "/lb-addresses/:id",
+  id: LbAddressId,
+})
 
 /** Regions and the runtimes they offer (platform admins only). */
 export class RegionsGroup extends HttpApiGroup.make("regions")
-  .add(
-    listEndpoint("list", "/regions", Region, {
-      summary: "List regions",
-      scope: "regions:read",
-      sort: ["name", "created_at"],
-    }),
-  )
-  .add(
-    HttpApiEndpoint.post("create", "/regions")
-      .annotate(OpenApi.Summary, "Create a region")
-      .setPayload(RegionInput)
-      .addSuccess(Region, { status: 201 })
-      .addError(ConflictError)
-      .annotate(RequiredScope, "regions:write"),
-  )
-  .add(
-    HttpApiEndpoint.get("get", "/regions/:id")
-      .annotate(OpenApi.Summary, "Read a region")
-      .setPath(regionPath)
-      .addSuccess(Region)
-      .addError(NotFoundError)
-      .annotate(RequiredScope, "regions:read"),
-  )
-  .add(
-    HttpApiEndpoint.put("update", "/regions/:id")
-      .annotate(OpenApi.Summary, "Rename a region")
-      .setPath(regionPath)
-      .setPayload(RegionInput)
-      .addSuccess(Region)
-      .addError(NotFoundError)
-      .addError(ConflictError)
-      .annotate(RequiredScope, "regions:write"),
-  )
-  .add(
-    HttpApiEndpoint.del("delete", "/regions/:id")
-      .annotate(OpenApi.Summary, "Delete a region (it must have no clusters)")
-      .setPath(regionPath)
-      .addSuccess(NoContent)
-      .addError(NotFoundError)
-      .addError(ConflictError)
-      .annotate(RequiredScope, "regions:write"),
-  )
+  .add(region.list({ summary: "List regions", sort: ["name", "created_at"] }))
+  .add(region.create({ summary: "Create a region", payload: RegionInput, errors: [ConflictError] }))
+  .add(region.get())
+  .add(region.update({ summary: "Rename a region", payload: RegionInput, errors: [NotFoundError, ConflictError] }))
+  .add(region.delete({ summary: "Delete a region (it must have no clusters)", errors: [NotFoundError, ConflictError] }))
   .add(
     HttpApiEndpoint.get("getRuntimes", "/regions/:id/runtimes")
       .annotate(OpenApi.Summary, "Runtimes and versions a region offers")
-      .setPath(regionPath)
+      .setPath(idPath(RegionId))
       .addSuccess(RegionRuntimes)
       .addError(NotFoundError)
-      .annotate(RequiredScope, "regions:read"),
+      .annotate(RequiredScope, region.read),
   )
   .add(
     HttpApiEndpoint.put("setRuntimes", "/regions/:id/runtimes")
       .annotate(OpenApi.Summary, "Replace the runtimes and versions a region offers")
-      .setPath(regionPath)
+      .setPath(idPath(RegionId))
       .setPayload(RegionRuntimes)
       .addSuccess(RegionRuntimes)
       .addError(NotFoundError)
-      .annotate(RequiredScope, "regions:write")
+      .annotate(RequiredScope, region.write)
       .annotate(Destructive, true),
   )
   .annotate(PlatformOnly, true)
@@ -84,51 +74,21 @@ export class RegionsGroup extends HttpApiGroup.make("regions")
 
 /** Clusters of a region (platform admins only). */
 export class ClustersGroup extends HttpApiGroup.make("clusters")
+  .add(cluster.list({ summary: "List the clusters of a region", sort: ["name", "created_at"] }))
   .add(
-    listEndpoint("list", "/regions/:id/clusters", Cluster, {
-      summary: "List the clusters of a region",
-      scope: "clusters:read",
-      sort: ["name", "created_at"],
-    })
-      .setPath(regionPath)
-      .addError(NotFoundError),
+    cluster.create({
+      summary: "Create a cluster in a region",
+      payload: ClusterInput,
+      errors: [NotFoundError, ConflictError],
+    }),
   )
+  .add(cluster.get())
+  .add(cluster.update({ summary: "Rename a cluster", payload: ClusterInput, errors: [NotFoundError, ConflictError] }))
   .add(
-    HttpApiEndpoint.post("create", "/regions/:id/clusters")
-      .annotate(OpenApi.Summary, "Create a cluster in a region")
-      .setPath(regionPath)
-      .setPayload(ClusterInput)
-      .addSuccess(Cluster, { status: 201 })
-      .addError(NotFoundError)
-      .addError(ConflictError)
-      .annotate(RequiredScope, "clusters:write"),
-  )
-  .add(
-    HttpApiEndpoint.get("get", "/clusters/:id")
-      .annotate(OpenApi.Summary, "Read a cluster")
-      .setPath(clusterPath)
-      .addSuccess(Cluster)
-      .addError(NotFoundError)
-      .annotate(RequiredScope, "clusters:read"),
-  )
-  .add(
-    HttpApiEndpoint.put("update", "/clusters/:id")
-      .annotate(OpenApi.Summary, "Rename a cluster")
-      .setPath(clusterPath)
-      .setPayload(ClusterInput)
-      .addSuccess(Cluster)
-      .addError(NotFoundError)
-      .addError(ConflictError)
-      .annotate(RequiredScope, "clusters:write"),
-  )
-  .add(
-    HttpApiEndpoint.del("delete", "/clusters/:id")
-      .annotate(OpenApi.Summary, "Delete a cluster (it must have no shards or nodes)")
-      .setPath(clusterPath)
-      .addSuccess(NoContent)
-      .addError(NotFoundError)
-      .addError(ConflictError)
-      .annotate(RequiredScope, "clusters:write"),
+    cluster.delete({
+      summary: "Delete a cluster (it must have no shards or nodes)",
+      errors: [NotFoundError, ConflictError],
+    }),
   )
   .annotate(PlatformOnly, true)
   .middleware(Authorization)
@@ -136,41 +96,16 @@ export class ClustersGroup extends HttpApiGroup.make("clusters")
 
 /** Load-balancer addresses of a cluster (platform admins only). */
 export class LbAddressesGroup extends HttpApiGroup.make("lbAddresses")
+  .add(lbAddress.list({ summary: "List a cluster's load-balancer addresses", sort: ["address", "created_at"] }))
   .add(
-    listEndpoint("list", "/clusters/:id/lb-addresses", LbAddress, {
-      summary: "List a cluster's load-balancer addresses",
-      scope: "lb-addresses:read",
-      sort: ["address", "created_at"],
-    })
-      .setPath(clusterPath)
-      .addError(NotFoundError),
+    lbAddress.create({
+      summary: "Add a load-balancer address to a cluster",
+      payload: LbAddressInput,
+      errors: [NotFoundError, ConflictError],
+    }),
   )
-  .add(
-    HttpApiEndpoint.post("create", "/clusters/:id/lb-addresses")
-      .annotate(OpenApi.Summary, "Add a load-balancer address to a cluster")
-      .setPath(clusterPath)
-      .setPayload(LbAddressInput)
-      .addSuccess(LbAddress, { status: 201 })
-      .addError(NotFoundError)
-      .addError(ConflictError)
-      .annotate(RequiredScope, "lb-addresses:write"),
-  )
-  .add(
-    HttpApiEndpoint.get("get", "/lb-addresses/:id")
-      .annotate(OpenApi.Summary, "Read a load-balancer address")
-      .setPath(idPath(LbAddressId))
-      .addSuccess(LbAddress)
-      .addError(NotFoundError)
-      .annotate(RequiredScope, "lb-addresses:read"),
-  )
-  .add(
-    HttpApiEndpoint.del("delete", "/lb-addresses/:id")
-      .annotate(OpenApi.Summary, "Remove a load-balancer address")
-      .setPath(idPath(LbAddressId))
-      .addSuccess(NoContent)
-      .addError(NotFoundError)
-      .annotate(RequiredScope, "lb-addresses:write"),
-  )
+  .add(lbAddress.get())
+  .add(lbAddress.delete({ summary: "Remove a load-balancer address", errors: [NotFoundError] }))
   .annotate(PlatformOnly, true)
   .middleware(Authorization)
   .prefix("/api/v1") {}

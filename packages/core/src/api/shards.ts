@@ -1,83 +1,51 @@
 import { HttpApiEndpoint, HttpApiGroup, OpenApi } from "@effect/platform"
 import { ClusterId, ShardId } from "../domain/ids.js"
 import { ConvergeShardRequest, ConvergeShardResult, CreateShard, Shard, UpdateShard } from "../domain/topology.js"
-import { idPath, listEndpoint, NoContent } from "./endpoints.js"
+import { idPath } from "./endpoints.js"
 import { ConflictError, InvalidInputError, NotFoundError, UnavailableError } from "./errors.js"
+import { childResource } from "./resource.js"
 import { Authorization, PlatformOnly, RequiredScope } from "./security.js"
 
-const shardPath = idPath(ShardId)
+const shard = childResource({
+  name: "shard",
+  scope: "shards",
+  schema: Shard,
+  collection: "/clusters/:id/shards",
+  parent: ClusterId,
+  path: "/shards/:id",
+  id: ShardId,
+})
 
 /** Shards of a cluster, with convergence (platform admins only). */
 export class ShardsGroup extends HttpApiGroup.make("shards")
+  .add(shard.list({ summary: "List the shards of a cluster", sort: ["name", "created_at"], withStatus: true }))
   .add(
-    listEndpoint("list", "/clusters/:id/shards", Shard, {
-      summary: "List the shards of a cluster",
-      scope: "shards:read",
-      sort: ["name", "created_at"],
-      withStatus: true,
-    })
-      .setPath(idPath(ClusterId))
-      .addError(NotFoundError),
+    shard.create({
+      summary: "Create a shard in a cluster",
+      payload: CreateShard,
+      errors: [NotFoundError, ConflictError, InvalidInputError],
+    }),
   )
+  .add(shard.get())
   .add(
-    HttpApiEndpoint.post("create", "/clusters/:id/shards")
-      .annotate(OpenApi.Summary, "Create a shard in a cluster")
-      .setPath(idPath(ClusterId))
-      .setPayload(CreateShard)
-      .addSuccess(Shard, { status: 201 })
-      .addError(NotFoundError)
-      .addError(ConflictError)
-      .addError(InvalidInputError)
-      .annotate(RequiredScope, "shards:write"),
+    shard.update({
+      summary: "Rename a shard or change its role settings",
+      payload: UpdateShard,
+      errors: [NotFoundError, ConflictError, InvalidInputError],
+    }),
   )
-  .add(
-    HttpApiEndpoint.get("get", "/shards/:id")
-      .annotate(OpenApi.Summary, "Read a shard")
-      .setPath(shardPath)
-      .addSuccess(Shard)
-      .addError(NotFoundError)
-      .annotate(RequiredScope, "shards:read"),
-  )
-  .add(
-    HttpApiEndpoint.put("update", "/shards/:id")
-      .annotate(OpenApi.Summary, "Rename a shard or change its role settings")
-      .setPath(shardPath)
-      .setPayload(UpdateShard)
-      .addSuccess(Shard)
-      .addError(NotFoundError)
-      .addError(ConflictError)
-      .addError(InvalidInputError)
-      .annotate(RequiredScope, "shards:write"),
-  )
-  .add(
-    HttpApiEndpoint.del("delete", "/shards/:id")
-      .annotate(OpenApi.Summary, "Delete a shard (it must have no nodes)")
-      .setPath(shardPath)
-      .addSuccess(NoContent)
-      .addError(NotFoundError)
-      .addError(ConflictError)
-      .annotate(RequiredScope, "shards:write"),
-  )
+  .add(shard.delete({ summary: "Delete a shard (it must have no nodes)", errors: [NotFoundError, ConflictError] }))
   .add(
     HttpApiEndpoint.post("converge", "/shards/:id/converge")
       .annotate(OpenApi.Summary, "Converge a shard's nodes (async, 202), or with plan: true report the changes")
-      .setPath(shardPath)
+      .setPath(idPath(ShardId))
       .setPayload(ConvergeShardRequest)
       .addSuccess(ConvergeShardResult, { status: 202 })
       .addError(NotFoundError)
       .addError(UnavailableError)
-      .annotate(RequiredScope, "shards:write"),
+      .annotate(RequiredScope, shard.write),
   )
-  .add(
-    HttpApiEndpoint.post("retry", "/shards/:id/retry")
-      .annotate(OpenApi.Summary, "Retry a failed shard's last operation (async, 202)")
-      .setPath(shardPath)
-      .addSuccess(Shard, { status: 202 })
-      .addError(NotFoundError)
-      .addError(ConflictError)
-      .addError(UnavailableError)
-      .annotate(RequiredScope, "shards:write"),
-  )
+  .add(shard.retry("Retry a failed shard's last operation (async, 202)"))
   .annotate(PlatformOnly, true)
   .middleware(Authorization)
   .prefix("/api/v1") {}
