@@ -1,5 +1,6 @@
 // Glue between the generic pages' strings and the SDK's typed parameters.
-import type { ListParams, Row, RowPage } from "./types"
+import { HostingApi, type PromiseClient } from "@hosting/sdk"
+import type { ListParams, ResourceConfig, Row, RowPage } from "./types"
 
 // The SDK's parameter types are branded ids and literal unions; the generic pages hold strings
 // that the SDK's Schema encoding checks (a bad value rejects with a ParseError that is shown).
@@ -18,3 +19,45 @@ export const row = (p: Promise<unknown>) => p as Promise<Row>
 export const id = (value: string) => ({ id: value }) as never
 /** A request body, checked by the SDK's encoding. */
 export const body = (payload: Record<string, unknown>) => payload as never
+
+/** A call of the Promise client, as the generic pages make it (arguments checked by the SDK's encoding). */
+type Call = (args: any) => Promise<unknown>
+
+/** The standard endpoints of a group, by the contract's names. */
+type StandardGroup = Partial<Record<"list" | "get" | "create" | "upload" | "update" | "delete" | "retry", Call>>
+
+/** Groups of the client with a list endpoint: the resources the generic pages show. */
+type ListedGroup = {
+  [G in keyof PromiseClient]: PromiseClient[G] extends { readonly list: Call } ? G : never
+}[keyof PromiseClient]
+
+/**
+ * The generic pages' calls of one group of the contract: list, get, create, update, delete and
+ * retry — exactly those the group has, so the pages offer an edit or retry only where the API
+ * does — under the parent when the group's list path has one. `payload` reshapes form values
+ * (a yes/no select into a boolean); `create` names the create endpoint when it is not "create".
+ */
+export const groupApi = (
+  group: ListedGroup,
+  options: {
+    readonly create?: "create" | "upload"
+    readonly payload?: (values: Record<string, unknown>) => Record<string, unknown>
+  } = {},
+): ResourceConfig["api"] => {
+  const endpoints: Record<string, { readonly path: string }> = HostingApi.groups[group].endpoints
+  const underParent = endpoints["list"]?.path.includes(":id") === true
+  const createName = options.create ?? "create"
+  const payload = (values: Record<string, unknown>) => body(options.payload?.(values) ?? values)
+  const calls = (c: PromiseClient): StandardGroup => c[group]
+  const under = (parent: string | undefined) => (underParent ? { path: id(parent ?? "") } : {})
+  return {
+    list: (c, p, parent) => page(calls(c).list!({ ...under(parent), urlParams: q(p) })),
+    ...(endpoints["get"] && { get: (c, i) => row(calls(c).get!({ path: id(i) })) }),
+    ...(endpoints[createName] && {
+      create: (c, b, parent) => row(calls(c)[createName]!({ ...under(parent), payload: payload(b) })),
+    }),
+    ...(endpoints["update"] && { update: (c, i, b) => row(calls(c).update!({ path: id(i), payload: payload(b) })) }),
+    ...(endpoints["delete"] && { remove: (c, i) => calls(c).delete!({ path: id(i) }) }),
+    ...(endpoints["retry"] && { retry: (c, i) => calls(c).retry!({ path: id(i) }) }),
+  }
+}

@@ -1,6 +1,6 @@
 // DNS as configuration: zones of a brand and their records.
 import { RecordInput } from "@hosting/sdk"
-import { body, id, page, q, row } from "./calls"
+import { groupApi, id } from "./calls"
 import { literalsOf } from "./schema-options"
 import { brandOptions } from "./tenancy"
 import type { Column, Field, ResourceConfig } from "./types"
@@ -46,13 +46,7 @@ export const zones: ResourceConfig = {
       showResult: true,
     },
   ],
-  api: {
-    list: (c, p) => page(c.zones.list({ urlParams: q(p) })),
-    get: (c, i) => row(c.zones.get({ path: id(i) })),
-    create: (c, b) => row(c.zones.create({ payload: body(b) })),
-    remove: (c, i) => c.zones.delete({ path: id(i) }),
-    retry: (c, i) => c.zones.retry({ path: id(i) }),
-  },
+  api: groupApi("zones"),
 }
 
 const only = (...types: Array<string>) => ({ field: "type", oneOf: types })
@@ -117,12 +111,5 @@ export const dnsRecords: ResourceConfig = {
   fields: recordFields,
   // the type's own fields live under `data` in a record; the form edits them flat
   formValues: (r) => ({ ...r, ...(r["data"] as Record<string, unknown>) }),
-  api: {
-    list: (c, p, parent) => page(c.dnsRecords.list({ path: id(parent ?? ""), urlParams: q(p) })),
-    get: (c, i) => row(c.dnsRecords.get({ path: id(i) })),
-    create: (c, b, parent) => row(c.dnsRecords.create({ path: id(parent ?? ""), payload: body(b) })),
-    update: (c, i, b) => row(c.dnsRecords.update({ path: id(i), payload: body(b) })),
-    remove: (c, i) => c.dnsRecords.delete({ path: id(i) }),
-    retry: (c, i) => c.dnsRecords.retry({ path: id(i) }),
-  },
+  api: groupApi("dnsRecords"),
 }

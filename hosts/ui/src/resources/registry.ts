@@ -1,7 +1,7 @@
 // The resources of the contract as configuration for the generic pages.
 
 import { CreateShard } from "@hosting/sdk"
-import { body, id, page, q, row } from "./calls"
+import { groupApi, id } from "./calls"
 import { dnsRecords, zones } from "./dns"
 import { auditBodyColumn, brandClustersTab, runtimesTab } from "./panels"
 import { literalsOf } from "./schema-options"
@@ -41,13 +41,7 @@ const brands: ResourceConfig = {
     { name: "hostmaster", label: "Hostmaster e-mail", kind: "email", nullable: true },
   ],
   tabs: [brandClustersTab],
-  api: {
-    list: (c, p) => page(c.brands.list({ urlParams: q(p) })),
-    get: (c, i) => row(c.brands.get({ path: id(i) })),
-    create: (c, b) => row(c.brands.create({ payload: body(b) })),
-    update: (c, i, b) => row(c.brands.update({ path: id(i), payload: body(b) })),
-    remove: (c, i) => c.brands.delete({ path: id(i) }),
-  },
+  api: groupApi("brands"),
 }
 
 const apiKeys: ResourceConfig = {
@@ -75,13 +69,7 @@ const apiKeys: ResourceConfig = {
     { name: "scopes", label: "Scopes", kind: "list" },
     { name: "brands", label: "Brands", kind: "list" },
   ],
-  api: {
-    list: (c, p) => page(c.apiKeys.list({ urlParams: q(p) })),
-    get: (c, i) => row(c.apiKeys.get({ path: id(i) })),
-    create: (c, b) => row(c.apiKeys.create({ payload: body(b) })),
-    update: (c, i, b) => row(c.apiKeys.update({ path: id(i), payload: body(b) })),
-    remove: (c, i) => c.apiKeys.delete({ path: id(i) }),
-  },
+  api: groupApi("apiKeys"),
 }
 
 const regions: ResourceConfig = {
@@ -94,13 +82,7 @@ const regions: ResourceConfig = {
   hasDetail: true,
   fields: [slugField],
   tabs: [{ label: "Clusters", resource: "clusters" }, runtimesTab],
-  api: {
-    list: (c, p) => page(c.regions.list({ urlParams: q(p) })),
-    get: (c, i) => row(c.regions.get({ path: id(i) })),
-    create: (c, b) => row(c.regions.create({ payload: body(b) })),
-    update: (c, i, b) => row(c.regions.update({ path: id(i), payload: body(b) })),
-    remove: (c, i) => c.regions.delete({ path: id(i) }),
-  },
+  api: groupApi("regions"),
 }
 
 const clusters: ResourceConfig = {
@@ -118,13 +100,7 @@ const clusters: ResourceConfig = {
     { label: "Nodes", resource: "nodes" },
     { label: "LB addresses", resource: "lb-addresses" },
   ],
-  api: {
-    list: (c, p, parent) => page(c.clusters.list({ path: id(parent ?? ""), urlParams: q(p) })),
-    get: (c, i) => row(c.clusters.get({ path: id(i) })),
-    create: (c, b, parent) => row(c.clusters.create({ path: id(parent ?? ""), payload: body(b) })),
-    update: (c, i, b) => row(c.clusters.update({ path: id(i), payload: body(b) })),
-    remove: (c, i) => c.clusters.delete({ path: id(i) }),
-  },
+  api: groupApi("clusters"),
 }
 
 const lbAddresses: ResourceConfig = {
@@ -138,12 +114,7 @@ const lbAddresses: ResourceConfig = {
   hasDetail: true,
   fields: [{ name: "address", label: "Address", kind: "text", required: true, help: "IPv4 or IPv6" }],
   editFields: [],
-  api: {
-    list: (c, p, parent) => page(c.lbAddresses.list({ path: id(parent ?? ""), urlParams: q(p) })),
-    get: (c, i) => row(c.lbAddresses.get({ path: id(i) })),
-    create: (c, b, parent) => row(c.lbAddresses.create({ path: id(parent ?? ""), payload: body(b) })),
-    remove: (c, i) => c.lbAddresses.delete({ path: id(i) }),
-  },
+  api: groupApi("lbAddresses"),
 }
 
 const shards: ResourceConfig = {
@@ -175,14 +146,7 @@ const shards: ResourceConfig = {
       showResult: true,
     },
   ],
-  api: {
-    list: (c, p, parent) => page(c.shards.list({ path: id(parent ?? ""), urlParams: q(p) })),
-    get: (c, i) => row(c.shards.get({ path: id(i) })),
-    create: (c, b, parent) => row(c.shards.create({ path: id(parent ?? ""), payload: body(b) })),
-    update: (c, i, b) => row(c.shards.update({ path: id(i), payload: body(b) })),
-    remove: (c, i) => c.shards.delete({ path: id(i) }),
-    retry: (c, i) => c.shards.retry({ path: id(i) }),
-  },
+  api: groupApi("shards"),
 }
 
 const nodes: ResourceConfig = {
@@ -211,13 +175,7 @@ const nodes: ResourceConfig = {
     { name: "shard_ids", label: "Shard ids", kind: "list" },
   ],
   actions: [{ label: "Probe", run: (c, r) => c.nodes.probe({ path: id(r.id) }), showResult: true }],
-  api: {
-    list: (c, p, parent) => page(c.nodes.list({ path: id(parent ?? ""), urlParams: q(p) })),
-    get: (c, i) => row(c.nodes.get({ path: id(i) })),
-    create: (c, b, parent) => row(c.nodes.create({ path: id(parent ?? ""), payload: body(b) })),
-    update: (c, i, b) => row(c.nodes.update({ path: id(i), payload: body(b) })),
-    remove: (c, i) => c.nodes.delete({ path: id(i) }),
-  },
+  api: groupApi("nodes"),
 }
 
 const auditLogs: ResourceConfig = {
@@ -243,7 +201,7 @@ const auditLogs: ResourceConfig = {
     { name: "until", label: "Until", kind: "text", placeholder: "2026-12-31T00:00:00Z" },
   ],
   titleOf: (r) => String(r["action"]),
-  api: { list: (c, p) => page(c.auditLogs.list({ urlParams: q(p) })) },
+  api: groupApi("auditLogs"),
 }
 
 /** Every resource, by route key. */

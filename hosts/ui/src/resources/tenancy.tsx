@@ -5,7 +5,7 @@ import { RowsTable } from "../components/ListView"
 import { pollWhileInFlight } from "../components/lifecycle"
 import { ErrorAlert, StatusBadge } from "../components/ui"
 import { useSession } from "../session/session"
-import { body, id, page, q, row } from "./calls"
+import { groupApi, id, page, q } from "./calls"
 import { literalsOf } from "./schema-options"
 import { createTenantWithWebroots } from "./tenant-create"
 import type { Column, Field, ResourceConfig, Row, SelectOption, Tab } from "./types"
@@ -85,14 +85,7 @@ export const webroots: ResourceConfig = {
   fields: webrootFields(false),
   editFields: webrootFields(true),
   tabs: [{ label: "FQDNs", resource: "fqdns" }],
-  api: {
-    list: (c, p, parent) => page(c.webroots.list({ path: id(parent ?? ""), urlParams: q(p) })),
-    get: (c, i) => row(c.webroots.get({ path: id(i) })),
-    create: (c, b, parent) => row(c.webroots.create({ path: id(parent ?? ""), payload: body(b) })),
-    update: (c, i, b) => row(c.webroots.update({ path: id(i), payload: body(b) })),
-    remove: (c, i) => c.webroots.delete({ path: id(i) }),
-    retry: (c, i) => c.webroots.retry({ path: id(i) }),
-  },
+  api: groupApi("webroots"),
 }
 
 /** The FQDN form's TLS fields; the redirect is a yes/no select sent as a boolean. */
@@ -159,14 +152,7 @@ export const fqdns: ResourceConfig = {
     },
   ],
   tabs: [{ label: "Certificates", resource: "certificates" }],
-  api: {
-    list: (c, p, parent) => page(c.fqdns.list({ path: id(parent ?? ""), urlParams: q(p) })),
-    get: (c, i) => row(c.fqdns.get({ path: id(i) })),
-    create: (c, b, parent) => row(c.fqdns.create({ path: id(parent ?? ""), payload: body(fqdnPayload(b)) })),
-    update: (c, i, b) => row(c.fqdns.update({ path: id(i), payload: body(fqdnPayload(b)) })),
-    remove: (c, i) => c.fqdns.delete({ path: id(i) }),
-    retry: (c, i) => c.fqdns.retry({ path: id(i) }),
-  },
+  api: groupApi("fqdns", { payload: fqdnPayload }),
 }
 
 /**
@@ -198,12 +184,7 @@ export const certificates: ResourceConfig = {
     },
     { name: "private_key_pem", label: "Private key (PEM)", kind: "multiline", required: true, help: "unencrypted" },
   ],
-  api: {
-    list: (c, p, parent) => page(c.certificates.list({ path: id(parent ?? ""), urlParams: q(p) })),
-    create: (c, b, parent) => row(c.certificates.upload({ path: id(parent ?? ""), payload: body(b) })),
-    remove: (c, i) => c.certificates.delete({ path: id(i) }),
-    retry: (c, i) => c.certificates.retry({ path: id(i) }),
-  },
+  api: groupApi("certificates", { create: "upload" }),
 }
 
 /** SSH public keys that may log in as their tenant. */
@@ -229,14 +210,7 @@ export const sshKeys: ResourceConfig = {
     },
   ],
   editFields: [{ name: "name", label: "Name", kind: "text", required: true }],
-  api: {
-    list: (c, p, parent) => page(c.sshKeys.list({ path: id(parent ?? ""), urlParams: q(p) })),
-    get: (c, i) => row(c.sshKeys.get({ path: id(i) })),
-    create: (c, b, parent) => row(c.sshKeys.create({ path: id(parent ?? ""), payload: body(b) })),
-    update: (c, i, b) => row(c.sshKeys.update({ path: id(i), payload: body(b) })),
-    remove: (c, i) => c.sshKeys.delete({ path: id(i) }),
-    retry: (c, i) => c.sshKeys.retry({ path: id(i) }),
-  },
+  api: groupApi("sshKeys"),
 }
 
 /** Everything a tenant owns on one page, re-read while any of it is in flight. */
@@ -345,12 +319,5 @@ export const tenants: ResourceConfig = {
     },
   ],
   tabs: [{ label: "Webroots", resource: "webroots" }, { label: "SSH keys", resource: "ssh-keys" }, resourcesTab],
-  api: {
-    list: (c, p) => page(c.tenants.list({ urlParams: q(p) })),
-    get: (c, i) => row(c.tenants.get({ path: id(i) })),
-    create: createTenantWithWebroots,
-    update: (c, i, b) => row(c.tenants.update({ path: id(i), payload: body(b) })),
-    remove: (c, i) => c.tenants.delete({ path: id(i) }),
-    retry: (c, i) => c.tenants.retry({ path: id(i) }),
-  },
+  api: { ...groupApi("tenants"), create: createTenantWithWebroots },
 }

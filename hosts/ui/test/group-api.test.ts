@@ -1,0 +1,71 @@
+// The generic pages' calls come from the contract's groups: each resource offers exactly the
+// endpoints its group has, and calls them with the parent's path where the list has one.
+import type { PromiseClient } from "@hosting/sdk"
+import { describe, expect, it } from "vitest"
+import { RESOURCES } from "../src/resources/registry"
+
+/** A client that records `group.method` and its argument, and answers `{}`. */
+const recorder = () => {
+  const calls: Array<readonly [string, unknown]> = []
+  const client = new Proxy(
+    {},
+    {
+      get: (_, g) =>
+        new Proxy(
+          {},
+          {
+            get: (__, m) => async (args: unknown) => {
+              calls.push([`${String(g)}.${String(m)}`, args])
+              return {}
+            },
+          },
+        ),
+    },
+  ) as PromiseClient
+  return { client, calls }
+}
+
+describe("resource calls from the contract's groups", () => {
+  it("each resource has the calls its group offers", () => {
+    expect(Object.fromEntries(Object.entries(RESOURCES).map(([k, r]) => [k, Object.keys(r.api)]))).toEqual({
+      brands: ["list", "get", "create", "update", "remove"],
+      "api-keys": ["list", "get", "create", "update", "remove"],
+      regions: ["list", "get", "create", "update", "remove"],
+      clusters: ["list", "get", "create", "update", "remove"],
+      "lb-addresses": ["list", "get", "create", "remove"],
+      shards: ["list", "get", "create", "update", "remove", "retry"],
+      nodes: ["list", "get", "create", "update", "remove"],
+      tenants: ["list", "get", "create", "update", "remove", "retry"],
+      webroots: ["list", "get", "create", "update", "remove", "retry"],
+      fqdns: ["list", "get", "create", "update", "remove", "retry"],
+      certificates: ["list", "create", "remove", "retry"],
+      "ssh-keys": ["list", "get", "create", "update", "remove", "retry"],
+      zones: ["list", "get", "create", "remove", "retry"],
+      "dns-records": ["list", "get", "create", "update", "remove", "retry"],
+      "audit-logs": ["list"],
+    })
+  })
+
+  it("calls the group's endpoints with the parent's path, the query and the reshaped payload", async () => {
+    const { client, calls } = recorder()
+    const r = (key: string) => RESOURCES[key]!.api
+    await r("brands").list(client, { limit: "20", search: "" }, undefined)
+    await r("webroots").list(client, { sort: "name" }, "t1")
+    await r("webroots").create!(client, { runtime: "php" }, "t1")
+    await r("fqdns").update!(client, "f1", { tls: "none", https_redirect: "yes" })
+    await r("certificates").create!(client, { certificate_pem: "c" }, "f1")
+    await r("zones").create!(client, { name: "example.test" }, undefined)
+    await r("dns-records").remove!(client, "r1")
+    await r("shards").retry!(client, "s1")
+    expect(calls).toEqual([
+      ["brands.list", { urlParams: { limit: 20 } }],
+      ["webroots.list", { path: { id: "t1" }, urlParams: { sort: "name" } }],
+      ["webroots.create", { path: { id: "t1" }, payload: { runtime: "php" } }],
+      ["fqdns.update", { path: { id: "f1" }, payload: { tls: "none", https_redirect: true } }],
+      ["certificates.upload", { path: { id: "f1" }, payload: { certificate_pem: "c" } }],
+      ["zones.create", { payload: { name: "example.test" } }],
+      ["dnsRecords.delete", { path: { id: "r1" } }],
+      ["shards.retry", { path: { id: "s1" } }],
+    ])
+  })
+})
