@@ -165,6 +165,13 @@ describe("Let's Encrypt (ACME HTTP-01 against pebble)", () => {
       (r) => r.status === 200,
       45_000,
     )
+    // nginx serves the change a moment before the round records it; renewal only picks active names
+    await eventually(
+      "the FQDN active again",
+      () => client.fqdns.get({ path: { id: fqdnId as never } }),
+      (f) => f.status === "active",
+      30_000,
+    )
   }, 120_000)
 
   it("the renewal schedule renews a certificate within 30 days of expiry; cleanup deletes the replaced one", async () => {
