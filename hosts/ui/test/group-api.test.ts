@@ -1,5 +1,6 @@
-// The generic pages' calls come from the contract's groups: each resource offers exactly the
-// endpoints its group has, and calls them with the parent's path where the list has one.
+// The generic pages' calls and list options come from the contract's groups: each resource offers
+// exactly the endpoints its group has, calls them with the parent's path where the list has one,
+// and sorts and filters by what the list's query schema accepts.
 import type { PromiseClient } from "@hosting/sdk"
 import { describe, expect, it } from "vitest"
 import { RESOURCES } from "../src/resources/registry"
@@ -43,6 +44,28 @@ describe("resource calls from the contract's groups", () => {
       zones: ["list", "get", "create", "remove", "retry"],
       "dns-records": ["list", "get", "create", "update", "remove", "retry"],
       "audit-logs": ["list"],
+    })
+  })
+
+  it("each list sorts by its query schema's keys and filters on status where it has one", () => {
+    expect(
+      Object.fromEntries(Object.entries(RESOURCES).map(([k, r]) => [k, [r.sortKeys, r.withStatus ?? false]])),
+    ).toEqual({
+      brands: [["name", "created_at"], false],
+      "api-keys": [["name", "created_at"], false],
+      regions: [["name", "created_at"], false],
+      clusters: [["name", "created_at"], false],
+      "lb-addresses": [["address", "created_at"], false],
+      shards: [["name", "created_at"], true],
+      nodes: [["hostname", "created_at"], false],
+      tenants: [["name", "created_at"], true],
+      webroots: [["name", "created_at"], true],
+      fqdns: [["hostname", "created_at"], true],
+      certificates: [["created_at", "not_after"], true],
+      "ssh-keys": [["name", "created_at"], true],
+      zones: [["name", "created_at"], true],
+      "dns-records": [["name", "type", "created_at"], true],
+      "audit-logs": [["created_at"], false],
     })
   })
 

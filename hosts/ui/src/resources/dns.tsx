@@ -1,6 +1,6 @@
 // DNS as configuration: zones of a brand and their records.
 import { RecordInput } from "@hosting/sdk"
-import { groupApi, id } from "./calls"
+import { fromGroup, id } from "./calls"
 import { literalsOf } from "./schema-options"
 import { brandOptions } from "./tenancy"
 import type { Column, Field, ResourceConfig } from "./types"
@@ -14,8 +14,6 @@ export const zones: ResourceConfig = {
   label: "Zones",
   singular: "zone",
   columns: [{ key: "name", label: "Name" }, { key: "tenant_id", label: "Tenant" }, status, created],
-  sortKeys: ["name", "created_at"],
-  withStatus: true,
   titleOf: (r) => String(r["name"]),
   hasDetail: true,
   fields: [
@@ -46,7 +44,7 @@ export const zones: ResourceConfig = {
       showResult: true,
     },
   ],
-  api: groupApi("zones"),
+  ...fromGroup("zones"),
 }
 
 const only = (...types: Array<string>) => ({ field: "type", oneOf: types })
@@ -104,12 +102,10 @@ export const dnsRecords: ResourceConfig = {
     { key: "managed_by", label: "Managed by" },
     status,
   ],
-  sortKeys: ["name", "type", "created_at"],
-  withStatus: true,
   titleOf: (r) => `${String(r["name"])} ${String(r["type"])}`,
   hasDetail: true,
   fields: recordFields,
   // the type's own fields live under `data` in a record; the form edits them flat
   formValues: (r) => ({ ...r, ...(r["data"] as Record<string, unknown>) }),
-  api: groupApi("dnsRecords"),
+  ...fromGroup("dnsRecords"),
 }

@@ -1,7 +1,7 @@
 // The resources of the contract as configuration for the generic pages.
 
 import { CreateShard } from "@hosting/sdk"
-import { groupApi, id } from "./calls"
+import { fromGroup, id } from "./calls"
 import { dnsRecords, zones } from "./dns"
 import { auditBodyColumn, brandClustersTab, runtimesTab } from "./panels"
 import { literalsOf } from "./schema-options"
@@ -22,7 +22,6 @@ const brands: ResourceConfig = {
     { key: "hostmaster", label: "Hostmaster" },
     created,
   ],
-  sortKeys: ["name", "created_at"],
   titleOf: (r) => String(r["name"]),
   hasDetail: true,
   fields: [
@@ -41,7 +40,7 @@ const brands: ResourceConfig = {
     { name: "hostmaster", label: "Hostmaster e-mail", kind: "email", nullable: true },
   ],
   tabs: [brandClustersTab],
-  api: groupApi("brands"),
+  ...fromGroup("brands"),
 }
 
 const apiKeys: ResourceConfig = {
@@ -55,7 +54,6 @@ const apiKeys: ResourceConfig = {
     { key: "brands", label: "Brands" },
     { key: "last_used_at", label: "Last used" },
   ],
-  sortKeys: ["name", "created_at"],
   titleOf: (r) => String(r["name"]),
   hasDetail: true,
   secretField: "key",
@@ -69,7 +67,7 @@ const apiKeys: ResourceConfig = {
     { name: "scopes", label: "Scopes", kind: "list" },
     { name: "brands", label: "Brands", kind: "list" },
   ],
-  api: groupApi("apiKeys"),
+  ...fromGroup("apiKeys"),
 }
 
 const regions: ResourceConfig = {
@@ -77,12 +75,11 @@ const regions: ResourceConfig = {
   label: "Regions",
   singular: "region",
   columns: [{ key: "name", label: "Name" }, created],
-  sortKeys: ["name", "created_at"],
   titleOf: (r) => String(r["name"]),
   hasDetail: true,
   fields: [slugField],
   tabs: [{ label: "Clusters", resource: "clusters" }, runtimesTab],
-  api: groupApi("regions"),
+  ...fromGroup("regions"),
 }
 
 const clusters: ResourceConfig = {
@@ -91,7 +88,6 @@ const clusters: ResourceConfig = {
   singular: "cluster",
   parent: "regions",
   columns: [{ key: "name", label: "Name" }, created],
-  sortKeys: ["name", "created_at"],
   titleOf: (r) => String(r["name"]),
   hasDetail: true,
   fields: [slugField],
@@ -100,7 +96,7 @@ const clusters: ResourceConfig = {
     { label: "Nodes", resource: "nodes" },
     { label: "LB addresses", resource: "lb-addresses" },
   ],
-  api: groupApi("clusters"),
+  ...fromGroup("clusters"),
 }
 
 const lbAddresses: ResourceConfig = {
@@ -109,12 +105,11 @@ const lbAddresses: ResourceConfig = {
   singular: "LB address",
   parent: "clusters",
   columns: [{ key: "address", label: "Address" }, { key: "family", label: "IPv" }, created],
-  sortKeys: ["address", "created_at"],
   titleOf: (r) => String(r["address"]),
   hasDetail: true,
   fields: [{ name: "address", label: "Address", kind: "text", required: true, help: "IPv4 or IPv6" }],
   editFields: [],
-  api: groupApi("lbAddresses"),
+  ...fromGroup("lbAddresses"),
 }
 
 const shards: ResourceConfig = {
@@ -128,8 +123,6 @@ const shards: ResourceConfig = {
     { key: "status", label: "Status" },
     created,
   ],
-  sortKeys: ["name", "created_at"],
-  withStatus: true,
   titleOf: (r) => String(r["name"]),
   hasDetail: true,
   fields: [
@@ -146,7 +139,7 @@ const shards: ResourceConfig = {
       showResult: true,
     },
   ],
-  api: groupApi("shards"),
+  ...fromGroup("shards"),
 }
 
 const nodes: ResourceConfig = {
@@ -160,7 +153,6 @@ const nodes: ResourceConfig = {
     { key: "roles", label: "Roles" },
     created,
   ],
-  sortKeys: ["hostname", "created_at"],
   titleOf: (r) => String(r["hostname"]),
   hasDetail: true,
   fields: [
@@ -175,7 +167,7 @@ const nodes: ResourceConfig = {
     { name: "shard_ids", label: "Shard ids", kind: "list" },
   ],
   actions: [{ label: "Probe", run: (c, r) => c.nodes.probe({ path: id(r.id) }), showResult: true }],
-  api: groupApi("nodes"),
+  ...fromGroup("nodes"),
 }
 
 const auditLogs: ResourceConfig = {
@@ -191,7 +183,6 @@ const auditLogs: ResourceConfig = {
     { key: "status_code", label: "Status" },
     auditBodyColumn,
   ],
-  sortKeys: ["created_at"],
   filters: [
     { name: "resource_type", label: "Resource type", kind: "text", placeholder: "brands" },
     { name: "resource_id", label: "Resource id", kind: "text" },
@@ -201,7 +192,7 @@ const auditLogs: ResourceConfig = {
     { name: "until", label: "Until", kind: "text", placeholder: "2026-12-31T00:00:00Z" },
   ],
   titleOf: (r) => String(r["action"]),
-  api: groupApi("auditLogs"),
+  ...fromGroup("auditLogs"),
 }
 
 /** Every resource, by route key. */

@@ -5,7 +5,7 @@ import { RowsTable } from "../components/ListView"
 import { pollWhileInFlight } from "../components/lifecycle"
 import { ErrorAlert, StatusBadge } from "../components/ui"
 import { useSession } from "../session/session"
-import { groupApi, id, page, q } from "./calls"
+import { fromGroup, id, page, q } from "./calls"
 import { literalsOf } from "./schema-options"
 import { createTenantWithWebroots } from "./tenant-create"
 import type { Column, Field, ResourceConfig, Row, SelectOption, Tab } from "./types"
@@ -78,14 +78,12 @@ export const webroots: ResourceConfig = {
     status,
     created,
   ],
-  sortKeys: ["name", "created_at"],
-  withStatus: true,
   titleOf: (r) => String(r["name"]),
   hasDetail: true,
   fields: webrootFields(false),
   editFields: webrootFields(true),
   tabs: [{ label: "FQDNs", resource: "fqdns" }],
-  api: groupApi("webroots"),
+  ...fromGroup("webroots"),
 }
 
 /** The FQDN form's TLS fields; the redirect is a yes/no select sent as a boolean. */
@@ -134,8 +132,6 @@ export const fqdns: ResourceConfig = {
     status,
     created,
   ],
-  sortKeys: ["hostname", "created_at"],
-  withStatus: true,
   titleOf: (r) => String(r["hostname"]),
   hasDetail: true,
   fields: [
@@ -152,7 +148,7 @@ export const fqdns: ResourceConfig = {
     },
   ],
   tabs: [{ label: "Certificates", resource: "certificates" }],
-  api: groupApi("fqdns", { payload: fqdnPayload }),
+  ...fromGroup("fqdns", { payload: fqdnPayload }),
 }
 
 /**
@@ -171,8 +167,6 @@ export const certificates: ResourceConfig = {
     { key: "source", label: "Source" },
     status,
   ],
-  sortKeys: ["created_at", "not_after"],
-  withStatus: true,
   titleOf: (r) => String(r["subject"] ?? r.id),
   fields: [
     {
@@ -184,7 +178,7 @@ export const certificates: ResourceConfig = {
     },
     { name: "private_key_pem", label: "Private key (PEM)", kind: "multiline", required: true, help: "unencrypted" },
   ],
-  api: groupApi("certificates", { create: "upload" }),
+  ...fromGroup("certificates", { create: "upload" }),
 }
 
 /** SSH public keys that may log in as their tenant. */
@@ -194,8 +188,6 @@ export const sshKeys: ResourceConfig = {
   singular: "SSH key",
   parent: "tenants",
   columns: [{ key: "name", label: "Name" }, { key: "fingerprint", label: "Fingerprint" }, status, created],
-  sortKeys: ["name", "created_at"],
-  withStatus: true,
   titleOf: (r) => String(r["name"]),
   hasDetail: true,
   fields: [
@@ -210,7 +202,7 @@ export const sshKeys: ResourceConfig = {
     },
   ],
   editFields: [{ name: "name", label: "Name", kind: "text", required: true }],
-  api: groupApi("sshKeys"),
+  ...fromGroup("sshKeys"),
 }
 
 /** Everything a tenant owns on one page, re-read while any of it is in flight. */
@@ -266,8 +258,6 @@ export const tenants: ResourceConfig = {
     status,
     created,
   ],
-  sortKeys: ["name", "created_at"],
-  withStatus: true,
   titleOf: (r) => String(r["name"]),
   hasDetail: true,
   fields: [
@@ -319,5 +309,5 @@ export const tenants: ResourceConfig = {
     },
   ],
   tabs: [{ label: "Webroots", resource: "webroots" }, { label: "SSH keys", resource: "ssh-keys" }, resourcesTab],
-  api: { ...groupApi("tenants"), create: createTenantWithWebroots },
+  ...fromGroup("tenants", { create: createTenantWithWebroots }),
 }
