@@ -20,17 +20,17 @@ import { RequiredScope } from "./security.js"
 /** A branded id schema, as carried in `{ id }` paths. */
 export type IdSchema<A> = Schema.Schema<A, string, never>
 
+/** Error schemas to add in order; `false` entries (options that are off) add nothing. */
+type Errors = ReadonlyArray<Schema.Schema.Any | false>
+
 /** The errors to add, in order; `false` entries (options that are off) are left out. */
-export const errorsOf = <const Errs extends ReadonlyArray<Schema.Schema.Any | false>>(...errs: Errs) => errs
+export const errorsOf = <const Errs extends Errors>(...errs: Errs) => errs
 
 /** The error types a list of error schemas adds. */
-type ErrorsOf<Errs extends ReadonlyArray<Schema.Schema.Any | false>> = Schema.Schema.Type<Exclude<Errs[number], false>>
+type ErrorsOf<Errs extends Errors> = Schema.Schema.Type<Exclude<Errs[number], false>>
 
 /** Adds error responses in order (a `false` entry adds nothing). */
-export const withErrors = <
-  E extends HttpApiEndpoint.HttpApiEndpoint.Any,
-  const Errs extends ReadonlyArray<Schema.Schema.Any | false>,
->(
+export const withErrors = <E extends HttpApiEndpoint.HttpApiEndpoint.Any, const Errs extends Errors>(
   endpoint: E,
   errors: Errs,
 ): HttpApiEndpoint.HttpApiEndpoint.AddError<E, ErrorsOf<Errs>, never> =>
@@ -139,7 +139,7 @@ export const familyEndpoints = <A, I, IdA, const Path extends HttpApiEndpoint.Pa
       PathA,
       R,
       P extends Schema.Schema.Any,
-      const Errs extends ReadonlyArray<Schema.Schema.Any | false>,
+      const Errs extends Errors,
       S extends Schema.Schema.Any = Schema.Schema<A, I, never>,
     >(
       post: CollectionPost<Name, PathA, R>,
@@ -165,7 +165,7 @@ export const familyEndpoints = <A, I, IdA, const Path extends HttpApiEndpoint.Pa
         .annotate(RequiredScope, read),
 
     /** PUT a change, answered with the resource (200, or 202 when nodes must apply it). */
-    updateWith: <P extends Schema.Schema.Any, const Errs extends ReadonlyArray<Schema.Schema.Any | false>>(
+    updateWith: <P extends Schema.Schema.Any, const Errs extends Errors>(
       status: 200 | 202,
       options: UpdateOptions<P, Errs>,
     ) =>
@@ -180,7 +180,7 @@ export const familyEndpoints = <A, I, IdA, const Path extends HttpApiEndpoint.Pa
       ),
 
     /** DELETE answered with `success` (the resource in `deleting`, 202; or nothing, 204). */
-    deleteWith: <S extends Schema.Schema.Any, const Errs extends ReadonlyArray<Schema.Schema.Any | false>>(
+    deleteWith: <S extends Schema.Schema.Any, const Errs extends Errors>(
       summary: string,
       success: S,
       status: number | undefined,
@@ -214,14 +214,11 @@ const syncEndpoints = <A, I, IdA, const Path extends HttpApiEndpoint.PathSegment
     ...endpoints,
     createFrom,
     /** PUT a change, answered at once with the resource. */
-    update: <P extends Schema.Schema.Any, const Errs extends ReadonlyArray<Schema.Schema.Any | false>>(
-      options: UpdateOptions<P, Errs>,
-    ) => updateWith(200, options),
+    update: <P extends Schema.Schema.Any, const Errs extends Errors>(options: UpdateOptions<P, Errs>) =>
+      updateWith(200, options),
     /** DELETE, answered with 204 and no body. */
-    delete: <const Errs extends ReadonlyArray<Schema.Schema.Any | false>>(options: {
-      readonly summary: string
-      readonly errors: Errs
-    }) => deleteWith(options.summary, NoContent, undefined, options.errors),
+    delete: <const Errs extends Errors>(options: { readonly summary: string; readonly errors: Errs }) =>
+      deleteWith(options.summary, NoContent, undefined, options.errors),
   }
 }
 
@@ -233,14 +230,9 @@ export const resource = <A, I, IdA, const Path extends HttpApiEndpoint.PathSegme
   return {
     ...endpoints,
     /** POST to the collection: 201 with the new resource. */
-    create: <
-      P extends Schema.Schema.Any,
-      const Errs extends ReadonlyArray<Schema.Schema.Any | false>,
-      S extends Schema.Schema.Any = Schema.Schema<A, I, never>,
-      const Name extends string = "create",
-    >(
-      options: CreateOptions<Name, P, S, Errs>,
-    ) => createFrom(HttpApiEndpoint.post((options.name ?? "create") as Name, family.collection), 201, options),
+    create: <P extends Schema.Schema.Any, const Errs extends Errors, S extends Schema.Schema.Any = Schema.Schema<A, I>>(
+      options: CreateOptions<"create", P, S, Errs>,
+    ) => createFrom(HttpApiEndpoint.post("create", family.collection), 201, options),
   }
 }
 
@@ -255,18 +247,8 @@ export const childResource = <A, I, IdA, const Path extends HttpApiEndpoint.Path
     /** GET the parent's collection (404 for an unknown parent). */
     list: (options: ListOptions) => list(options).setPath(parentParams).addError(NotFoundError),
     /** POST to the parent's collection: 201 with the new resource. */
-    create: <
-      P extends Schema.Schema.Any,
-      const Errs extends ReadonlyArray<Schema.Schema.Any | false>,
-      S extends Schema.Schema.Any = Schema.Schema<A, I, never>,
-      const Name extends string = "create",
-    >(
-      options: CreateOptions<Name, P, S, Errs>,
-    ) =>
-      createFrom(
-        HttpApiEndpoint.post((options.name ?? "create") as Name, family.collection).setPath(parentParams),
-        201,
-        options,
-      ),
+    create: <P extends Schema.Schema.Any, const Errs extends Errors, S extends Schema.Schema.Any = Schema.Schema<A, I>>(
+      options: CreateOptions<"create", P, S, Errs>,
+    ) => createFrom(HttpApiEndpoint.post("create", family.collection).setPath(parentParams), 201, options),
   }
 }
