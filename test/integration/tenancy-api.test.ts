@@ -213,13 +213,16 @@ describe.each(DATABASES)("tenancy API on %s", (_name, makeDb) => {
   afterAll(async () => {
     // no worker ran here: end the sync workflows the API started so no later suite's worker runs them
     if (sql !== undefined) {
-      const tenants = await query<{ id: string }>("SELECT id FROM tenants")
+      const ids = await query<{ id: string }>(
+        `SELECT 'tenant:' || id || ':sync' AS id FROM tenants UNION ALL SELECT 'zone:' || id || ':sync' FROM zones
+          UNION ALL SELECT DISTINCT 'cluster:' || cluster_id || ':lb-sync' FROM shards WHERE role = 'lb'`,
+      )
       const connection = await Connection.connect({ address: inject("temporalAddress") })
       const temporal = new Client({ connection })
       await Promise.all(
-        tenants.map((t) =>
+        ids.map(({ id }) =>
           temporal.workflow
-            .getHandle(`tenant:${t.id}:sync`)
+            .getHandle(id)
             .terminate("test over")
             .catch(() => undefined),
         ),
@@ -880,5 +883,42 @@ describe.each(DATABASES)("tenancy API on %s", (_name, makeDb) => {
     const again = await c1.tenants.delete({ path: { id: t.id } })
     expect(again).toMatchObject({ status: "deleting", status_message: null })
     expect((await rowOf("webroots", w.id))!.status_message).toBeNull()
+  })
+
+  it("binding a name wakes what the reactions table says; a refused hand-off asks nothing more, a node change still succeeds", async () => {
+    const tag = randomUUID().slice(0, 8)
+    await admin.brands.update({ path: { id: f.brand1 as never }, payload: { ns_hostnames: ["ns1.example.test"] } })
+    const zone = await c1.zones.create({ payload: { name: `z${tag}.example.test`, brand_id: f.brand1 as never } })
+    const t = await newTenant()
+    const w = await c1.webroots.create({ path: { id: t.id }, payload: { runtime: "php" } })
+    const signals = engine.state.signals
+    await c1.fqdns.create({ path: { id: w.id }, payload: { hostname: `www.z${tag}.example.test` } })
+    // the tenant's sync and the covering zone's; cluster A has no lb shard, so no LB sync
+    expect(engine.state.signals - signals).toBe(2)
+    const zoneBefore = await rowOf("zones", zone.id)
+    // a node joining a cluster with an lb shard wakes that cluster's LB sync
+    const region = await admin.regions.create({ payload: { name: `r-${tag}` } })
+    const lbCluster = await admin.clusters.create({ path: { id: region.id }, payload: { name: "lb" } })
+    const lb = await admin.shards.create({ path: { id: lbCluster.id }, payload: { name: "lb-1", role: "lb" } })
+    const before = engine.state.signals
+    await admin.nodes.create({ path: { id: lbCluster.id }, payload: { hostname: `n1-${tag}`, shard_ids: [lb.id] } })
+    expect(engine.state.signals - before).toBe(1)
+    engine.state.refusing = true
+    try {
+      const e = await fail(c1.fqdns.create({ path: { id: w.id }, payload: { hostname: `shop.z${tag}.example.test` } }))
+      expect(e).toBeInstanceOf(Unavailable)
+      const [bound] = await query("SELECT status, status_message FROM fqdns WHERE hostname = $1", [
+        `shop.z${tag}.example.test`,
+      ])
+      expect(bound.status).toBe("failed")
+      expect(bound.status_message).toMatch(/^could not start workflow: /)
+      // the zone was not asked: a refused derived request would have marked it failed
+      expect(await rowOf("zones", zone.id)).toEqual(zoneBefore)
+      // a node change wakes its cluster's LB sync best effort: the write stands
+      const node = await admin.nodes.create({ path: { id: lbCluster.id }, payload: { hostname: `n2-${tag}` } })
+      expect(node.hostname).toBe(`n2-${tag}`)
+    } finally {
+      engine.state.refusing = false
+    }
   })
 })
