@@ -2,12 +2,12 @@ import { generateKeyPairSync } from "node:crypto"
 import { readFileSync } from "node:fs"
 import { Agent, request } from "node:https"
 import { rootCertificates } from "node:tls"
+import { inspectCertificate } from "@hosting/adapters"
 import { AcmeStates } from "@hosting/core"
 import type { AcmeOrderState, ControlPlaneActivities } from "@hosting/core/activities"
 import { ApplicationFailure } from "@temporalio/activity"
 import * as acme from "acme-client"
 import { Config, Effect, type ManagedRuntime, Option } from "effect"
-import { inspectCertificate } from "@hosting/adapters"
 import { runActivity } from "./run.js"
 
 /** Where certificates come from and when they are renewed (worker configuration). */
