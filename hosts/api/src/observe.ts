@@ -89,86 +89,94 @@ export const observeRequests = (refusals: RefusalLimits) =>
   HttpApiBuilder.middleware(
     Effect.gen(function* () {
       const audit = yield* AuditLogs
+      // Only the request itself may be interrupted (its client went away, or a body over the limit
+      // dropped the connection): what is recorded about it afterwards always completes.
       return (app) =>
-        Effect.gen(function* () {
-          const req = yield* HttpServerRequest.HttpServerRequest
-          const started = performance.now()
-          // every answer names its request: a 5xx shows the id to its client and logs it with the cause
-          const requestId = randomUUID()
-          yield* HttpApp.appendPreResponseHandler((_, res) =>
-            Effect.succeed(HttpServerResponse.setHeader(res, "x-request-id", requestId)),
-          )
-          // PostgreSQL text cannot hold NUL: refused here once, for every parameter of every route
-          if (urlHasNul(req.url)) {
-            observeRequest(req.method, "unmatched", 400, (performance.now() - started) / 1000)
-            return envelope(400, "invalid_request", "the URL contains a NUL character")
-          }
-          const facts: RequestFacts = {}
-          const exit = yield* app.pipe(Effect.locally(currentRequestFacts, facts), Effect.exit)
-          const status =
-            exit._tag === "Success"
-              ? exit.value.status
-              : (STATUS_BY_TAG[(Cause.squash(exit.cause) as { _tag?: string })?._tag ?? ""] ?? 500)
-          const route = facts.rule?.path ?? (status === 404 ? "unmatched" : req.url.split("?")[0]!)
-          const path = req.url.split("?")[0]!
-          // a 5xx is a bug or an outage: the client sees the request id, the log the cause with it
-          if (exit._tag === "Failure" && status >= 500 && !Cause.isInterruptedOnly(exit.cause))
-            yield* Effect.logError(`${req.method} ${route} answered ${status} (request ${requestId})`, exit.cause)
-          observeRequest(req.method, route, status, (performance.now() - started) / 1000)
-          if (facts.auditId !== undefined) {
-            const response = exit._tag === "Success" ? bodyJson(exit.value) : undefined
-            const resourceId =
-              (facts.rule?.endpoint === "create" ? createdId(response) : undefined) ??
-              facts.pathId ??
-              createdId(response) ??
-              null
-            yield* audit
-              .complete(facts.auditId, status, resourceId)
-              .pipe(Effect.catchAllCause((c) => Effect.logError("audit log: recording the outcome failed", c)))
-          } else if (facts.rule !== undefined && facts.principal !== undefined && isMutation(req.method)) {
-            // refused before its handler (scope, body limit): nothing changed, the attempt is kept
-            // with its body only when it declared a length within the limit — reading past the
-            // limit would drop the connection before the refusal is sent
-            const limit = facts.rule.maxBodyBytes ?? refusals.maxBodyBytes
-            const declared = Number(req.headers["content-length"] ?? Number.NaN)
-            const text =
-              status === 413 || !(declared <= limit)
-                ? ""
-                : yield* req.text.pipe(
-                    HttpIncomingMessage.withMaxBodySize(Option.some(limit)),
-                    Effect.orElseSucceed(() => ""),
-                  )
-            yield* audit
-              .record({
-                principal: facts.principal,
-                action: `${facts.rule.group}.${facts.rule.endpoint}`,
-                method: req.method,
-                path,
-                resourceType: facts.rule.scope?.split(":")[0] ?? facts.rule.group,
-                resourceId: facts.pathId ?? null,
-                statusCode: status,
-                body: auditableBody(text),
-                clientAddress: clientAddress(req),
-              })
-              .pipe(Effect.catchAllCause((c) => Effect.logError("audit log write failed", c)))
-          } else if (facts.refusal !== undefined) {
-            const address = clientAddress(req)
-            if (refusals.perAddress.hit(address) && refusals.total.hit("*")) {
+        Effect.uninterruptibleMask((restore) =>
+          Effect.gen(function* () {
+            const req = yield* HttpServerRequest.HttpServerRequest
+            const started = performance.now()
+            // every answer names its request: a 5xx shows the id to its client and logs it with the cause
+            const requestId = randomUUID()
+            yield* HttpApp.appendPreResponseHandler((_, res) =>
+              Effect.succeed(HttpServerResponse.setHeader(res, "x-request-id", requestId)),
+            )
+            // PostgreSQL text cannot hold NUL: refused here once, for every parameter of every route
+            if (urlHasNul(req.url)) {
+              observeRequest(req.method, "unmatched", 400, (performance.now() - started) / 1000)
+              return envelope(400, "invalid_request", "the URL contains a NUL character")
+            }
+            const facts: RequestFacts = {}
+            const exit = yield* restore(app).pipe(Effect.locally(currentRequestFacts, facts), Effect.exit)
+            // a mutation interrupted mid-handler has no known outcome: its entry keeps its null status
+            const interrupted = exit._tag === "Failure" && Cause.isInterruptedOnly(exit.cause)
+            const status =
+              exit._tag === "Success"
+                ? exit.value.status
+                : (STATUS_BY_TAG[(Cause.squash(exit.cause) as { _tag?: string })?._tag ?? ""] ?? 500)
+            const route = facts.rule?.path ?? (status === 404 ? "unmatched" : req.url.split("?")[0]!)
+            const path = req.url.split("?")[0]!
+            // a 5xx is a bug or an outage: the client sees the request id, the log the cause with it
+            if (exit._tag === "Failure" && status >= 500 && !Cause.isInterruptedOnly(exit.cause))
+              yield* Effect.logError(`${req.method} ${route} answered ${status} (request ${requestId})`, exit.cause)
+            observeRequest(req.method, route, status, (performance.now() - started) / 1000)
+            if (facts.auditId !== undefined) {
+              if (!interrupted) {
+                const response = exit._tag === "Success" ? bodyJson(exit.value) : undefined
+                const resourceId =
+                  (facts.rule?.endpoint === "create" ? createdId(response) : undefined) ??
+                  facts.pathId ??
+                  createdId(response) ??
+                  null
+                yield* audit
+                  .complete(facts.auditId, status, resourceId)
+                  .pipe(Effect.catchAllCause((c) => Effect.logError("audit log: recording the outcome failed", c)))
+              }
+            } else if (facts.rule !== undefined && facts.principal !== undefined && isMutation(req.method)) {
+              // refused before its handler (scope, body limit): nothing changed, the attempt is kept
+              // with its body only when it declared a length within the limit — reading past the
+              // limit would drop the connection before the refusal is sent
+              const limit = facts.rule.maxBodyBytes ?? refusals.maxBodyBytes
+              const declared = Number(req.headers["content-length"] ?? Number.NaN)
+              const text =
+                status === 413 || !(declared <= limit)
+                  ? ""
+                  : yield* req.text.pipe(
+                      HttpIncomingMessage.withMaxBodySize(Option.some(limit)),
+                      Effect.orElseSucceed(() => ""),
+                    )
               yield* audit
-                .recordRefused({
+                .record({
+                  principal: facts.principal,
+                  action: `${facts.rule.group}.${facts.rule.endpoint}`,
                   method: req.method,
                   path,
+                  resourceType: facts.rule.scope?.split(":")[0] ?? facts.rule.group,
+                  resourceId: facts.pathId ?? null,
                   statusCode: status,
-                  reason: facts.refusal,
-                  clientAddress: address,
+                  body: auditableBody(text),
+                  clientAddress: clientAddress(req),
                 })
                 .pipe(Effect.catchAllCause((c) => Effect.logError("audit log write failed", c)))
-            } else countUnrecordedRefusal()
-          }
-          if (exit._tag === "Failure" && status === 500 && !Cause.isInterruptedOnly(exit.cause))
-            return envelope(500, "internal", `internal error (request ${requestId})`, { request_id: requestId })
-          return yield* exit
-        })
+            } else if (facts.refusal !== undefined) {
+              const address = clientAddress(req)
+              if (refusals.perAddress.hit(address) && refusals.total.hit("*")) {
+                yield* audit
+                  .recordRefused({
+                    method: req.method,
+                    path,
+                    statusCode: status,
+                    reason: facts.refusal,
+                    clientAddress: address,
+                  })
+                  .pipe(Effect.catchAllCause((c) => Effect.logError("audit log write failed", c)))
+              } else countUnrecordedRefusal()
+            }
+            if (exit._tag === "Failure" && status === 500 && !Cause.isInterruptedOnly(exit.cause))
+              return envelope(500, "internal", `internal error (request ${requestId})`, { request_id: requestId })
+            return yield* exit
+          }),
+        )
     }),
   )
 
