@@ -225,8 +225,9 @@ describe("admin UI", () => {
   it("shows a failed resource on the dashboard with its message, and retries it", async () => {
     const region = await admin.regions.create({ payload: { name: `ui-${randomUUID().slice(0, 8)}` } })
     const cluster = await admin.clusters.create({ path: { id: region.id }, payload: { name: "c" } })
-    // not a web shard: converging one needs a web node, and this node's agent serves no role
-    const shard = await admin.shards.create({ path: { id: cluster.id }, payload: { name: "flaky", role: "dns" } })
+    // a role whose converge only asks the nodes to answer (web, lb and dns converges push their
+    // resources to the node's role, and this node's agent serves none)
+    const shard = await admin.shards.create({ path: { id: cluster.id }, payload: { name: "flaky", role: "database" } })
     const ghost = await admin.nodes.create({
       path: { id: cluster.id },
       payload: { hostname: "ghost.example.test", shard_ids: [shard.id] },
