@@ -109,7 +109,11 @@ export class TenantsGroup extends HttpApiGroup.make("tenants")
       .addError(InvalidInputError)
       .annotate(Destructive, true),
   )
-  .add(tenant.retry("Retry a failed tenant and its failed webroots, FQDNs and SSH keys (async, 202)"))
+  .add(
+    tenant.retry(
+      "Retry a failed tenant with its failed webroots, FQDNs, SSH keys and certificates, or only those children of an active tenant (async, 202)",
+    ),
+  )
   .add(
     HttpApiEndpoint.get("resources", "/tenants/:id/resources")
       .annotate(OpenApi.Summary, "Everything a tenant owns: its webroots, FQDNs and SSH keys")
