@@ -117,9 +117,10 @@ const suite = (name: string, Db: typeof PostgresDb) =>
                   )
                   seen.push(...page.items.map((r) => r.name))
                   // rows inserted while paging, before and after the cursor, must not disturb it
+                  // (with a dash, which generated suffixes never hold, so they cannot collide)
                   if (pages < 5) {
-                    await run(regions.create(`${prefix}zz${pages}`))
-                    await run(regions.create(`${prefix}0${pages}`))
+                    await run(regions.create(`${prefix}zz-${pages}`))
+                    await run(regions.create(`${prefix}0-${pages}`))
                   }
                   if (!page.has_more) break
                   cursor = page.next_cursor!
