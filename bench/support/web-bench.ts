@@ -36,29 +36,34 @@ export const untilServed = async (port: number, hosts: ReadonlyArray<string>, ev
 
 /** Starts the bench: a fresh database, a Temporal dev server, the stack with a real web node. */
 export const startWebBench = async (label: string) => {
-  const temporalCli = findExecutable("temporal")
-  if (temporalCli === undefined) throw new Error("the Temporal CLI is not installed (infra/dev/install-temporal.sh)")
-  const work = mkdtempSync(join(tmpdir(), `hosting-bench-${label}-`))
-  const database = await createTestDatabase(postgresAdminUrl(), `hp_bench_${label}`)
-  const node = await makeTestWebNode()
-  const temporal = await startTemporalDevServer({
-    executable: temporalCli,
-    port: await freePort(),
-    httpPort: await freePort(),
-    metricsPort: await freePort(),
-    logFile: join(work, "temporal.log"),
-  })
-  const floorUsers: Array<string> = []
-  const stack = await startStack({ databaseUrl: database.url, temporalAddress: temporal.address, env: node.env })
+  // undone in reverse by `stop`, also when starting fails half-way
+  const cleanups: Array<() => unknown> = []
   const stop = async () => {
-    await stack.stop()
-    for (const u of floorUsers) execFileSync("userdel", [u])
-    await node.cleanup()
-    await temporal.process.stop()
-    await database.drop()
-    rmSync(work, { recursive: true, force: true })
+    for (const undo of cleanups.reverse()) await undo()
   }
   try {
+    const temporalCli = findExecutable("temporal")
+    if (temporalCli === undefined) throw new Error("the Temporal CLI is not installed (infra/dev/install-temporal.sh)")
+    const work = mkdtempSync(join(tmpdir(), `hosting-bench-${label}-`))
+    cleanups.push(() => rmSync(work, { recursive: true, force: true }))
+    const database = await createTestDatabase(postgresAdminUrl(), `hp_bench_${label}`)
+    cleanups.push(() => database.drop())
+    const node = await makeTestWebNode()
+    cleanups.push(() => node.cleanup())
+    const temporal = await startTemporalDevServer({
+      executable: temporalCli,
+      port: await freePort(),
+      httpPort: await freePort(),
+      metricsPort: await freePort(),
+      logFile: join(work, "temporal.log"),
+    })
+    cleanups.push(() => temporal.process.stop())
+    const floorUsers: Array<string> = []
+    cleanups.push(() => {
+      for (const u of floorUsers) execFileSync("userdel", [u])
+    })
+    const stack = await startStack({ databaseUrl: database.url, temporalAddress: temporal.address, env: node.env })
+    cleanups.push(() => stack.stop())
     const client = createClient({ baseUrl: stack.baseUrl, apiKey: stack.apiKey })
     await waitForAgent(client, stack.nodeId)
     const region = (await client.regions.list({ urlParams: {} })).items.find((r) => r.name === "local")!
