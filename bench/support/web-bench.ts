@@ -76,12 +76,17 @@ export const startWebBench = async (label: string) => {
       client,
       brandId: brand.id,
       stop,
-      /** The platform's way: tenant, static webroot, FQDN (each call passed through `timed`). */
-      createSite: async (host: string, timed: <A>(f: () => Promise<A>) => Promise<A> = (f) => f()) => {
+      /**
+       * The platform's way: tenant, webroot, FQDN (each call passed through `timed`). A static
+       * webroot by default; a PHP one also gets an FPM pool (and a php-fpm reload) per tenant.
+       */
+      createSite: async (
+        host: string,
+        timed: <A>(f: () => Promise<A>) => Promise<A> = (f) => f(),
+        runtime: "static" | "php" = "static",
+      ) => {
         const tenant = await timed(() => client.tenants.create({ payload: { brand_id: brand.id } }))
-        const webroot = await timed(() =>
-          client.webroots.create({ path: { id: tenant.id }, payload: { runtime: "static" } }),
-        )
+        const webroot = await timed(() => client.webroots.create({ path: { id: tenant.id }, payload: { runtime } }))
         await timed(() => client.fqdns.create({ path: { id: webroot.id }, payload: { hostname: host } }))
       },
       /** The floor's way, by hand on the same nginx: a user, an index page, a server block. */
