@@ -5,7 +5,7 @@
 import { randomUUID } from "node:crypto"
 import { createClient } from "@hosting/sdk"
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest"
-import { createBrandResources } from "../support/brand-resources.js"
+import { brandResourceIds, createBrandResources } from "../support/brand-resources.js"
 import { type EndpointCase, endpointCases, fillPath, requiredQuery, send, validBody } from "../support/contract.js"
 import { postgresDatabase, type TestDatabase } from "../support/databases.js"
 import { type Stack, startStack } from "../support/stack.js"
@@ -45,12 +45,7 @@ beforeAll(async () => {
   const lb = await admin.lbAddresses.create({ path: { id: cluster.id }, payload: { address: "192.0.2.1" } })
   const probe = await admin.nodes.probe({ path: { id: node.id } })
   // brand A's web tier and DNS: a tenant with a webroot, an FQDN, a certificate and an SSH key; a zone with a record
-  const { tenant, webroot, fqdn, certificate, sshKey, zone, record } = await createBrandResources(
-    admin,
-    brandA.id,
-    cluster.id,
-    "matrix",
-  )
+  const resources = await createBrandResources(admin, brandA.id, cluster.id, "matrix")
   Object.assign(ids, {
     brands: brandA.id,
     "api-keys": keyA2.id,
@@ -60,27 +55,10 @@ beforeAll(async () => {
     nodes: node.id,
     "lb-addresses": lb.id,
     "node-probes": probe.id,
-    tenants: tenant.id,
-    webroots: webroot.id,
-    fqdns: fqdn.id,
-    certificates: certificate.id,
-    "ssh-keys": sshKey.id,
-    zones: zone.id,
-    "dns-records": record.id,
+    ...brandResourceIds(resources),
   })
   Object.assign(keys, { brandA: keyA.key, brandB: keyB.key, noScope: noScope.key })
-  brandAIds = [
-    brandA.id,
-    keyA.id,
-    keyA2.id,
-    tenant.id,
-    webroot.id,
-    fqdn.id,
-    certificate.id,
-    sshKey.id,
-    zone.id,
-    record.id,
-  ]
+  brandAIds = [brandA.id, keyA.id, keyA2.id, ...Object.values(brandResourceIds(resources))]
 })
 
 afterAll(async () => {

@@ -5,7 +5,7 @@
 import { createClient, type PromiseClient } from "@hosting/sdk"
 import pg from "pg"
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest"
-import { createBrandResources } from "../support/brand-resources.js"
+import { brandResourceIds, createBrandResources } from "../support/brand-resources.js"
 import { type EndpointCase, endpointCases, fillPath, send, validBody } from "../support/contract.js"
 import { postgresDatabase, type TestDatabase } from "../support/databases.js"
 import { type Stack, startStack } from "../support/stack.js"
@@ -69,12 +69,7 @@ beforeAll(async () => {
   const shard = await admin.shards.create({ path: { id: cluster.id }, payload: { name: "web", role: "web" } })
   const node = await admin.nodes.create({ path: { id: cluster.id }, payload: { hostname: "n1.example.net" } })
   const lb = await admin.lbAddresses.create({ path: { id: cluster.id }, payload: { address: "192.0.2.1" } })
-  const { tenant, webroot, fqdn, certificate, sshKey, zone, record } = await createBrandResources(
-    admin,
-    brand.id,
-    cluster.id,
-    "target",
-  )
+  const resources = await createBrandResources(admin, brand.id, cluster.id, "target")
   Object.assign(ids, {
     brands: brand.id,
     "api-keys": key.id,
@@ -84,13 +79,7 @@ beforeAll(async () => {
     nodes: node.id,
     "lb-addresses": lb.id,
     "node-probes": "00000000-0000-4000-8000-000000000000",
-    tenants: tenant.id,
-    webroots: webroot.id,
-    fqdns: fqdn.id,
-    certificates: certificate.id,
-    "ssh-keys": sshKey.id,
-    zones: zone.id,
-    "dns-records": record.id,
+    ...brandResourceIds(resources),
   })
 })
 

@@ -10,7 +10,7 @@ import { createClient } from "@hosting/sdk"
 import Ajv2020 from "ajv/dist/2020.js"
 import addFormats from "ajv-formats"
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest"
-import { createBrandResources } from "../support/brand-resources.js"
+import { brandResourceIds, createBrandResources } from "../support/brand-resources.js"
 import { endpointCases, send, validBody } from "../support/contract.js"
 import { postgresDatabase, type TestDatabase } from "../support/databases.js"
 import { type Stack, startStack } from "../support/stack.js"
@@ -129,12 +129,7 @@ beforeAll(async () => {
   })
   const lb = await admin.lbAddresses.create({ path: { id: cluster.id }, payload: { address: "192.0.2.1" } })
   const probe = await admin.nodes.probe({ path: { id: node.id } })
-  const { tenant, webroot, fqdn, certificate, sshKey, zone, record } = await createBrandResources(
-    admin,
-    brand.id,
-    cluster.id,
-    LABEL,
-  )
+  const resources = await createBrandResources(admin, brand.id, cluster.id, LABEL)
   Object.assign(ids, {
     brands: brand.id,
     "api-keys": key.id,
@@ -144,13 +139,7 @@ beforeAll(async () => {
     nodes: node.id,
     "lb-addresses": lb.id,
     "node-probes": probe.id,
-    tenants: tenant.id,
-    webroots: webroot.id,
-    fqdns: fqdn.id,
-    certificates: certificate.id,
-    "ssh-keys": sshKey.id,
-    zones: zone.id,
-    "dns-records": record.id,
+    ...brandResourceIds(resources),
   })
 })
 

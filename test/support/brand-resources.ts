@@ -32,3 +32,14 @@ export const createBrandResources = async (admin: PromiseClient, brandId: string
   })
   return { tenant, webroot, fqdn, certificate, sshKey, zone, record }
 }
+
+/** The resources' ids by the collection segment of their paths (`/tenants/:id` → "tenants"). */
+export const brandResourceIds = (r: Awaited<ReturnType<typeof createBrandResources>>) => ({
+  tenants: r.tenant.id,
+  webroots: r.webroot.id,
+  fqdns: r.fqdn.id,
+  certificates: r.certificate.id,
+  "ssh-keys": r.sshKey.id,
+  zones: r.zone.id,
+  "dns-records": r.record.id,
+})
