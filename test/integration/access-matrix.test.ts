@@ -5,7 +5,7 @@
 import { randomUUID } from "node:crypto"
 import { createClient } from "@hosting/sdk"
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest"
-import { brandResourceIds, createBrandResources } from "../support/brand-resources.js"
+import { brandResourceIds, createBrandResources, createPlatformResources } from "../support/brand-resources.js"
 import { type EndpointCase, endpointCases, fillPath, requiredQuery, send, validBody } from "../support/contract.js"
 import { postgresDatabase, type TestDatabase } from "../support/databases.js"
 import { type Stack, startStack } from "../support/stack.js"
@@ -35,26 +35,13 @@ beforeAll(async () => {
   const noScope = await admin.apiKeys.create({
     payload: { name: "no scope", scopes: ["zz-nothing:read"], brands: ["*"] },
   })
-  const region = await admin.regions.create({ payload: { name: "matrix" } })
-  const cluster = await admin.clusters.create({ path: { id: region.id }, payload: { name: "c" } })
-  const shard = await admin.shards.create({ path: { id: cluster.id }, payload: { name: "web", role: "web" } })
-  const node = await admin.nodes.create({
-    path: { id: cluster.id },
-    payload: { hostname: "n1.example.net", shard_ids: [shard.id] },
-  })
-  const lb = await admin.lbAddresses.create({ path: { id: cluster.id }, payload: { address: "192.0.2.1" } })
-  const probe = await admin.nodes.probe({ path: { id: node.id } })
+  const platform = await createPlatformResources(admin, "matrix")
   // brand A's web tier and DNS: a tenant with a webroot, an FQDN, a certificate and an SSH key; a zone with a record
-  const resources = await createBrandResources(admin, brandA.id, cluster.id, "matrix")
+  const resources = await createBrandResources(admin, brandA.id, platform.cluster.id, "matrix")
   Object.assign(ids, {
     brands: brandA.id,
     "api-keys": keyA2.id,
-    regions: region.id,
-    clusters: cluster.id,
-    shards: shard.id,
-    nodes: node.id,
-    "lb-addresses": lb.id,
-    "node-probes": probe.id,
+    ...platform.ids,
     ...brandResourceIds(resources),
   })
   Object.assign(keys, { brandA: keyA.key, brandB: keyB.key, noScope: noScope.key })

@@ -5,7 +5,7 @@
 import { createClient, type PromiseClient } from "@hosting/sdk"
 import pg from "pg"
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest"
-import { brandResourceIds, createBrandResources } from "../support/brand-resources.js"
+import { brandResourceIds, createBrandResources, createPlatformResources } from "../support/brand-resources.js"
 import { type EndpointCase, endpointCases, fillPath, send, validBody } from "../support/contract.js"
 import { postgresDatabase, type TestDatabase } from "../support/databases.js"
 import { type Stack, startStack } from "../support/stack.js"
@@ -64,20 +64,13 @@ beforeAll(async () => {
   admin = createClient({ baseUrl: stack.baseUrl, apiKey: stack.apiKey })
   const brand = await admin.brands.create({ payload: { name: "Target" } })
   const key = await admin.apiKeys.create({ payload: { name: "target", scopes: ["brands:read"], brands: [brand.id] } })
-  const region = await admin.regions.create({ payload: { name: "target" } })
-  const cluster = await admin.clusters.create({ path: { id: region.id }, payload: { name: "c" } })
-  const shard = await admin.shards.create({ path: { id: cluster.id }, payload: { name: "web", role: "web" } })
-  const node = await admin.nodes.create({ path: { id: cluster.id }, payload: { hostname: "n1.example.net" } })
-  const lb = await admin.lbAddresses.create({ path: { id: cluster.id }, payload: { address: "192.0.2.1" } })
-  const resources = await createBrandResources(admin, brand.id, cluster.id, "target")
+  // (its node in no shard, and no probe: a nil probe id is enough for refused requests)
+  const platform = await createPlatformResources(admin, "target", { nodeInShard: false, probe: false })
+  const resources = await createBrandResources(admin, brand.id, platform.cluster.id, "target")
   Object.assign(ids, {
     brands: brand.id,
     "api-keys": key.id,
-    regions: region.id,
-    clusters: cluster.id,
-    shards: shard.id,
-    nodes: node.id,
-    "lb-addresses": lb.id,
+    ...platform.ids,
     "node-probes": "00000000-0000-4000-8000-000000000000",
     ...brandResourceIds(resources),
   })

@@ -10,7 +10,7 @@ import { createClient } from "@hosting/sdk"
 import Ajv2020 from "ajv/dist/2020.js"
 import addFormats from "ajv-formats"
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest"
-import { brandResourceIds, createBrandResources } from "../support/brand-resources.js"
+import { brandResourceIds, createBrandResources, createPlatformResources } from "../support/brand-resources.js"
 import { endpointCases, send, validBody } from "../support/contract.js"
 import { postgresDatabase, type TestDatabase } from "../support/databases.js"
 import { type Stack, startStack } from "../support/stack.js"
@@ -120,25 +120,12 @@ beforeAll(async () => {
   const admin = createClient({ baseUrl: stack.baseUrl, apiKey: stack.apiKey })
   const brand = await admin.brands.create({ payload: { name: "OpenAPI" } })
   const key = await admin.apiKeys.create({ payload: { name: "fixture", scopes: ["brands:read"], brands: [brand.id] } })
-  const region = await admin.regions.create({ payload: { name: LABEL } })
-  const cluster = await admin.clusters.create({ path: { id: region.id }, payload: { name: "c" } })
-  const shard = await admin.shards.create({ path: { id: cluster.id }, payload: { name: "web", role: "web" } })
-  const node = await admin.nodes.create({
-    path: { id: cluster.id },
-    payload: { hostname: "n1.example.net", shard_ids: [shard.id] },
-  })
-  const lb = await admin.lbAddresses.create({ path: { id: cluster.id }, payload: { address: "192.0.2.1" } })
-  const probe = await admin.nodes.probe({ path: { id: node.id } })
-  const resources = await createBrandResources(admin, brand.id, cluster.id, LABEL)
+  const platform = await createPlatformResources(admin, LABEL)
+  const resources = await createBrandResources(admin, brand.id, platform.cluster.id, LABEL)
   Object.assign(ids, {
     brands: brand.id,
     "api-keys": key.id,
-    regions: region.id,
-    clusters: cluster.id,
-    shards: shard.id,
-    nodes: node.id,
-    "lb-addresses": lb.id,
-    "node-probes": probe.id,
+    ...platform.ids,
     ...brandResourceIds(resources),
   })
 })

@@ -43,3 +43,33 @@ export const brandResourceIds = (r: Awaited<ReturnType<typeof createBrandResourc
   zones: r.zone.id,
   "dns-records": r.record.id,
 })
+
+/**
+ * The platform resources the every-endpoint suites address: a region, a cluster, a web shard, a
+ * node (in the shard unless `nodeInShard: false`), an LB address and (unless `probe: false`) a
+ * probe of the node; with their ids by the collection segment of their paths.
+ */
+export const createPlatformResources = async (
+  admin: PromiseClient,
+  label: string,
+  options: { readonly nodeInShard?: boolean; readonly probe?: boolean } = {},
+) => {
+  const region = await admin.regions.create({ payload: { name: label } })
+  const cluster = await admin.clusters.create({ path: { id: region.id }, payload: { name: "c" } })
+  const shard = await admin.shards.create({ path: { id: cluster.id }, payload: { name: "web", role: "web" } })
+  const node = await admin.nodes.create({
+    path: { id: cluster.id },
+    payload: { hostname: "n1.example.net", ...(options.nodeInShard === false ? {} : { shard_ids: [shard.id] }) },
+  })
+  const lb = await admin.lbAddresses.create({ path: { id: cluster.id }, payload: { address: "192.0.2.1" } })
+  const probe = options.probe === false ? undefined : await admin.nodes.probe({ path: { id: node.id } })
+  const ids: Record<string, string> = {
+    regions: region.id,
+    clusters: cluster.id,
+    shards: shard.id,
+    nodes: node.id,
+    "lb-addresses": lb.id,
+    ...(probe === undefined ? {} : { "node-probes": probe.id }),
+  }
+  return { region, cluster, shard, node, lb, probe, ids }
+}
