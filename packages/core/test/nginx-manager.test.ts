@@ -2,7 +2,7 @@ import { describe, expect, it } from "@effect/vitest"
 import { Arbitrary, Effect, FastCheck, Layer } from "effect"
 import { type NodeLayout, planTenantSites, TenantSpec, tenantSitePrefix } from "../src/domain/web.js"
 import { NginxConfig, NginxManager } from "../src/managers/nginx.js"
-import { CommandRecorder, MemoryFs } from "./support/node-fakes.js"
+import { CommandRecorder, ensureThenPlanAgain, MemoryFs } from "./support/node-fakes.js"
 
 const layout: NodeLayout = {
   root: "/srv/node",
@@ -40,13 +40,7 @@ describe("NginxManager", () => {
     ([before, after]) => {
       const { fs, commands, layer } = node()
       return Effect.gen(function* () {
-        const m = yield* NginxManager
-        yield* m.ensure(sites(before))
-        commands.calls.length = 0
-        const planned = yield* m.plan(sites(after))
-        const done = yield* m.ensure(sites(after))
-        expect(done).toEqual({ ...planned, reloaded: planned.written.length + planned.removed.length > 0 })
-        expect(yield* m.plan(sites(after))).toEqual({ written: [], removed: [], reloaded: false })
+        const done = yield* ensureThenPlanAgain(yield* NginxManager, sites(before), sites(after), commands)
         expect(commands.calls).toEqual(done.reloaded ? [nginx("-t"), nginx("-s", "reload")] : [])
         expect(fs.read(`${config.sitesDir}/operator.conf`)).toBe("# not ours\n")
       }).pipe(Effect.provide(layer))

@@ -2,7 +2,7 @@ import { describe, expect, it } from "@effect/vitest"
 import { Arbitrary, Effect, FastCheck, Layer, Schema } from "effect"
 import { type NodeLayout, planTenantPools, TenantSpec, tenantPoolPrefix } from "../src/domain/web.js"
 import { PhpFpmConfig, PhpFpmManager } from "../src/managers/php-fpm.js"
-import { CommandRecorder, MemoryFs } from "./support/node-fakes.js"
+import { CommandRecorder, ensureThenPlanAgain, MemoryFs } from "./support/node-fakes.js"
 
 const layout: NodeLayout = {
   root: "/srv/node",
@@ -55,13 +55,7 @@ describe("PhpFpmManager", () => {
     ([before, after]) => {
       const { fs, commands, layer } = node()
       return Effect.gen(function* () {
-        const m = yield* PhpFpmManager
-        yield* m.ensure(pools(before))
-        commands.calls.length = 0
-        const planned = yield* m.plan(pools(after))
-        const done = yield* m.ensure(pools(after))
-        expect(done).toEqual({ ...planned, reloaded: planned.written.length + planned.removed.length > 0 })
-        expect(yield* m.plan(pools(after))).toEqual({ written: [], removed: [], reloaded: false })
+        const done = yield* ensureThenPlanAgain(yield* PhpFpmManager, pools(before), pools(after), commands)
         expect(commands.calls).toEqual(
           done.reloaded
             ? [

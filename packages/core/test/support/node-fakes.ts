@@ -5,6 +5,7 @@ import type { Command } from "@effect/platform"
 import { FileSystem } from "@effect/platform"
 import * as CommandExecutor from "@effect/platform/CommandExecutor"
 import { SystemError, type SystemErrorReason } from "@effect/platform/Error"
+import { expect } from "@effect/vitest"
 import { Effect, Inspectable, Layer, Option, Sink, Stream } from "effect"
 
 interface Entry {
@@ -238,3 +239,35 @@ export class CommandRecorder {
     return Layer.succeed(CommandExecutor.CommandExecutor, CommandExecutor.makeExecutor(start))
   }
 }
+
+/** What a file-owning manager's plan and ensure answer. */
+interface FileChanges {
+  readonly written: ReadonlyArray<unknown>
+  readonly removed: ReadonlyArray<unknown>
+  readonly reloaded: boolean
+}
+
+/**
+ * The property every file-owning manager keeps: once `before` is ensured, the plan for `after` is
+ * exactly what ensuring it does (with a reload when, and only when, something changed), and a
+ * plan right after that ensure finds nothing. Answers what the second ensure did; the recorder
+ * then holds only that ensure's commands.
+ */
+export const ensureThenPlanAgain = <F, E, R>(
+  m: {
+    readonly plan: (files: ReadonlyArray<F>) => Effect.Effect<FileChanges, E, R>
+    readonly ensure: (files: ReadonlyArray<F>) => Effect.Effect<FileChanges, E, R>
+  },
+  before: ReadonlyArray<F>,
+  after: ReadonlyArray<F>,
+  commands: CommandRecorder,
+) =>
+  Effect.gen(function* () {
+    yield* m.ensure(before)
+    commands.calls.length = 0
+    const planned = yield* m.plan(after)
+    const done = yield* m.ensure(after)
+    expect(done).toEqual({ ...planned, reloaded: planned.written.length + planned.removed.length > 0 })
+    expect(yield* m.plan(after)).toEqual({ written: [], removed: [], reloaded: false })
+    return done
+  })
