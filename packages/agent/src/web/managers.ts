@@ -22,9 +22,13 @@ export type WebManagers = NginxManager | PhpFpmManager | CertificateFiles | Acco
 
 /**
  * Core's web managers over the live capabilities: the node's real filesystem and processes, and
- * this node's paths and binaries.
+ * this node's paths and binaries. `platform` replaces those capabilities (a test records the
+ * commands the managers run beneath the real daemons).
  */
-export const webManagersLayer = (config: WebNodeConfig): Layer.Layer<WebManagers> => {
+export const webManagersLayer = (
+  config: WebNodeConfig,
+  platform: Layer.Layer<NodeContext.NodeContext> = NodeContext.layer,
+): Layer.Layer<WebManagers> => {
   const p = nodePaths(config.layout.root)
   return Layer.mergeAll(
     NginxManager.Default,
@@ -65,6 +69,6 @@ export const webManagersLayer = (config: WebNodeConfig): Layer.Layer<WebManagers
         appProcessesLayer,
       ),
     ),
-    Layer.provide(NodeContext.layer),
+    Layer.provide(platform),
   )
 }

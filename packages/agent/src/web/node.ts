@@ -9,18 +9,14 @@ import {
   acmeRoot,
   CertificateFiles,
   fileChanges,
-  type LinuxUser,
   linuxUser,
   NginxManager,
-  type NodeChange,
   nodeChange,
   PhpFpmManager,
   PLATFORM_FILE_PREFIX,
   phpSocket,
-  planTenantApps,
   planTenantCertificates,
   planTenantPools,
-  planTenantSites,
   type TenantArchive,
   type TenantSpec,
   tenantCertPrefix,
@@ -28,20 +24,20 @@ import {
   tenantPoolPrefix,
   tenantSitePrefix,
 } from "@hosting/core/node"
-import { Cause, Effect, Exit, ManagedRuntime, Option } from "effect"
+import { Cause, Effect, Either, Exit, ManagedRuntime, Option } from "effect"
 import { ConfigRejected } from "../roles.js"
+import { makeBatcher } from "./batcher.js"
 import type { WebNodeConfig } from "./config.js"
 import { ensureDaemons } from "./daemons.js"
+import { appsOf, ensureTenants, sitesOf, type TenantFailure, type WebReport } from "./ensure-batch.js"
 import { ensureDir, writeIfChanged } from "./files.js"
 import { type WebManagers, webManagersLayer } from "./managers.js"
 import { TenantTransfer } from "./transfer.js"
 
-/** What one ensure changed (or, in a plan, would change). */
-export interface WebReport {
-  readonly changes: Array<NodeChange>
-  readonly reloads: { nginx: number; php: number }
-  readonly errors: Array<{ readonly tenant: string; readonly message: string }>
-}
+export type { WebReport } from "./ensure-batch.js"
+
+// At most this many tenants share one test and reload.
+const BATCH_SIZE = 50
 
 // What a daemon refused (never retried, the input must change), with the words the activity shows.
 const REJECTED: Record<string, string> = {
@@ -61,6 +57,7 @@ export class WebNode {
   private readonly ownsManagers: boolean
   private readonly transfer: TenantTransfer
   private queue: Promise<unknown> = Promise.resolve()
+  private readonly ensureBatched: (spec: TenantSpec) => Promise<WebReport>
 
   /** `runtime`: the agent's, providing the managers; without one the node makes its own. */
   constructor(
@@ -70,6 +67,13 @@ export class WebNode {
     this.transfer = new TenantTransfer(join(config.layout.root, "transfer"), config.transfer.host, config.transfer.port)
     this.ownsManagers = runtime === undefined
     this.managers = runtime ?? ManagedRuntime.make(webManagersLayer(config))
+    // ensures that arrive while another runs share the next turn: one test and one reload each
+    this.ensureBatched = makeBatcher({
+      run: (specs) => this.ensureBatch(specs),
+      schedule: (batch) => this.locked(batch),
+      key: (spec) => spec.name,
+      maxSize: BATCH_SIZE,
+    })
   }
 
   /** Brings the daemons up and starts the app watchdog. */
@@ -120,65 +124,24 @@ export class WebNode {
     if (Exit.isSuccess(exit)) return exit.value
     const failure = Cause.failureOption(exit.cause)
     if (Option.isNone(failure)) throw new Error(Cause.pretty(exit.cause))
-    const refused = REJECTED[failure.value._tag ?? ""]
-    if (refused !== undefined) throw new ConfigRejected(`${refused}: ${failure.value.message}`)
-    throw new Error(failure.value.message)
+    throw asError(failure.value)
   }
 
-  /** The tenant's site files, proxying to its apps' ports. */
-  private sitesOf(spec: TenantSpec) {
-    const layout = this.config.layout
-    return Effect.flatMap(AppsManager, (apps) => apps.ports(linuxUser(layout, spec.name))).pipe(
-      Effect.map((ports) => planTenantSites(layout, spec, ports)),
-    )
-  }
-
-  /** The user's supervised apps made those of the spec (`apply`), or what that would change. */
-  private appsOf(spec: TenantSpec, user: LinuxUser, apply: boolean) {
-    return Effect.flatMap(AppsManager, (apps) =>
-      apply ? apps.ensure(user, planTenantApps(spec)) : apps.plan(user, planTenantApps(spec)),
-    ).pipe(Effect.map((done) => done.map((c) => nodeChange(c.action, "app", c.id))))
-  }
-
-  /** Ensures one tenant on this node: one php-fpm reload and one nginx reload at most. */
+  /**
+   * Ensures one tenant on this node: one php-fpm reload and one nginx reload at most, shared
+   * with the tenants whose ensures arrived meanwhile (see ensureTenants).
+   */
   ensureTenant(spec: TenantSpec): Promise<WebReport> {
-    const node = this
-    const layout = this.config.layout
-    const name = linuxUser(layout, spec.name)
-    return this.locked(async () => {
-      await ensureDaemons(this.config)
-      return this.run(
-        Effect.gen(function* () {
-          const account = yield* (yield* AccountsManager).ensure([spec])
-          const failed = account.errors[0]
-          if (failed !== undefined) return yield* Effect.fail(new Error(failed.message))
-          const pools = yield* (yield* PhpFpmManager).ensure(planTenantPools(layout, spec), tenantPoolPrefix(name))
-          const apps = yield* node.appsOf(spec, account.users.get(spec.name)!, true)
-          const certificates = yield* CertificateFiles
-          const certs = planTenantCertificates(layout, spec)
-          const written = yield* certificates.write(certs, tenantCertPrefix(name))
-          // a changed certificate alone makes nginx test and reload
-          const sites = yield* (yield* NginxManager).ensure(
-            yield* node.sitesOf(spec),
-            tenantSitePrefix(name),
-            written.length > 0,
-          )
-          const pruned = yield* certificates.prune(certs, tenantCertPrefix(name))
-          return {
-            changes: [
-              ...account.changes,
-              ...fileChanges("php_pool", pools),
-              ...apps,
-              ...fileChanges("certificate", { written, removed: [] }),
-              ...fileChanges("nginx_site", sites),
-              ...fileChanges("certificate", { written: [], removed: pruned }),
-            ],
-            reloads: { nginx: sites.reloaded ? 1 : 0, php: pools.reloaded ? 1 : 0 },
-            errors: [],
-          }
-        }),
-      )
-    })
+    return this.ensureBatched(spec)
+  }
+
+  /** A batch of ensures, holding the node's lock; each tenant's outcome is its own. */
+  private async ensureBatch(specs: ReadonlyArray<TenantSpec>) {
+    await ensureDaemons(this.config)
+    const outcomes = await this.run(ensureTenants(this.config.layout, specs))
+    return outcomes.map((o) =>
+      Either.isRight(o) ? { ok: true as const, value: o.right } : { ok: false as const, error: asError(o.left) },
+    )
   }
 
   /** Removes everything of a tenant from this node: sites, pools, apps, keys, user, home. */
@@ -217,7 +180,6 @@ export class WebNode {
    * through the managers' plans: the changes are reported and nothing is changed.
    */
   converge(specs: ReadonlyArray<TenantSpec>, plan: boolean): Promise<WebReport> {
-    const node = this
     const layout = this.config.layout
     const apply = !plan
     return this.locked(async () => {
@@ -244,7 +206,7 @@ export class WebNode {
           for (const spec of ok) {
             const user = account.users.get(spec.name)
             if (user === undefined) continue
-            const apps = yield* Effect.either(node.appsOf(spec, user, apply))
+            const apps = yield* Effect.either(appsOf(spec, user, apply))
             if (apps._tag === "Right") report.changes.push(...apps.right)
             else report.errors.push({ tenant: spec.name, message: apps.left.message })
           }
@@ -260,7 +222,7 @@ export class WebNode {
           const certPlan = yield* certificates.plan(certs, "")
           const written = apply ? yield* certificates.write(certs, "") : certPlan.written
           report.changes.push(...fileChanges("certificate", { written, removed: [] }))
-          const allSites = (yield* Effect.forEach(ok, (s) => node.sitesOf(s))).flat()
+          const allSites = (yield* Effect.forEach(ok, (s) => sitesOf(layout, s))).flat()
           const sites = yield* apply
             ? nginx.ensure(allSites, PLATFORM_FILE_PREFIX, written.length > 0)
             : nginx.plan(allSites, PLATFORM_FILE_PREFIX)
@@ -294,6 +256,12 @@ export class WebNode {
   phpSocketExists(tenant: string, version: string): boolean {
     return existsSync(phpSocket(this.config.layout, linuxUser(this.config.layout, tenant), version))
   }
+}
+
+/** A refused configuration (never retried) or another failure, with the words the activity shows. */
+const asError = (failure: TenantFailure): Error => {
+  const refused = REJECTED[failure._tag ?? ""]
+  return refused !== undefined ? new ConfigRejected(`${refused}: ${failure.message}`) : new Error(failure.message)
 }
 
 /** Stragglers of a user (a PHP child finishing a request): found by UID, stopped by PID. */

@@ -20,6 +20,15 @@ export class NginxConfig extends Context.Tag("@hosting/NginxConfig")<
   }
 >() {}
 
+/** Which platform-owned files a call may touch: those starting with the prefix, or with any of a list. */
+export type FileScope = string | ReadonlyArray<string>
+
+/** The prefixes of a scope; undefined when one is not a platform-owned file prefix. */
+export const scopeList = (scope: FileScope): ReadonlyArray<string> | undefined => {
+  const scopes = typeof scope === "string" ? [scope] : scope
+  return scopes.every((s) => s.startsWith(PLATFORM_FILE_PREFIX) && !s.includes("/")) ? scopes : undefined
+}
+
 /** nginx refused the configuration; `message` is what `nginx -t` said. Nothing was changed. */
 export class NginxConfigRejected extends Data.TaggedError("NginxConfigRejected")<{ readonly message: string }> {}
 
@@ -50,14 +59,16 @@ export class NginxManager extends Effect.Service<NginxManager>()("@hosting/Nginx
       )
 
     /** The one comparison plan reports and ensure applies: owned files in scope against the planned ones. */
-    const diff = (planned: ReadonlyArray<PlannedFile>, scope: string) =>
-      !scope.startsWith(PLATFORM_FILE_PREFIX) || scope.includes("/")
-        ? Effect.die(new Error(`scope ${scope} is not a platform-owned file prefix`))
-        : diffOwnedFiles(config.sitesDir, planned, (f) => f.startsWith(scope) && f.endsWith(".conf"))
+    const diff = (planned: ReadonlyArray<PlannedFile>, scope: FileScope) => {
+      const scopes = scopeList(scope)
+      return scopes === undefined
+        ? Effect.die(new Error(`scope ${String(scope)} is not a platform-owned file prefix`))
+        : diffOwnedFiles(config.sitesDir, planned, (f) => scopes.some((s) => f.startsWith(s)) && f.endsWith(".conf"))
+    }
 
     /** The changes ensure would make, without making them. */
     const plan = Effect.fn("NginxManager.plan")(
-      function* (planned: ReadonlyArray<PlannedFile>, scope: string = PLATFORM_FILE_PREFIX) {
+      function* (planned: ReadonlyArray<PlannedFile>, scope: FileScope = PLATFORM_FILE_PREFIX) {
         const { written, removed } = yield* diff(planned, scope)
         return { written, removed, reloaded: false } satisfies NginxChanges
       },
@@ -66,12 +77,13 @@ export class NginxManager extends Effect.Service<NginxManager>()("@hosting/Nginx
     )
 
     /**
-     * Makes the platform-owned files whose names start with `scope` (all of them by default) the
-     * planned ones; files outside the scope are neither read nor touched. `force` tests and
+     * Makes the platform-owned files whose names start with `scope` (all of them by default; a list:
+     * any of those prefixes, several tenants tested and reloaded at once) the planned ones; files
+     * outside the scope are neither read nor touched. `force` tests and
      * reloads even when no site file changed (a file they name, such as a certificate, did).
      */
     const ensure = Effect.fn("NginxManager.ensure")(
-      function* (planned: ReadonlyArray<PlannedFile>, scope: string = PLATFORM_FILE_PREFIX, force = false) {
+      function* (planned: ReadonlyArray<PlannedFile>, scope: FileScope = PLATFORM_FILE_PREFIX, force = false) {
         const d = yield* diff(planned, scope)
         const { written, removed } = d
         if (written.length === 0 && removed.length === 0 && !force)

@@ -3,6 +3,7 @@ import type { CommandExecutor } from "@effect/platform/CommandExecutor"
 import { Context, Data, Effect, Schedule } from "effect"
 import { PLATFORM_FILE_PREFIX, type PlannedFile } from "../domain/web-layout.js"
 import { runCommand } from "./command.js"
+import { type FileScope, scopeList } from "./nginx.js"
 import { applyOwnedFiles, diffOwnedFiles, type FileChanges } from "./owned-files.js"
 
 /** Where this node's PHP-FPM master lives; configuration of the agent. */
@@ -50,11 +51,11 @@ export class PhpFpmManager extends Effect.Service<PhpFpmManager>()("@hosting/Php
     const capabilities = yield* Effect.context<FileSystem.FileSystem | CommandExecutor>()
 
     const unavailable = (e: { readonly message: string }) => new PhpFpmUnavailable({ message: e.message })
-    const owned = (scope: string) => (f: string) => f.startsWith(scope) && f.endsWith(".conf")
-    const diff = (planned: ReadonlyArray<PlannedFile>, scope: string) => {
-      if (!scope.startsWith(PLATFORM_FILE_PREFIX) || scope.includes("/"))
-        return Effect.die(new Error(`scope ${scope} is not a platform-owned file prefix`))
-      return diffOwnedFiles(config.poolDir, planned, owned(scope))
+    const diff = (planned: ReadonlyArray<PlannedFile>, scope: FileScope) => {
+      const scopes = scopeList(scope)
+      if (scopes === undefined)
+        return Effect.die(new Error(`scope ${String(scope)} is not a platform-owned file prefix`))
+      return diffOwnedFiles(config.poolDir, planned, (f) => scopes.some((s) => f.startsWith(s)) && f.endsWith(".conf"))
     }
     const socket = (file: string) => `${config.runDir}/${file.slice(PLATFORM_FILE_PREFIX.length, -".conf".length)}.sock`
 
@@ -67,7 +68,7 @@ export class PhpFpmManager extends Effect.Service<PhpFpmManager>()("@hosting/Php
 
     /** The changes ensure would make, without making them. */
     const plan = Effect.fn("PhpFpmManager.plan")(
-      function* (planned: ReadonlyArray<PlannedFile>, scope: string = PLATFORM_FILE_PREFIX) {
+      function* (planned: ReadonlyArray<PlannedFile>, scope: FileScope = PLATFORM_FILE_PREFIX) {
         const { written, removed } = yield* diff(planned, scope)
         return { written, removed, reloaded: false } satisfies PoolChanges
       },
@@ -75,9 +76,12 @@ export class PhpFpmManager extends Effect.Service<PhpFpmManager>()("@hosting/Php
       Effect.provide(capabilities),
     )
 
-    /** Makes the pools whose file names start with `scope` the planned ones; others are not touched. */
+    /**
+     * Makes the pools whose file names start with `scope` (or any prefix of a list: several
+     * tenants, one test and one reload) the planned ones; others are not touched.
+     */
     const ensure = Effect.fn("PhpFpmManager.ensure")(
-      function* (planned: ReadonlyArray<PlannedFile>, scope: string = PLATFORM_FILE_PREFIX) {
+      function* (planned: ReadonlyArray<PlannedFile>, scope: FileScope = PLATFORM_FILE_PREFIX) {
         const d = yield* diff(planned, scope)
         if (d.written.length === 0 && d.removed.length === 0)
           return { written: [], removed: [], reloaded: false } satisfies PoolChanges
