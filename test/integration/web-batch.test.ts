@@ -83,8 +83,12 @@ describe("ensures batched on a web node", () => {
     for (const [i, r] of reports.entries()) {
       expect(r.reloads).toEqual({ nginx: 1, php: 1 })
       expect(r.errors).toEqual([])
-      // only its own files: one pool and one site, named after its user
+      // only its own changes: its user, directories in its home, one pool and one site
       const user = `${node.userPrefix}${tenants[i]!.name}`
+      expect(r.changes.filter((c) => c.kind === "user")).toEqual([{ action: "create", kind: "user", target: user }])
+      expect(r.changes.filter((c) => c.kind === "directory").every((c) => c.target.includes(`/home/${user}`))).toBe(
+        true,
+      )
       const files = r.changes.filter((c) => c.kind === "php_pool" || c.kind === "nginx_site")
       expect(files.map((c) => [c.kind, c.target.startsWith(`hp-${user}`)])).toEqual([
         ["php_pool", true],

@@ -16,6 +16,7 @@ import {
   planTenantSites,
   type TenantSpec,
   tenantCertPrefix,
+  tenantHome,
   tenantPoolPrefix,
   tenantSitePrefix,
 } from "@hosting/core/node"
@@ -100,16 +101,29 @@ export const ensureTenants = (layout: NodeLayout, specs: ReadonlyArray<TenantSpe
         removed: c.removed.filter((f) => f.startsWith(prefix)),
       })
 
-    // accounts one tenant at a time, so that each report holds exactly its own changes
+    // every account at once (ACLs set in a few setfacl runs for all); each report gets the
+    // changes under its own user, home and keys, and each tenant its own failure
     const users = new Map<string, LinuxUser>()
+    const account = yield* Effect.either(accounts.ensure(specs))
     for (const spec of specs) {
-      const done = yield* Effect.either(accounts.ensure([spec]))
-      if (Either.isLeft(done)) failed.set(spec.name, done.left)
-      else if (done.right.errors[0] !== undefined) failed.set(spec.name, { message: done.right.errors[0].message })
-      else {
-        report(spec).changes.push(...done.right.changes)
-        users.set(spec.name, done.right.users.get(spec.name)!)
+      if (Either.isLeft(account)) {
+        failed.set(spec.name, account.left)
+        continue
       }
+      const error = account.right.errors.find((e) => e.tenant === spec.name)
+      const ensured = account.right.users.get(spec.name)
+      if (error !== undefined || ensured === undefined) {
+        failed.set(spec.name, { message: error?.message ?? "the tenant's user was not created" })
+        continue
+      }
+      const name = user(spec)
+      const home = tenantHome(layout, name)
+      report(spec).changes.push(
+        ...account.right.changes.filter(
+          (c) => c.target === name || c.target === home || c.target.startsWith(`${home}/`),
+        ),
+      )
+      users.set(spec.name, ensured)
     }
 
     const pools = yield* inGroups(
