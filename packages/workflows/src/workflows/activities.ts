@@ -6,7 +6,7 @@ import type {
   NodeTaskQueue,
   ServedSignal,
 } from "@hosting/core/activities"
-import { type ActivityOptions, proxyActivities } from "@temporalio/workflow"
+import { type ActivityOptions, patched, proxyActivities, proxyLocalActivities } from "@temporalio/workflow"
 
 /**
  * The one place workflow code reaches activities: the queue names (typed against core's, so
@@ -30,6 +30,24 @@ export const controlPlane = (
 
 /** Short database reads and writes: retried a while (the database restarting) before giving up. */
 export const cp = controlPlane("30 seconds", { maximumAttempts: 10 })
+
+/**
+ * The same short database steps as local activities: the worker that runs the workflow runs them
+ * within the workflow task, without a hop through the task queue and without a workflow task of
+ * their own (a serializer's round was three queue round trips, now it is one, the node's).
+ */
+const cpLocal = (startToCloseTimeout: NonNullable<ActivityOptions["startToCloseTimeout"]>) =>
+  proxyLocalActivities<ControlPlaneActivities>({ startToCloseTimeout, retry: { maximumAttempts: 10 } })
+
+/**
+ * The database steps of a serializer's round (snapshot, finish): local activities, except when
+ * replaying a run recorded before they were (its history holds ordinary activities). Asked at
+ * every step, so a running workflow switches at its first new round.
+ */
+export const roundSteps = (
+  remote: typeof cp = cp,
+  startToCloseTimeout: NonNullable<ActivityOptions["startToCloseTimeout"]> = "30 seconds",
+): typeof cp => (patched("local-round-steps") ? cpLocal(startToCloseTimeout) : remote)
 
 /** How a workflow calls one node's agent. */
 export interface NodeCall {

@@ -1,6 +1,6 @@
 import type { StatusCause, SyncLbInput } from "@hosting/core/activities"
 import { continueAsNew } from "@temporalio/workflow"
-import { controlPlane, onNode } from "./activities.js"
+import { controlPlane, onNode, roundSteps } from "./activities.js"
 import { onEveryNode, serializeRounds } from "./serializer.js"
 
 const cp = controlPlane("60 seconds", { maximumAttempts: 10 })
@@ -22,14 +22,14 @@ const node = (nodeId: string, timeoutSeconds: number) =>
  */
 export async function SyncLbWorkflow(input: SyncLbInput): Promise<void> {
   const outcome = await serializeRounds(ROUNDS_PER_RUN, async () => {
-    const targets = await cp.lbClusterTargets({ clusterId: input.clusterId })
+    const targets = await roundSteps(cp, "60 seconds").lbClusterTargets({ clusterId: input.clusterId })
     await Promise.all(
       targets.map(async (t) => {
         const causes: Array<StatusCause> = []
         await onEveryNode(t.nodeIds, causes, (nodeId) =>
           node(nodeId, input.nodeTimeoutSeconds).ensureLb({ spec: t.spec, plan: false }),
         )
-        await cp.finishShardConverge({ shardId: t.shardId, causes })
+        await roundSteps(cp, "60 seconds").finishShardConverge({ shardId: t.shardId, causes })
       }),
     )
     return true

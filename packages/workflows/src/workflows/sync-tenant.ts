@@ -1,6 +1,6 @@
 import type { StatusCause, SyncTenantInput, TenantSnapshot } from "@hosting/core/activities"
 import { continueAsNew } from "@temporalio/workflow"
-import { cp, onNode } from "./activities.js"
+import { onNode, roundSteps } from "./activities.js"
 import { nodeCause, onEveryNode, serializeFamily } from "./serializer.js"
 
 // A long history slows replay; start afresh after this many rounds (state lives in the database).
@@ -53,9 +53,9 @@ const round = async (snap: TenantSnapshot, timeoutSeconds: number): Promise<Arra
  */
 export async function SyncTenantWorkflow(input: SyncTenantInput): Promise<void> {
   const outcome = await serializeFamily(ROUNDS_PER_RUN, {
-    snapshot: () => cp.tenantSnapshot({ tenantId: input.tenantId }),
+    snapshot: () => roundSteps().tenantSnapshot({ tenantId: input.tenantId }),
     apply: (snap) => round(snap, input.nodeTimeoutSeconds),
-    finish: (snapshot, causes) => cp.finishTenantSync({ snapshot, causes }),
+    finish: (snapshot, causes) => roundSteps().finishTenantSync({ snapshot, causes }),
   })
   if (outcome === "more") await continueAsNew<typeof SyncTenantWorkflow>(input)
 }

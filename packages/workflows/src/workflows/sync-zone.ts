@@ -1,6 +1,6 @@
 import type { StatusCause, SyncZoneInput, ZoneSnapshot } from "@hosting/core/activities"
 import { continueAsNew } from "@temporalio/workflow"
-import { cp, onNode } from "./activities.js"
+import { onNode, roundSteps } from "./activities.js"
 import { onEveryNode, serializeFamily } from "./serializer.js"
 
 // A long history slows replay; start afresh after this many rounds (state lives in the database).
@@ -29,9 +29,9 @@ const round = async (snap: ZoneSnapshot, timeoutSeconds: number): Promise<Array<
  */
 export async function SyncZoneWorkflow(input: SyncZoneInput): Promise<void> {
   const outcome = await serializeFamily(ROUNDS_PER_RUN, {
-    snapshot: () => cp.zoneSnapshot({ zoneId: input.zoneId }),
+    snapshot: () => roundSteps().zoneSnapshot({ zoneId: input.zoneId }),
     apply: (snap) => round(snap, input.nodeTimeoutSeconds),
-    finish: (snapshot, causes) => cp.finishZoneSync({ snapshot, causes }),
+    finish: (snapshot, causes) => roundSteps().finishZoneSync({ snapshot, causes }),
   })
   if (outcome === "more") await continueAsNew<typeof SyncZoneWorkflow>(input)
 }
