@@ -1,7 +1,9 @@
 // Replays recorded histories of every serializer, converge and scheduled workflow against the
 // current workflow code: a change that would break running workflows (a different command order,
 // a renamed activity, a new step without `patched`) fails here. The histories come from real runs
-// (test/record/histories.record.ts).
+// (test/record/histories.record.ts). The serializers have both shapes: -1/-2 recorded while a
+// round's snapshot and finish were ordinary activities, -3/-4 with them as local activities
+// (`patched("local-round-steps")`); a running workflow of either shape must replay.
 import { readdirSync, readFileSync } from "node:fs"
 import { fileURLToPath } from "node:url"
 import { Worker } from "@temporalio/worker"
