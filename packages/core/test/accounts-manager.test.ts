@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Arbitrary, Effect, FastCheck, Layer, Schema } from "effect"
-import { type NodeLayout, PLACEHOLDER_PAGE, TenantSpec } from "../src/domain/web.js"
+import { type NodeLayout, PLACEHOLDER_PAGE, TenantSpec } from "../src/families/tenancy/plan.js"
 import { AccountsConfig, AccountsManager } from "../src/managers/accounts.js"
 import { CommandRecorder, MemoryFs } from "./support/node-fakes.js"
 

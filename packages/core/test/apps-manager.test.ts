@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Arbitrary, Effect, Layer, TestClock } from "effect"
-import { type NodeLayout, planTenantApps, TenantSpec } from "../src/domain/web.js"
+import { type NodeLayout, planTenantApps, TenantSpec } from "../src/families/tenancy/plan.js"
 import { AppProcesses, type AppState, AppsConfig, AppsManager } from "../src/managers/apps.js"
 import { MemoryFs } from "./support/node-fakes.js"
 

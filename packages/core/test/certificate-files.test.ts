@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Arbitrary, Effect, FastCheck, Layer, Schema } from "effect"
-import { type NodeLayout, planTenantCertificates, TenantSpec, tenantCertPrefix } from "../src/domain/web.js"
+import { type NodeLayout, planTenantCertificates, TenantSpec, tenantCertPrefix } from "../src/families/tenancy/plan.js"
 import { CertificateFiles, CertificateFilesConfig } from "../src/managers/certificate-files.js"
 import { MemoryFs } from "./support/node-fakes.js"
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, FastCheck as fc, Layer } from "effect"
-import { type LbSpec, lbBackendName, lbPaths, lbRoutes } from "../src/domain/lb.js"
+import { type LbSpec, lbBackendName, lbPaths, lbRoutes } from "../src/families/lb/plan.js"
 import { HaproxyConfig, HaproxyManager, HaproxyProcess } from "../src/managers/haproxy.js"
 import { CommandRecorder, MemoryFs } from "./support/node-fakes.js"
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Arbitrary, Effect, FastCheck, Layer } from "effect"
-import { type NodeLayout, planTenantSites, TenantSpec, tenantSitePrefix } from "../src/domain/web.js"
+import { type NodeLayout, planTenantSites, TenantSpec, tenantSitePrefix } from "../src/families/tenancy/plan.js"
 import { NginxConfig, NginxManager } from "../src/managers/nginx.js"
 import { CommandRecorder, ensureThenPlanAgain, MemoryFs } from "./support/node-fakes.js"
 

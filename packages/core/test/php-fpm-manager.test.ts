@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Arbitrary, Effect, FastCheck, Layer, Schema } from "effect"
-import { type NodeLayout, planTenantPools, TenantSpec, tenantPoolPrefix } from "../src/domain/web.js"
+import { type NodeLayout, planTenantPools, TenantSpec, tenantPoolPrefix } from "../src/families/tenancy/plan.js"
 import { PhpFpmConfig, PhpFpmManager } from "../src/managers/php-fpm.js"
 import { CommandRecorder, ensureThenPlanAgain, MemoryFs } from "./support/node-fakes.js"
 

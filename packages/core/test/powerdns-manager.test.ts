@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, FastCheck as fc, Layer, Option } from "effect"
-import type { Rrset } from "../src/domain/dns.js"
+import type { Rrset } from "../src/families/dns/domain.js"
 import { PowerDnsApi, PowerDnsManager, type RrsetChange, type ServedRrset } from "../src/managers/powerdns.js"
 
 /** A PowerDNS server's zones in memory; every call is recorded, SOA serials bumped as SOA-EDIT-API does. */

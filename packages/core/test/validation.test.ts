@@ -14,7 +14,7 @@ import {
   Slug,
   testTldOf,
 } from "../src/domain/validation.js"
-import { refuseDevelopmentIssuer, refuseTestDomains } from "../src/services/platform.js"
+import { refuseDevelopmentIssuer, refuseTestDomains } from "../src/families/access/service-platform.js"
 
 /** Why a value is refused, as the API reports it, or "accepted". */
 const refusal = <A, I>(schema: Schema.Schema<A, I>, value: unknown) => {

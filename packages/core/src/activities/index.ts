@@ -2,13 +2,16 @@
  * Activity interfaces shared by workflows (which import them as types only), the control-plane
  * worker and the node agent (which implement them). Inputs and outputs are plain JSON.
  */
-import type { Rrset } from "../domain/dns.js"
-import type { LbSpec } from "../domain/lb.js"
+
 import type { CHANGED_SIGNAL, CONTROL_PLANE_TASK_QUEUE, SERVED_SIGNAL, StatusCause } from "../domain/lifecycle.js"
-import type { NodeFacts } from "../domain/node-probe.js"
-import type { AcmeChallenge, TenantSpec } from "../domain/web.js"
+import type { Rrset } from "../families/dns/domain.js"
+import type { LbSpec } from "../families/lb/plan.js"
+import type { AcmeChallenge, TenantSpec } from "../families/tenancy/plan.js"
+import type { NodeFacts } from "../families/topology/domain-node-probe.js"
+import type { S3NodeActivities } from "../families/s3/activities.js"
 
 export type { StatusCause } from "../domain/lifecycle.js"
+export type * from "../families/s3/activities.js"
 
 /** The control-plane worker's task queue, as a type: workflow code spells it once and cannot drift. */
 export type ControlPlaneTaskQueue = typeof CONTROL_PLANE_TASK_QUEUE
@@ -33,7 +36,7 @@ export interface RoundOutcome {
 export type NodeFactsJson = ConstructorParameters<typeof NodeFacts>[0]
 
 /** Activities every node agent serves on its `node-{uuid}` task queue. */
-export interface NodeActivities {
+export interface NodeActivities extends S3NodeActivities {
   /** Reports facts about the node's machine; proves the agent is alive and polling. */
   describeNode(): Promise<NodeFactsJson>
   /** Ensures one tenant's whole web state on this node (idempotent). */

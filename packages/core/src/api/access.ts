@@ -1,7 +1,7 @@
 import { HttpApi } from "@effect/platform"
 import { Context, Option } from "effect"
-import { isPlatformAdmin, type Principal, scopeAllows } from "../domain/api-key.js"
 import { Forbidden } from "../domain/errors.js"
+import { isPlatformAdmin, type Principal, scopeAllows } from "../families/access/domain-api-key.js"
 import { Authorization, MaxBodyBytes, PlatformOnly, RequiredScope } from "./security.js"
 
 /** What one endpoint of the contract demands of its caller. */

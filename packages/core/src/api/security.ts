@@ -1,6 +1,6 @@
 import { HttpApiMiddleware, HttpApiSecurity, OpenApi } from "@effect/platform"
 import { Context, Schema } from "effect"
-import type { Principal } from "../domain/api-key.js"
+import type { Principal } from "../families/access/domain-api-key.js"
 import {
   DecodeErrorEnvelope,
   ForbiddenError,

@@ -1,13 +1,13 @@
 import { SqlClient } from "@effect/sql/SqlClient"
 import { Context, Effect, Layer } from "effect"
 import type { Unavailable } from "../domain/errors.js"
-import type { DnsWritten } from "../services/dns-rows.js"
-import { LbSync } from "../services/lb-sync.js"
-import type { Written } from "../services/tenancy-rows.js"
-import { TenantSync } from "../services/tenant-sync.js"
-import { ZoneSync } from "../services/zone-sync.js"
+import { baseDomain } from "../families/access/repo-platform-config.js"
+import type { DnsWritten } from "../families/dns/service-rows.js"
+import { ZoneSync } from "../families/dns/sync.js"
+import { LbSync } from "../families/lb/sync.js"
+import type { Written } from "../families/tenancy/service-rows.js"
+import { TenantSync } from "../families/tenancy/sync.js"
 import { handOff } from "../sql/hand-off.js"
-import { baseDomain } from "../sql/platform-config.js"
 
 /**
  * What wakes what, in one place. Writers report a change (`reactions.changed({ kind:

@@ -1,8 +1,8 @@
 import { Effect } from "effect"
 import type { SyncLbInput, SyncTenantInput, SyncZoneInput } from "../activities/index.js"
 import { CHANGED_SIGNAL, CONTROL_PLANE_TASK_QUEUE, workflowIdFor } from "../domain/lifecycle.js"
-import { agentTimeoutSeconds } from "../services/node-probes.js"
-import { WorkflowEngine } from "../services/workflow-engine.js"
+import { agentTimeoutSeconds } from "../families/topology/service-node-probes.js"
+import { WorkflowEngine } from "./workflow-engine.js"
 
 /**
  * A family's serializer: one workflow per resource (`{resourceType}:{id}:{operation}`) that reads

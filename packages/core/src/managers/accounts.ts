@@ -2,9 +2,14 @@ import { FileSystem } from "@effect/platform"
 import type { CommandExecutor } from "@effect/platform/CommandExecutor"
 import type { PlatformError } from "@effect/platform/Error"
 import { Context, Data, Effect, Either, Option } from "effect"
-import { PLACEHOLDER_PAGE, type PlannedDir, planAccountDirs, renderAuthorizedKeys } from "../domain/web-accounts.js"
-import { linuxUser, type NodeLayout, tenantHome } from "../domain/web-layout.js"
-import type { TenantSpec } from "../domain/web-spec.js"
+import type { TenantSpec } from "../families/tenancy/domain-spec.js"
+import {
+  PLACEHOLDER_PAGE,
+  type PlannedDir,
+  planAccountDirs,
+  renderAuthorizedKeys,
+} from "../families/tenancy/plan-accounts.js"
+import { linuxUser, type NodeLayout, tenantHome } from "../families/tenancy/plan-layout.js"
 import { type NodeChange, nodeChange } from "./changes.js"
 import { runCommand } from "./command.js"
 import { replaceFile } from "./owned-files.js"

@@ -1,8 +1,8 @@
 import { FileSystem } from "@effect/platform"
 import type { PlatformError } from "@effect/platform/Error"
 import { Clock, Context, Data, Effect } from "effect"
-import type { PlannedApp } from "../domain/web-accounts.js"
-import { type NodeLayout, tenantHome, webrootDir } from "../domain/web-layout.js"
+import type { PlannedApp } from "../families/tenancy/plan-accounts.js"
+import { type NodeLayout, tenantHome, webrootDir } from "../families/tenancy/plan-layout.js"
 import { replaceFile } from "./owned-files.js"
 
 /** What the supervisor remembers of one app process, in `{dir}/{user}.{id}.json`. */

@@ -1,6 +1,6 @@
 import { FileSystem } from "@effect/platform"
 import { Context, Data, Effect } from "effect"
-import type { PlannedFile } from "../domain/web-layout.js"
+import type { PlannedFile } from "../families/tenancy/plan-layout.js"
 import { applyOwnedFiles, diffOwnedFiles, type FileChanges } from "./owned-files.js"
 
 /** Where nginx's TLS certificates and keys live on this node. */

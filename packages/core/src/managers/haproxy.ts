@@ -14,8 +14,8 @@ import {
   planMapChanges,
   renderHaproxyConfig,
   renderLbMap,
-} from "../domain/lb.js"
-import { commandLines, payloadRequests } from "../domain/lb-cli.js"
+} from "../families/lb/plan.js"
+import { commandLines, payloadRequests } from "../families/lb/plan-cli.js"
 import { runCommand } from "./command.js"
 import { replaceFile } from "./owned-files.js"
 

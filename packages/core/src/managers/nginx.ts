@@ -1,7 +1,7 @@
 import type { FileSystem } from "@effect/platform"
 import type { CommandExecutor } from "@effect/platform/CommandExecutor"
 import { Context, Data, Effect } from "effect"
-import { PLATFORM_FILE_PREFIX, type PlannedFile } from "../domain/web-layout.js"
+import { PLATFORM_FILE_PREFIX, type PlannedFile } from "../families/tenancy/plan-layout.js"
 import { runCommand } from "./command.js"
 import { applyOwnedFiles, diffOwnedFiles } from "./owned-files.js"
 

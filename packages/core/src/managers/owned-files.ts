@@ -1,7 +1,7 @@
 import { FileSystem } from "@effect/platform"
 import type { PlatformError } from "@effect/platform/Error"
 import { Effect } from "effect"
-import type { PlannedFile } from "../domain/web-layout.js"
+import type { PlannedFile } from "../families/tenancy/plan-layout.js"
 
 /** What making a directory's platform-owned files the planned ones changes (file names). */
 export interface FileChanges {

@@ -1,6 +1,6 @@
 import { Context, Data, Effect, type Option } from "effect"
-import type { Rrset } from "../domain/dns.js"
-import { diffRrsets, withDot } from "../domain/dns-plan.js"
+import type { Rrset } from "../families/dns/domain.js"
+import { diffRrsets, withDot } from "../families/dns/plan.js"
 
 /** PowerDNS could not be reached, or answered with a server error; retrying may help. */
 export class PowerDnsUnavailable extends Data.TaggedError("PowerDnsUnavailable")<{ readonly message: string }> {}

@@ -1,9 +1,9 @@
 import type { SqlClient } from "@effect/sql/SqlClient"
 import type { Fragment } from "@effect/sql/Statement"
 import { Effect } from "effect"
-import { isPlatformAdmin, type Principal } from "../domain/api-key.js"
 import { type NotFound, notFound } from "../domain/errors.js"
 import { cursorPosition, encodeCursor, type ListQuery, type PageOf } from "../domain/list.js"
+import { isPlatformAdmin, type Principal } from "../families/access/domain-api-key.js"
 import { isoTimestamps, textArray } from "./rows.js"
 
 /** How one resource is listed: constant SQL pieces chosen by us, never by the caller. */

@@ -1,0 +1,35 @@
+import { HttpApiEndpoint, HttpApiGroup, OpenApi } from "@effect/platform"
+import { InvalidInputError } from "../../api/errors.js"
+import { Authorization, PlatformOnly, RequiredScope } from "../../api/security.js"
+import { Whoami } from "./domain-api-key.js"
+import { PlatformConfig, UpdatePlatformConfig } from "./domain-platform.js"
+
+/** Platform-wide settings (platform admins only). */
+export class PlatformGroup extends HttpApiGroup.make("platform")
+  .add(
+    HttpApiEndpoint.get("getConfig", "/platform/config")
+      .annotate(OpenApi.Summary, "Read the platform configuration")
+      .addSuccess(PlatformConfig)
+      .annotate(RequiredScope, "platform:read"),
+  )
+  .add(
+    HttpApiEndpoint.put("updateConfig", "/platform/config")
+      .annotate(OpenApi.Summary, "Update the platform configuration")
+      .setPayload(UpdatePlatformConfig)
+      .addSuccess(PlatformConfig)
+      .addError(InvalidInputError)
+      .annotate(RequiredScope, "platform:write"),
+  )
+  .annotate(PlatformOnly, true)
+  .middleware(Authorization)
+  .prefix("/api/v1") {}
+
+/** The calling key: what it may do. Any valid key may ask. */
+export class SessionGroup extends HttpApiGroup.make("session")
+  .add(
+    HttpApiEndpoint.get("whoami", "/whoami")
+      .annotate(OpenApi.Summary, "The calling key: its scopes and brands")
+      .addSuccess(Whoami),
+  )
+  .middleware(Authorization)
+  .prefix("/api/v1") {}

@@ -1,0 +1,46 @@
+import { HttpApiEndpoint, HttpApiGroup, OpenApi } from "@effect/platform"
+import { Schema } from "effect"
+import { Authorization, RequiredScope } from "../../api/security.js"
+import { listParams, Page } from "../../domain/list.js"
+import { AuditLog, AuditLogFilters } from "./domain-audit.js"
+import { DashboardStats, SearchResults } from "./domain-dashboard.js"
+
+/** Counts per resource type and status, scoped to the key's brands. */
+export class DashboardGroup extends HttpApiGroup.make("dashboard")
+  .add(
+    HttpApiEndpoint.get("stats", "/dashboard/stats")
+      .annotate(OpenApi.Summary, "Counts per resource type and status, and recent failures")
+      .addSuccess(DashboardStats)
+      .annotate(RequiredScope, "dashboard:read"),
+  )
+  .middleware(Authorization)
+  .prefix("/api/v1") {}
+
+/** Substring search across resources, scoped to the key's brands, grouped by type. */
+export class SearchGroup extends HttpApiGroup.make("search")
+  .add(
+    HttpApiEndpoint.get("search", "/search")
+      .annotate(OpenApi.Summary, "Search resources by name, grouped by type")
+      .setUrlParams(
+        Schema.Struct({
+          q: Schema.String.pipe(Schema.minLength(1), Schema.maxLength(200)),
+          limit: Schema.optional(Schema.NumberFromString.pipe(Schema.int(), Schema.between(1, 50))),
+        }),
+      )
+      .addSuccess(SearchResults)
+      .annotate(RequiredScope, "search:read"),
+  )
+  .middleware(Authorization)
+  .prefix("/api/v1") {}
+
+/** The audit log of mutations, newest first by default. */
+export class AuditLogsGroup extends HttpApiGroup.make("auditLogs")
+  .add(
+    HttpApiEndpoint.get("list", "/audit-logs")
+      .annotate(OpenApi.Summary, "List audit log entries (newest first)")
+      .setUrlParams(Schema.Struct({ ...listParams(["created_at"]).fields, ...AuditLogFilters.fields }))
+      .addSuccess(Page(AuditLog))
+      .annotate(RequiredScope, "audit-logs:read"),
+  )
+  .middleware(Authorization)
+  .prefix("/api/v1") {}

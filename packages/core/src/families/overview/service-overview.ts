@@ -1,0 +1,125 @@
+import { SqlClient } from "@effect/sql/SqlClient"
+import type { Fragment } from "@effect/sql/Statement"
+import { Effect } from "effect"
+import { textArray } from "../../sql/rows.js"
+import { isPlatformAdmin, type Principal } from "../access/domain-api-key.js"
+import { DashboardStats, SearchResults } from "./domain-dashboard.js"
+
+/** A resource type as counted and searched: its table, name column and brand column. */
+interface Countable {
+  readonly type: string
+  readonly table: string
+  readonly name: string
+  /** Column (or scalar subquery) giving the owning brand; absent for platform resources (admins only). */
+  readonly brand?: string
+  readonly status?: string
+  /** Extra condition (e.g. revoked keys are not counted). */
+  readonly where?: string
+}
+
+// The web tier's children belong to a brand through their tenant.
+const viaTenant = (table: string) => `(SELECT tn.brand_id FROM tenants tn WHERE tn.id = ${table}.tenant_id)`
+
+// Later resources (databases, zones, …) join this list; dashboard and search follow.
+const COUNTABLE: ReadonlyArray<Countable> = [
+  { type: "brands", table: "brands", name: "name", brand: "id" },
+  { type: "api-keys", table: "api_keys", name: "name", where: "revoked_at IS NULL" },
+  { type: "regions", table: "regions", name: "name" },
+  { type: "clusters", table: "clusters", name: "name" },
+  { type: "shards", table: "shards", name: "name", status: "status" },
+  { type: "nodes", table: "nodes", name: "hostname" },
+  { type: "tenants", table: "tenants", name: "name", brand: "brand_id", status: "status" },
+  { type: "webroots", table: "webroots", name: "name", brand: viaTenant("webroots"), status: "status" },
+  { type: "fqdns", table: "fqdns", name: "hostname", brand: viaTenant("fqdns"), status: "status" },
+  { type: "ssh-keys", table: "ssh_keys", name: "name", brand: viaTenant("ssh_keys"), status: "status" },
+  { type: "zones", table: "zones", name: "name", brand: "brand_id", status: "status" },
+  {
+    type: "dns-records",
+    table: "dns_records",
+    name: "name",
+    brand: "(SELECT z.brand_id FROM zones z WHERE z.id = dns_records.zone_id)",
+    status: "status",
+  },
+]
+
+/** Dashboard counts and cross-resource search, both filtered to the caller's brands. */
+export class Overview extends Effect.Service<Overview>()("@hosting/Overview", {
+  effect: Effect.gen(function* () {
+    const sql = yield* SqlClient
+
+    const visible = (p: Principal) =>
+      COUNTABLE.filter((c) => isPlatformAdmin(p) || c.brand !== undefined || c.type === "api-keys")
+
+    const scope = (p: Principal, c: Countable) => {
+      const parts: Array<Fragment> = []
+      if (c.where) parts.push(sql.literal(c.where))
+      if (!isPlatformAdmin(p)) {
+        const brands = textArray(sql, p.brands as ReadonlyArray<string>)
+        if (c.type === "api-keys") parts.push(sql`brands <@ ${brands} AND NOT ('*' = ANY(brands))`)
+        else if (c.brand) parts.push(sql`${sql.literal(c.brand)}::text = ANY(${brands})`)
+      }
+      return parts.length === 0 ? sql.literal("true") : sql.and(parts)
+    }
+
+    const stats = Effect.fn("Overview.stats")(function* (p: Principal) {
+      const counts: Record<string, { total: number; by_status: Record<string, number> }> = {}
+      for (const c of visible(p)) {
+        const rows = yield* sql<{
+          status: string | null
+          n: string
+        }>`SELECT ${sql.literal(c.status ?? "NULL")} AS status, count(*) AS n
+          FROM ${sql.literal(c.table)} WHERE ${scope(p, c)} GROUP BY 1`
+        const by_status: Record<string, number> = {}
+        let total = 0
+        for (const r of rows) {
+          total += Number(r.n)
+          if (r.status !== null) by_status[r.status] = Number(r.n)
+        }
+        counts[c.type] = { total, by_status }
+      }
+      const failures: Array<{
+        type: string
+        id: string
+        name: string
+        status_message: string | null
+        updated_at: string
+      }> = []
+      for (const c of visible(p).filter((v) => v.status !== undefined)) {
+        const rows = yield* sql<{
+          id: string
+          name: string
+          status_message: string | null
+          updated_at: Date
+        }>`SELECT id::text AS id,
+          ${sql.literal(c.name)} AS name, status_message, updated_at FROM ${sql.literal(c.table)}
+          WHERE ${scope(p, c)} AND ${sql.literal(c.status!)} = 'failed' ORDER BY updated_at DESC LIMIT 10`
+        failures.push(...rows.map((r) => ({ type: c.type, ...r, updated_at: new Date(r.updated_at).toISOString() })))
+      }
+      failures.sort((a, b) => b.updated_at.localeCompare(a.updated_at))
+      return DashboardStats.make({ counts, recent_failures: failures.slice(0, 10) })
+    }, Effect.orDie)
+
+    const search = Effect.fn("Overview.search")(function* (p: Principal, q: string, limit: number) {
+      const pattern = `%${q.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`
+      const groups: Array<{ type: string; items: Array<{ id: string; name: string; status?: string }> }> = []
+      for (const c of visible(p)) {
+        const rows = yield* sql<{ id: string; name: string; status: string | null }>`SELECT id::text AS id,
+          ${sql.literal(c.name)} AS name, ${sql.literal(c.status ?? "NULL")} AS status
+          FROM ${sql.literal(c.table)}
+          WHERE ${scope(p, c)} AND ${sql.literal(c.name)} ILIKE ${pattern} ESCAPE '\\'
+          ORDER BY ${sql.literal(c.name)} LIMIT ${limit}`
+        if (rows.length > 0) {
+          groups.push({
+            type: c.type,
+            items: rows.map((r) =>
+              r.status === null ? { id: r.id, name: r.name } : { id: r.id, name: r.name, status: r.status },
+            ),
+          })
+        }
+      }
+      return SearchResults.make({ query: q, groups })
+    }, Effect.orDie)
+
+    return { stats, search } as const
+  }),
+}) {}

@@ -1,0 +1,51 @@
+import { HttpApiEndpoint, HttpApiGroup, OpenApi } from "@effect/platform"
+import { idPath } from "../../api/endpoints.js"
+import { ConflictError, InvalidInputError, NotFoundError, UnavailableError } from "../../api/errors.js"
+import { childResource } from "../../api/resource.js"
+import { Authorization, PlatformOnly, RequiredScope } from "../../api/security.js"
+import { ClusterId, ShardId } from "../../domain/ids.js"
+import { ConvergeShardRequest, ConvergeShardResult, CreateShard, Shard, UpdateShard } from "./domain.js"
+
+const shard = childResource({
+  name: "shard",
+  scope: "shards",
+  schema: Shard,
+  collection: "/clusters/:id/shards",
+  parent: ClusterId,
+  path: "/shards/:id",
+  id: ShardId,
+})
+
+/** Shards of a cluster, with convergence (platform admins only). */
+export class ShardsGroup extends HttpApiGroup.make("shards")
+  .add(shard.list({ summary: "List the shards of a cluster", sort: ["name", "created_at"], withStatus: true }))
+  .add(
+    shard.create({
+      summary: "Create a shard in a cluster",
+      payload: CreateShard,
+      errors: [NotFoundError, ConflictError, InvalidInputError],
+    }),
+  )
+  .add(shard.get())
+  .add(
+    shard.update({
+      summary: "Rename a shard or change its role settings",
+      payload: UpdateShard,
+      errors: [NotFoundError, ConflictError, InvalidInputError],
+    }),
+  )
+  .add(shard.delete({ summary: "Delete a shard (it must have no nodes)", errors: [NotFoundError, ConflictError] }))
+  .add(
+    HttpApiEndpoint.post("converge", "/shards/:id/converge")
+      .annotate(OpenApi.Summary, "Converge a shard's nodes (async, 202), or with plan: true report the changes")
+      .setPath(idPath(ShardId))
+      .setPayload(ConvergeShardRequest)
+      .addSuccess(ConvergeShardResult, { status: 202 })
+      .addError(NotFoundError)
+      .addError(UnavailableError)
+      .annotate(RequiredScope, shard.write),
+  )
+  .add(shard.retry("Retry a failed shard's last operation (async, 202)"))
+  .annotate(PlatformOnly, true)
+  .middleware(Authorization)
+  .prefix("/api/v1") {}
