@@ -1,0 +1,217 @@
+// An in-memory MariaDB for manager tests: it understands exactly the statements MariaDbManager
+// sends (its reads of information_schema and the mysql tables, and the account and database
+// statements of plan.ts) and dies loudly on anything else, so a new statement shape shows up as a
+// failing test. tests/integration/database-node.test.ts runs the same manager against the real server.
+import { Effect, Layer } from "effect"
+import { SCHEMA_PRIVILEGES } from "../../../src/families/databases/plan.js"
+import { SqlFailure, SqlPort, type SqlValue } from "../../../src/managers/mariadb.js"
+
+interface Account {
+  name: string
+  host: string
+  plugin: string
+  hash: string
+  locked: boolean
+  /** Global privilege bits (non-zero: some global privilege). */
+  access: number
+}
+
+interface Grant {
+  name: string
+  host: string
+  pattern: string
+  privileges: Set<string>
+  grantOption: boolean
+}
+
+type Row = Record<string, unknown>
+
+/** SQL LIKE with `\` escapes, as a RegExp. */
+const likeRe = (pattern: string) => {
+  let re = ""
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i]!
+    if (c === "\\") re += (pattern[++i] ?? "").replace(/[.*+?^${}()|[\]\\]/g, "\\$&")
+    else if (c === "%") re += ".*"
+    else if (c === "_") re += "."
+    else re += c.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")
+  }
+  return new RegExp(`^${re}$`, "s")
+}
+
+const ACCOUNT = String.raw`'([a-z0-9_]+)'@'([^']+)'`
+const IDENT = "`([a-z0-9_]+)`"
+
+/** The fake server: its state is public so tests can seed drift and look at the result. */
+export class FakeMariaDb {
+  readonly databases = new Map<string, { charset: string; collation: string }>([
+    ["information_schema", { charset: "utf8mb3", collation: "utf8mb3_general_ci" }],
+    ["mysql", { charset: "latin1", collation: "latin1_swedish_ci" }],
+    ["performance_schema", { charset: "utf8mb3", collation: "utf8mb3_general_ci" }],
+    ["sys", { charset: "utf8mb3", collation: "utf8mb3_general_ci" }],
+  ])
+  readonly accounts = new Map<string, Account>()
+  readonly grants: Array<Grant> = []
+  /** `name@host` of accounts with table, column, routine, proxy or role privileges. */
+  readonly otherPrivileges = new Set<string>()
+  readonly collations: ReadonlyArray<readonly [string, string, boolean]> = [
+    ["latin1", "latin1_bin", false],
+    ["latin1", "latin1_swedish_ci", true],
+    ["utf8mb4", "utf8mb4_bin", false],
+    ["utf8mb4", "utf8mb4_general_ci", true],
+    ["utf8mb4", "utf8mb4_unicode_ci", false],
+  ]
+  /** Every statement that changed something, in order. */
+  readonly writes: Array<string> = []
+  /** How many statements were read-only. */
+  reads = 0
+
+  /** Seeds an account as a hand edit (or an earlier platform) left it. */
+  account(a: Partial<Account> & { name: string }): this {
+    const full = { host: "%", plugin: "mysql_native_password", hash: "", locked: false, access: 0, ...a }
+    this.accounts.set(`${full.name}@${full.host}`, full)
+    return this
+  }
+
+  /** Seeds a schema-level grant. */
+  grant(name: string, host: string, pattern: string, privileges: ReadonlyArray<string>, grantOption = false): this {
+    this.grants.push({ name, host, pattern, privileges: new Set(privileges), grantOption })
+    return this
+  }
+
+  layer(): Layer.Layer<SqlPort> {
+    return Layer.succeed(
+      SqlPort,
+      SqlPort.of({ query: (sql, params = []) => Effect.suspend(() => this.run(sql, params)) }),
+    )
+  }
+
+  private run(sql: string, params: ReadonlyArray<SqlValue>): Effect.Effect<ReadonlyArray<Row>, SqlFailure> {
+    const read = this.read(sql, params)
+    if (read !== undefined) {
+      this.reads++
+      return Effect.succeed(read)
+    }
+    if (params.length > 0) return Effect.die(new Error(`FakeMariaDb: a write with parameters: ${sql}`))
+    const failure = this.write(sql)
+    if (failure instanceof SqlFailure) return Effect.fail(failure)
+    this.writes.push(sql)
+    return Effect.succeed([])
+  }
+
+  private read(sql: string, params: ReadonlyArray<SqlValue>): ReadonlyArray<Row> | undefined {
+    const like = likeRe(String(params[0] ?? ""))
+    if (sql.startsWith("SELECT SCHEMA_NAME AS name,"))
+      return [...this.databases].filter(([n]) => like.test(n)).map(([name, d]) => ({ name, ...d }))
+    if (sql.startsWith("SELECT User AS name, Host AS host, JSON_VALUE("))
+      return [...this.accounts.values()]
+        .filter((a) => like.test(a.name))
+        .map((a) => ({
+          name: a.name,
+          host: a.host,
+          plugin: a.plugin,
+          hash: a.hash,
+          // MariaDB has no account_locked key until an account was locked once
+          locked: a.locked ? "true" : null,
+          access: String(a.access),
+        }))
+    if (sql.startsWith("SELECT User AS name, Host AS host, Db AS pattern,"))
+      return this.grants
+        .filter((g) => like.test(g.name))
+        .map((g) => ({
+          name: g.name,
+          host: g.host,
+          pattern: g.pattern,
+          Grant_priv: g.grantOption ? "Y" : "N",
+          ...Object.fromEntries(SCHEMA_PRIVILEGES.map((p) => [`${p}_priv`, g.privileges.has(p) ? "Y" : "N"])),
+        }))
+    if (sql.startsWith("SELECT User AS name, Host AS host FROM mysql.tables_priv"))
+      return [...this.otherPrivileges]
+        .map((k) => ({ name: k.slice(0, k.indexOf("@")), host: k.slice(k.indexOf("@") + 1) }))
+        .filter((r) => like.test(r.name))
+    if (sql.startsWith("SELECT CHARACTER_SET_NAME AS charset, COLLATION_NAME AS collation"))
+      return this.collations.map(([charset, collation, d]) => ({ charset, collation, is_default: d ? "Yes" : "" }))
+    if (sql === "SELECT VERSION() AS version") return [{ version: "10.11.0-FakeMariaDB" }]
+    if (sql === "SELECT @@read_only AS read_only, @@gtid_current_pos AS gtid") return [{ read_only: 0, gtid: "" }]
+    if (sql === "SHOW SLAVE STATUS") return []
+    return undefined
+  }
+
+  private write(sql: string): SqlFailure | undefined {
+    let m: RegExpExecArray | null
+    const fail = (errno: number, message: string) => new SqlFailure({ errno, message })
+    const key = (name: string, host: string) => `${name}@${host}`
+    if ((m = new RegExp(`^DROP USER IF EXISTS ${ACCOUNT}$`).exec(sql))) {
+      const k = key(m[1]!, m[2]!)
+      this.accounts.delete(k)
+      this.otherPrivileges.delete(k)
+      this.revoke(m[1]!, m[2]!)
+      return
+    }
+    if ((m = new RegExp(`^DROP DATABASE IF EXISTS ${IDENT}$`).exec(sql))) {
+      this.databases.delete(m[1]!)
+      return
+    }
+    if (
+      (m = new RegExp(
+        `^(CREATE DATABASE IF NOT EXISTS|ALTER DATABASE) ${IDENT} CHARACTER SET ${IDENT} COLLATE ${IDENT}$`,
+      ).exec(sql))
+    ) {
+      const [, verb, db, charset, collation] = m as unknown as [string, string, string, string, string]
+      if (!this.collations.some(([cs, co]) => cs === charset && co === collation))
+        return fail(1253, `COLLATION '${collation}' is not valid for CHARACTER SET '${charset}'`)
+      if (verb.startsWith("ALTER") && !this.databases.has(db)) return fail(1049, `Unknown database '${db}'`)
+      if (verb.startsWith("ALTER") || !this.databases.has(db)) this.databases.set(db, { charset, collation })
+      return
+    }
+    if (
+      (m = new RegExp(`^CREATE USER ${ACCOUNT} IDENTIFIED BY PASSWORD '(\\*[0-9A-F]{40})' ACCOUNT (LOCK|UNLOCK)$`).exec(
+        sql,
+      ))
+    ) {
+      if (this.accounts.has(key(m[1]!, m[2]!)))
+        return fail(1396, `Operation CREATE USER failed for '${m[1]}'@'${m[2]}'`)
+      this.account({ name: m[1]!, host: m[2]!, hash: m[3]!, locked: m[4] === "LOCK" })
+      return
+    }
+    if ((m = new RegExp(`^ALTER USER ${ACCOUNT} IDENTIFIED BY PASSWORD '(\\*[0-9A-F]{40})'$`).exec(sql))) {
+      const a = this.accounts.get(key(m[1]!, m[2]!))
+      if (a === undefined) return fail(1396, "Operation ALTER USER failed")
+      Object.assign(a, { hash: m[3]!, plugin: "mysql_native_password" })
+      return
+    }
+    if ((m = new RegExp(`^ALTER USER ${ACCOUNT} ACCOUNT (LOCK|UNLOCK)$`).exec(sql))) {
+      const a = this.accounts.get(key(m[1]!, m[2]!))
+      if (a === undefined) return fail(1396, "Operation ALTER USER failed")
+      a.locked = m[3] === "LOCK"
+      return
+    }
+    if ((m = new RegExp(`^REVOKE ALL PRIVILEGES, GRANT OPTION FROM ${ACCOUNT}$`).exec(sql))) {
+      const a = this.accounts.get(key(m[1]!, m[2]!))
+      if (a === undefined) return fail(1269, "Can't revoke all privileges")
+      a.access = 0
+      this.otherPrivileges.delete(key(m[1]!, m[2]!))
+      this.revoke(m[1]!, m[2]!)
+      return
+    }
+    if (
+      (m = new RegExp(
+        `^GRANT (ALL PRIVILEGES|SELECT, SHOW VIEW) ON \`((?:[a-z0-9]|\\\\_)+)\`\\.\\* TO ${ACCOUNT}$`,
+      ).exec(sql))
+    ) {
+      const [, what, pattern, name, host] = m as unknown as [string, string, string, string, string]
+      if (!this.accounts.has(key(name, host))) return fail(1133, `Can't find any matching row in the user table`)
+      const privileges = what === "ALL PRIVILEGES" ? SCHEMA_PRIVILEGES : ["Select", "Show_view"]
+      const g = this.grants.find((x) => x.name === name && x.host === host && x.pattern === pattern)
+      if (g === undefined) this.grant(name, host, pattern, privileges)
+      else for (const p of privileges) g.privileges.add(p)
+      return
+    }
+    throw new Error(`FakeMariaDb does not understand: ${sql}`)
+  }
+
+  private revoke(name: string, host: string) {
+    for (let i = this.grants.length - 1; i >= 0; i--)
+      if (this.grants[i]!.name === name && this.grants[i]!.host === host) this.grants.splice(i, 1)
+  }
+}
