@@ -5,6 +5,8 @@
 // script with one `nginx -t` and one reload, until every name answers.
 // Targets (issue 13): every site served within 20 s, API write p99 < 500 ms.
 // Exits 0 whatever the numbers. See bench/README.md.
+import * as os from "node:os"
+import { cpuBetween, cpuSample } from "../support/cpu.js"
 import { log, met, ms, pct, startWebBench, untilServed } from "../support/web-bench.js"
 
 const SITES = Number(process.env["BENCH_SITES"] ?? 100)
@@ -27,6 +29,7 @@ try {
     return a
   }
   const hosts = Array.from({ length: SITES }, (_, i) => `s${i}.burst.bench.test`)
+  const cpu0 = cpuSample()
   const t0 = performance.now()
   // CONCURRENCY workers take the next site until none is left
   let next = 0
@@ -38,6 +41,7 @@ try {
   const requested = performance.now() - t0
   await untilServed(node.httpPort, hosts, 25)
   const served = performance.now() - t0
+  const cpu = cpuBetween(cpu0, cpuSample())
   log(`platform: ${SITES} sites requested in ${ms(requested)}, all served after ${ms(served)}`)
 
   // the floor: the same sites by a script on the same nginx, one test and one reload
@@ -56,6 +60,9 @@ try {
     `| platform (tenant + webroot + FQDN each) | ${ms(served)} | ${ms(p50)} | ${ms(p99)} | ${writes.length} |`,
   )
   console.log(`| floor: useradd, page, server block each; one nginx -t + reload | ${ms(floor)} | | | |`)
+  const total = cpu.reduce((n, [, c]) => n + c, 0)
+  console.log(`\nCPU time until all were served (${ms(total)} on ${os.cpus().length} cores in ${ms(served)}):`)
+  for (const [program, c] of cpu.slice(0, 10)) console.log(`- ${program}: ${ms(c)}`)
   console.log(`\nratio all-served platform/floor: ${(served / floor).toFixed(1)}×`)
   console.log(`Targets: all served within 20 s: ${met(served < 20_000)}; write p99 < 500 ms: ${met(p99 < 500)}`)
 } finally {
