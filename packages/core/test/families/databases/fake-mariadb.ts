@@ -26,6 +26,8 @@ interface Grant {
 
 type Row = Record<string, unknown>
 
+const fail = (errno: number, message: string) => new SqlFailure({ errno, message })
+
 /** SQL LIKE with `\` escapes, as a RegExp. */
 const likeRe = (pattern: string) => {
   let re = ""
@@ -39,7 +41,7 @@ const likeRe = (pattern: string) => {
   return new RegExp(`^${re}$`, "s")
 }
 
-const ACCOUNT = String.raw`'([a-z0-9_]+)'@'([^']+)'`
+const ACCOUNT = "'([a-z0-9_]+)'@'([^']+)'"
 const IDENT = "`([a-z0-9_]+)`"
 
 /** The fake server: its state is public so tests can seed drift and look at the result. */
@@ -137,77 +139,89 @@ export class FakeMariaDb {
     return undefined
   }
 
+  /** The statements the manager writes, each with what it does to the state. */
+  private readonly statements: ReadonlyArray<readonly [RegExp, (m: ReadonlyArray<string>) => SqlFailure | undefined]> =
+    [
+      [
+        new RegExp(`^DROP USER IF EXISTS ${ACCOUNT}$`),
+        ([, name, host]) => {
+          this.accounts.delete(`${name}@${host}`)
+          this.otherPrivileges.delete(`${name}@${host}`)
+          this.revoke(name!, host!)
+          return undefined
+        },
+      ],
+      [
+        new RegExp(`^DROP DATABASE IF EXISTS ${IDENT}$`),
+        ([, db]) => {
+          this.databases.delete(db!)
+          return undefined
+        },
+      ],
+      [
+        new RegExp(`^(CREATE DATABASE IF NOT EXISTS|ALTER DATABASE) ${IDENT} CHARACTER SET ${IDENT} COLLATE ${IDENT}$`),
+        ([, verb, db, charset, collation]) => {
+          if (!this.collations.some(([cs, co]) => cs === charset && co === collation))
+            return fail(1253, `COLLATION '${collation}' is not valid for CHARACTER SET '${charset}'`)
+          const alter = verb!.startsWith("ALTER")
+          if (alter && !this.databases.has(db!)) return fail(1049, `Unknown database '${db}'`)
+          if (alter || !this.databases.has(db!)) this.databases.set(db!, { charset: charset!, collation: collation! })
+          return undefined
+        },
+      ],
+      [
+        new RegExp(`^CREATE USER ${ACCOUNT} IDENTIFIED BY PASSWORD '(\\*[0-9A-F]{40})' ACCOUNT (LOCK|UNLOCK)$`),
+        ([, name, host, hash, lock]) => {
+          if (this.accounts.has(`${name}@${host}`))
+            return fail(1396, `Operation CREATE USER failed for '${name}'@'${host}'`)
+          this.account({ name: name!, host: host!, hash: hash!, locked: lock === "LOCK" })
+          return undefined
+        },
+      ],
+      [
+        new RegExp(`^ALTER USER ${ACCOUNT} IDENTIFIED BY PASSWORD '(\\*[0-9A-F]{40})'$`),
+        ([, name, host, hash]) => this.alter(name!, host!, { hash: hash!, plugin: "mysql_native_password" }),
+      ],
+      [
+        new RegExp(`^ALTER USER ${ACCOUNT} ACCOUNT (LOCK|UNLOCK)$`),
+        ([, name, host, lock]) => this.alter(name!, host!, { locked: lock === "LOCK" }),
+      ],
+      [
+        new RegExp(`^REVOKE ALL PRIVILEGES, GRANT OPTION FROM ${ACCOUNT}$`),
+        ([, name, host]) => {
+          const failed = this.alter(name!, host!, { access: 0 })
+          if (failed !== undefined) return failed
+          this.otherPrivileges.delete(`${name}@${host}`)
+          this.revoke(name!, host!)
+          return undefined
+        },
+      ],
+      [
+        new RegExp(`^GRANT (ALL PRIVILEGES|SELECT, SHOW VIEW) ON \`((?:[a-z0-9]|\\\\_)+)\`\\.\\* TO ${ACCOUNT}$`),
+        ([, what, pattern, name, host]) => {
+          if (!this.accounts.has(`${name}@${host}`)) return fail(1133, "Can't find any matching row in the user table")
+          const privileges = what === "ALL PRIVILEGES" ? SCHEMA_PRIVILEGES : ["Select", "Show_view"]
+          const g = this.grants.find((x) => x.name === name && x.host === host && x.pattern === pattern)
+          if (g === undefined) this.grant(name!, host!, pattern!, privileges)
+          else for (const p of privileges) g.privileges.add(p)
+          return undefined
+        },
+      ],
+    ]
+
   private write(sql: string): SqlFailure | undefined {
-    let m: RegExpExecArray | null
-    const fail = (errno: number, message: string) => new SqlFailure({ errno, message })
-    const key = (name: string, host: string) => `${name}@${host}`
-    if ((m = new RegExp(`^DROP USER IF EXISTS ${ACCOUNT}$`).exec(sql))) {
-      const k = key(m[1]!, m[2]!)
-      this.accounts.delete(k)
-      this.otherPrivileges.delete(k)
-      this.revoke(m[1]!, m[2]!)
-      return
-    }
-    if ((m = new RegExp(`^DROP DATABASE IF EXISTS ${IDENT}$`).exec(sql))) {
-      this.databases.delete(m[1]!)
-      return
-    }
-    if (
-      (m = new RegExp(
-        `^(CREATE DATABASE IF NOT EXISTS|ALTER DATABASE) ${IDENT} CHARACTER SET ${IDENT} COLLATE ${IDENT}$`,
-      ).exec(sql))
-    ) {
-      const [, verb, db, charset, collation] = m as unknown as [string, string, string, string, string]
-      if (!this.collations.some(([cs, co]) => cs === charset && co === collation))
-        return fail(1253, `COLLATION '${collation}' is not valid for CHARACTER SET '${charset}'`)
-      if (verb.startsWith("ALTER") && !this.databases.has(db)) return fail(1049, `Unknown database '${db}'`)
-      if (verb.startsWith("ALTER") || !this.databases.has(db)) this.databases.set(db, { charset, collation })
-      return
-    }
-    if (
-      (m = new RegExp(`^CREATE USER ${ACCOUNT} IDENTIFIED BY PASSWORD '(\\*[0-9A-F]{40})' ACCOUNT (LOCK|UNLOCK)$`).exec(
-        sql,
-      ))
-    ) {
-      if (this.accounts.has(key(m[1]!, m[2]!)))
-        return fail(1396, `Operation CREATE USER failed for '${m[1]}'@'${m[2]}'`)
-      this.account({ name: m[1]!, host: m[2]!, hash: m[3]!, locked: m[4] === "LOCK" })
-      return
-    }
-    if ((m = new RegExp(`^ALTER USER ${ACCOUNT} IDENTIFIED BY PASSWORD '(\\*[0-9A-F]{40})'$`).exec(sql))) {
-      const a = this.accounts.get(key(m[1]!, m[2]!))
-      if (a === undefined) return fail(1396, "Operation ALTER USER failed")
-      Object.assign(a, { hash: m[3]!, plugin: "mysql_native_password" })
-      return
-    }
-    if ((m = new RegExp(`^ALTER USER ${ACCOUNT} ACCOUNT (LOCK|UNLOCK)$`).exec(sql))) {
-      const a = this.accounts.get(key(m[1]!, m[2]!))
-      if (a === undefined) return fail(1396, "Operation ALTER USER failed")
-      a.locked = m[3] === "LOCK"
-      return
-    }
-    if ((m = new RegExp(`^REVOKE ALL PRIVILEGES, GRANT OPTION FROM ${ACCOUNT}$`).exec(sql))) {
-      const a = this.accounts.get(key(m[1]!, m[2]!))
-      if (a === undefined) return fail(1269, "Can't revoke all privileges")
-      a.access = 0
-      this.otherPrivileges.delete(key(m[1]!, m[2]!))
-      this.revoke(m[1]!, m[2]!)
-      return
-    }
-    if (
-      (m = new RegExp(
-        `^GRANT (ALL PRIVILEGES|SELECT, SHOW VIEW) ON \`((?:[a-z0-9]|\\\\_)+)\`\\.\\* TO ${ACCOUNT}$`,
-      ).exec(sql))
-    ) {
-      const [, what, pattern, name, host] = m as unknown as [string, string, string, string, string]
-      if (!this.accounts.has(key(name, host))) return fail(1133, `Can't find any matching row in the user table`)
-      const privileges = what === "ALL PRIVILEGES" ? SCHEMA_PRIVILEGES : ["Select", "Show_view"]
-      const g = this.grants.find((x) => x.name === name && x.host === host && x.pattern === pattern)
-      if (g === undefined) this.grant(name, host, pattern, privileges)
-      else for (const p of privileges) g.privileges.add(p)
-      return
+    for (const [re, apply] of this.statements) {
+      const m = re.exec(sql)
+      if (m !== null) return apply(m)
     }
     throw new Error(`FakeMariaDb does not understand: ${sql}`)
+  }
+
+  private alter(name: string, host: string, change: Partial<Account>): SqlFailure | undefined {
+    const a = this.accounts.get(`${name}@${host}`)
+    if (a === undefined) return fail(1396, `Operation ALTER USER failed for '${name}'@'${host}'`)
+    Object.assign(a, change)
+    return undefined
   }
 
   private revoke(name: string, host: string) {
