@@ -130,7 +130,8 @@ export class MariaDbManager extends Effect.Service<MariaDbManager>()("@hosting/M
             host: str(r.host),
             plugin: str(r.plugin),
             passwordHash: str(r.hash),
-            locked: str(r.locked) === "true",
+            // JSON_VALUE answers a JSON boolean as 1/0; no key at all until an account was first locked
+            locked: str(r.locked) === "1" || str(r.locked) === "true",
             otherGrants: Number(str(r.access) || "0") !== 0 || other.has(key(r)),
             grants,
           }

@@ -114,7 +114,7 @@ export class FakeMariaDb {
           plugin: a.plugin,
           hash: a.hash,
           // MariaDB has no account_locked key until an account was locked once
-          locked: a.locked ? "true" : null,
+          locked: a.locked ? "1" : null,
           access: String(a.access),
         }))
     if (sql.startsWith("SELECT User AS name, Host AS host, Db AS pattern,"))

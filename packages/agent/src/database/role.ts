@@ -1,0 +1,36 @@
+import { DatabaseName, DatabaseSpec, DatabaseSpecs, type MariaDbManager } from "@hosting/core/node"
+import { Schema } from "effect"
+import { type AgentRole, classify, decode, type RoleDefinition } from "../roles.js"
+import { databaseNodeConfigFromEnv } from "./config.js"
+import { DatabaseNode } from "./node.js"
+import { databaseManagersLayer } from "./sql.js"
+import { DatabaseDumpOffer } from "./transfer.js"
+
+/** The database role: a private MariaDB whose platform databases and users follow their specs. */
+export const databaseRole = (db: DatabaseNode): AgentRole => ({
+  name: "database",
+  start: async () => {
+    await db.start()
+  },
+  close: () => db.close(),
+  activities: {
+    ensureDatabase: ({ spec }) => classify(() => db.ensureDatabase(decode(DatabaseSpec, spec))),
+    removeDatabase: ({ name }) => classify(() => db.removeDatabase(decode(DatabaseName, name))),
+    convergeDatabases: ({ databases, plan }) =>
+      classify(() => db.convergeDatabases(decode(DatabaseSpecs, databases), decode(Schema.Boolean, plan))),
+    describeDatabaseServer: () => classify(() => db.describe()),
+    dumpDatabase: ({ name }) => classify(() => db.dumpDatabase(decode(DatabaseName, name))),
+    importDatabase: ({ spec, dump }) =>
+      classify(() => db.importDatabase(decode(DatabaseSpec, spec), decode(DatabaseDumpOffer, dump))),
+    replicationStatus: () => classify(() => db.replicationStatus()),
+  },
+})
+
+/** The database role from the environment: its manager's layer, and the role over the agent's runtime. */
+export const databaseRoleFromEnv = (env: NodeJS.ProcessEnv): RoleDefinition<MariaDbManager> => {
+  const config = databaseNodeConfigFromEnv(env)
+  return {
+    layer: databaseManagersLayer(config),
+    make: (runtime) => databaseRole(new DatabaseNode(config, runtime)),
+  }
+}

@@ -1,0 +1,168 @@
+import { spawn } from "node:child_process"
+import { createHash, randomBytes, randomUUID, timingSafeEqual } from "node:crypto"
+import { createReadStream, createWriteStream } from "node:fs"
+import { rm, stat } from "node:fs/promises"
+import { createServer, type Server } from "node:http"
+import { join } from "node:path"
+import { Readable } from "node:stream"
+import { pipeline } from "node:stream/promises"
+import { createGunzip, createGzip } from "node:zlib"
+import type { DatabaseDump } from "@hosting/core/node"
+import { Schema } from "effect"
+import type { DatabaseNodeConfig } from "./config.js"
+import { databasePaths } from "./daemon.js"
+
+/** A dump offer as it arrives from another node: checked before anything is downloaded. */
+export const DatabaseDumpOffer = Schema.Struct({
+  database: Schema.String.pipe(Schema.pattern(/^db_[a-z0-9]{10}$/)),
+  url: Schema.String.pipe(Schema.pattern(/^http:\/\/[0-9a-fA-F.:[\]]+:[0-9]{1,5}\/database-dump\/[0-9a-f-]{36}$/)),
+  token: Schema.String.pipe(Schema.pattern(/^[0-9a-f]{64}$/)),
+  sha256: Schema.String.pipe(Schema.pattern(/^[0-9a-f]{64}$/)),
+  bytes: Schema.Int.pipe(Schema.nonNegative()),
+})
+
+interface Offer {
+  readonly file: string
+  readonly token: string
+  readonly expires: number
+}
+
+// Runs a program whose stdout (or stdin) is one end of a stream pipeline; rejects with its stderr.
+const child = (command: string, args: ReadonlyArray<string>, stdin: "pipe" | "ignore") => {
+  const proc = spawn(command, [...args], { stdio: [stdin, "pipe", "pipe"] })
+  let stderr = ""
+  proc.stderr!.on("data", (d) => {
+    if (stderr.length < 4000) stderr += d
+  })
+  const exited = new Promise<void>((resolve, reject) => {
+    proc.on("error", reject)
+    proc.on("close", (code, signal) =>
+      code === 0 ? resolve() : reject(new Error(`${command} failed (${code ?? signal}): ${stderr.trim()}`)),
+    )
+  })
+  return { proc, exited }
+}
+
+const sha256File = async (file: string): Promise<string> => {
+  const hash = createHash("sha256")
+  await pipeline(createReadStream(file), hash)
+  return hash.digest("hex")
+}
+
+/**
+ * Moves a database between nodes for a migration: the source dumps it (one consistent
+ * snapshot with --single-transaction, writes go on meanwhile), gzips it and offers the file on
+ * its own listener under a random id and token, once, for an hour; the target downloads it,
+ * checks the SHA-256 and loads it into a database of the same name. The dump carries no
+ * CREATE DATABASE or USE: it can only land in the database the target names.
+ */
+export class DatabaseTransfer {
+  private readonly offers = new Map<string, Offer>()
+  private server: Server | undefined
+  private port = 0
+  private readonly paths: ReturnType<typeof databasePaths>
+
+  constructor(private readonly config: DatabaseNodeConfig) {
+    this.paths = databasePaths(config.root)
+  }
+
+  async start(): Promise<void> {
+    this.server = createServer((req, res) => {
+      const id = /^\/database-dump\/([0-9a-f-]{36})$/.exec(req.url ?? "")?.[1]
+      const offer = id === undefined ? undefined : this.offers.get(id)
+      const given = Buffer.from(req.headers.authorization ?? "")
+      const wanted = Buffer.from(`Bearer ${offer?.token ?? ""}`)
+      if (
+        offer === undefined ||
+        offer.expires < Date.now() ||
+        given.length !== wanted.length ||
+        !timingSafeEqual(given, wanted)
+      ) {
+        res.writeHead(404).end()
+        return
+      }
+      res.writeHead(200, { "content-type": "application/gzip" })
+      createReadStream(offer.file).pipe(res)
+    })
+    await new Promise<void>((resolve, reject) => {
+      this.server!.once("error", reject)
+      this.server!.listen(this.config.transfer.port, this.config.transfer.host, resolve)
+    })
+    this.port = (this.server.address() as { port: number }).port
+  }
+
+  async close(): Promise<void> {
+    await new Promise((r) => this.server?.close(r) ?? r(undefined))
+  }
+
+  /** Dumps one database into a gzip'd file and offers it. */
+  async dump(database: string): Promise<DatabaseDump> {
+    for (const [id, o] of this.offers)
+      if (o.expires < Date.now()) {
+        this.offers.delete(id)
+        await rm(o.file, { force: true })
+      }
+    const id = randomUUID()
+    const file = join(this.paths.transfer, `${id}.sql.gz`)
+    const dump = child(
+      this.config.binaries.dump,
+      [
+        `--defaults-file=${this.paths.adminCnf}`,
+        "--single-transaction",
+        "--quick",
+        "--routines",
+        "--triggers",
+        "--events",
+        "--hex-blob",
+        "--skip-comments",
+        // the name is checked by the role (db_ and 10 of [a-z0-9]); `--` ends the options anyway
+        "--",
+        database,
+      ],
+      "ignore",
+    )
+    try {
+      await Promise.all([
+        pipeline(dump.proc.stdout!, createGzip(), createWriteStream(file, { mode: 0o600 })),
+        dump.exited,
+      ])
+    } catch (e) {
+      await rm(file, { force: true })
+      throw e
+    }
+    const token = randomBytes(32).toString("hex")
+    this.offers.set(id, { file, token, expires: Date.now() + 3600_000 })
+    const host = this.config.transfer.host.includes(":") ? `[${this.config.transfer.host}]` : this.config.transfer.host
+    return {
+      database,
+      url: `http://${host}:${this.port}/database-dump/${id}`,
+      token,
+      sha256: await sha256File(file),
+      bytes: (await stat(file)).size,
+    }
+  }
+
+  /** Downloads a dump, checks it and loads it into `database` (which must exist). */
+  async load(dump: DatabaseDump, database: string): Promise<void> {
+    const file = join(this.paths.transfer, `in-${randomUUID()}.sql.gz`)
+    try {
+      const res = await fetch(dump.url, {
+        headers: { authorization: `Bearer ${dump.token}` },
+        signal: AbortSignal.timeout(30 * 60_000),
+      })
+      if (!res.ok || res.body === null) throw new Error(`download of the database dump: HTTP ${res.status}`)
+      await pipeline(Readable.fromWeb(res.body as never), createWriteStream(file, { mode: 0o600 }))
+      const sum = await sha256File(file)
+      if (sum !== dump.sha256) throw new Error(`database dump checksum mismatch (${sum} ≠ ${dump.sha256})`)
+      // --one-database: statements for any other database than this one are skipped
+      const load = child(
+        this.config.binaries.client,
+        [`--defaults-file=${this.paths.adminCnf}`, "--one-database", "--", database],
+        "pipe",
+      )
+      await Promise.all([pipeline(createReadStream(file), createGunzip(), load.proc.stdin!), load.exited])
+    } finally {
+      await rm(file, { force: true })
+    }
+  }
+}
