@@ -113,6 +113,11 @@ describe("dependency direction", () => {
     visit(join(root, "packages/core/src/node.ts"))
     const loaded = [...seen].map((f) => relative(join(root, "packages/core/src"), f))
     expect(loaded.filter((f) => /^(api|services|sql|activities)\//.test(f))).toEqual([])
+    // a family's contract, services, states, sync starter, repositories and registration stay out
+    expect(
+      loaded.filter((f) => /^families\/[^/]+\/(contract|service|states|sync|repo|index)[^/]*\.ts$/.test(f)),
+    ).toEqual([])
+    expect(loaded).toContain("families/tenancy/plan.ts")
     expect(loaded).toContain("managers/nginx.ts")
   })
 

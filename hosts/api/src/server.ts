@@ -9,44 +9,13 @@ import {
 import { NodeContext, NodeHttpServer } from "@effect/platform-node"
 import { PgClient, PgMigrator } from "@effect/sql-pg"
 import { CertificateInspectorLive, temporalWorkflowEngine } from "@hosting/adapters"
-import {
-  AcmeOrders,
-  ApiKeys,
-  ApiKeysRepo,
-  AuditLogs,
-  Brands,
-  Certificates,
-  DnsRecords,
-  Fqdns,
-  HostingApi,
-  LbSync,
-  migrations,
-  NodeId,
-  NodeProbes,
-  Nodes,
-  Overview,
-  Platform,
-  Regions,
-  Shards,
-  SshKeys,
-  TenantSync,
-  Tenants,
-  TopologyRepo,
-  Webroots,
-  ZoneSync,
-  Zones,
-} from "@hosting/core"
+import { ApiKeysRepo, familyServices, HostingApi, LbSync, migrations, NodeId, TopologyRepo } from "@hosting/core"
 import { Client, Connection } from "@temporalio/client"
 import { Cause, Effect, Layer, Option, Redacted } from "effect"
 import { authorizationLive } from "./auth.js"
 import { createEnvelopedServer, WindowCounter } from "./guard.js"
-import { ApiKeysLive, BrandsLive } from "./http/brands.js"
-import { DnsRecordsLive, ZonesLive } from "./http/dns.js"
 import { HealthLive } from "./http/health.js"
-import { AuditLogsLive, DashboardLive, SearchLive } from "./http/overview.js"
-import { PlatformLive, SessionLive } from "./http/session.js"
-import { CertificatesLive, FqdnsLive, SshKeysLive, TenantsLive, WebrootsLive } from "./http/tenancy.js"
-import { ClustersLive, LbAddressesLive, NodesLive, RegionsLive, ShardsLive } from "./http/topology.js"
+import { familyHandlers } from "./http/index.js"
 import { type MetricsAccess, observabilityLive } from "./observe.js"
 import { readinessLive } from "./readiness.js"
 
@@ -158,55 +127,14 @@ export const apiServerLayer = (config: ApiConfig) => {
       ),
     ),
   )
-  const Tenancy = Layer.mergeAll(
-    Tenants.Default,
-    Webroots.Default,
-    Fqdns.Default,
-    SshKeys.Default,
-    Certificates.Default.pipe(Layer.provide(CertificateInspectorLive)),
-  ).pipe(Layer.provideMerge(Layer.mergeAll(TenantSync.Default, LbSync.Default, AcmeOrders.Default)))
-  const Services = Layer.mergeAll(
-    Tenancy,
-    Zones.Default,
-    DnsRecords.Default,
-    NodeProbes.Default,
-    Brands.Default,
-    ApiKeys.Default,
-    Regions.Default,
-    Shards.Default,
-    Nodes.Default,
-    Overview.Default,
-    AuditLogs.Default,
-    Platform.Default,
-    ApiKeysRepo.Default,
-    TopologyRepo.Default,
-  ).pipe(
-    // zones, records and FQDN bindings hand DNS changes to a zone's sync
-    Layer.provideMerge(ZoneSync.Default),
+  // every family's services (packages/core/src/families/index.ts), over the database and Temporal
+  const Services = familyServices.pipe(
+    Layer.provide(CertificateInspectorLive),
     Layer.provideMerge(Temporal),
     Layer.provideMerge(Database),
   )
-  const Authenticated = Layer.mergeAll(
-    SessionLive,
-    PlatformLive,
-    DashboardLive,
-    SearchLive,
-    AuditLogsLive,
-    BrandsLive,
-    ApiKeysLive,
-    RegionsLive,
-    ClustersLive,
-    LbAddressesLive,
-    ShardsLive,
-    NodesLive,
-    TenantsLive,
-    WebrootsLive,
-    FqdnsLive,
-    CertificatesLive,
-    SshKeysLive,
-    ZonesLive,
-    DnsRecordsLive,
-  ).pipe(
+  // every family's handlers (http/index.ts)
+  const Authenticated = Layer.mergeAll(...familyHandlers).pipe(
     Layer.provide(
       authorizationLive({
         maxBodyBytes: config.limits.maxBodyBytes,

@@ -22,3 +22,6 @@ export const ZonesLive = HttpApiBuilder.group(HostingApi, "zones", (handlers) =>
 export const DnsRecordsLive = HttpApiBuilder.group(HostingApi, "dnsRecords", (handlers) =>
   Effect.map(DnsRecords, (records) => handleWithPrincipal(handlers, asyncChildHandlers(records))),
 )
+
+/** The DNS family's handlers. */
+export const dnsHandlers = [ZonesLive, DnsRecordsLive] as const

@@ -1,7 +1,14 @@
 import { HttpApiBuilder } from "@effect/platform"
-import { AuditLogs, HostingApi, Overview } from "@hosting/core"
+import { AuditLogs, CurrentPrincipal, HostingApi, Overview, Whoami } from "@hosting/core"
 import { Effect } from "effect"
 import { handleWithPrincipal } from "./principal.js"
+
+/** /whoami for any valid key. */
+export const SessionLive = HttpApiBuilder.group(HostingApi, "session", (handlers) =>
+  handlers.handle("whoami", () =>
+    Effect.map(CurrentPrincipal, (p) => Whoami.make({ id: p.keyId, name: p.name, scopes: p.scopes, brands: p.brands })),
+  ),
+)
 
 /** Dashboard counts. */
 export const DashboardLive = HttpApiBuilder.group(HostingApi, "dashboard", (handlers) =>
@@ -23,3 +30,6 @@ export const AuditLogsLive = HttpApiBuilder.group(HostingApi, "auditLogs", (hand
     handleWithPrincipal(handlers, { list: (p, { urlParams }) => audit.list(p, urlParams, urlParams) }),
   ),
 )
+
+/** The overview family's handlers. */
+export const overviewHandlers = [SessionLive, DashboardLive, SearchLive, AuditLogsLive] as const

@@ -1,15 +1,7 @@
 import { HttpApiBuilder } from "@effect/platform"
-import { Certificates, Fqdns, HostingApi, SshKeys, Tenants, Webroots } from "@hosting/core"
+import { Fqdns, HostingApi, Tenants, Webroots } from "@hosting/core"
 import { Effect } from "effect"
-import {
-  asyncChildHandlers,
-  byId,
-  byIdWith,
-  handleWithPrincipal,
-  listUnder,
-  withPayload,
-  withQuery,
-} from "./principal.js"
+import { asyncChildHandlers, byId, byIdWith, handleWithPrincipal, withPayload, withQuery } from "./principal.js"
 
 /** Tenants and their lifecycle operations. */
 export const TenantsLive = HttpApiBuilder.group(HostingApi, "tenants", (handlers) =>
@@ -39,22 +31,5 @@ export const FqdnsLive = HttpApiBuilder.group(HostingApi, "fqdns", (handlers) =>
   Effect.map(Fqdns, (fqdns) => handleWithPrincipal(handlers, asyncChildHandlers(fqdns))),
 )
 
-/** SSH keys of tenants. */
-export const SshKeysLive = HttpApiBuilder.group(HostingApi, "sshKeys", (handlers) =>
-  Effect.map(SshKeys, (keys) => handleWithPrincipal(handlers, asyncChildHandlers(keys))),
-)
-
-/** TLS certificates of FQDNs. */
-export const CertificatesLive = HttpApiBuilder.group(HostingApi, "certificates", (handlers) =>
-  Effect.gen(function* () {
-    const certificates = yield* Certificates
-    const fqdns = yield* Fqdns
-    return handleWithPrincipal(handlers, {
-      list: listUnder(certificates.list),
-      upload: byIdWith(certificates.upload),
-      issue: byId(fqdns.issue),
-      delete: byId(certificates.remove),
-      retry: byId(certificates.retry),
-    })
-  }),
-)
+/** The tenancy family's handlers. */
+export const tenancyHandlers = [TenantsLive, WebrootsLive, FqdnsLive] as const

@@ -72,3 +72,6 @@ export const NodesLive = HttpApiBuilder.group(HostingApi, "nodes", (handlers) =>
       .handle("getProbe", ({ path }) => probes.get(path.id))
   }),
 )
+
+/** The topology family's handlers, in the contract's order. */
+export const topologyHandlers = [RegionsLive, ClustersLive, LbAddressesLive, ShardsLive, NodesLive] as const

@@ -25,7 +25,7 @@ const ifAsync = <const V extends boolean | undefined>(v: V) =>
   (v === true ? UnavailableError : false) as V extends true ? typeof UnavailableError : false
 
 /** Options of an async create (POST on the collection, 202). */
-interface AsyncCreateOptions<Name extends string, P extends Schema.Schema.Any, V extends boolean | undefined> {
+export interface AsyncCreateOptions<Name extends string, P extends Schema.Schema.Any, V extends boolean | undefined> {
   /** Endpoint name when not "create" (certificates: "upload"). */
   readonly name?: Name
   readonly summary: string
@@ -35,7 +35,7 @@ interface AsyncCreateOptions<Name extends string, P extends Schema.Schema.Any, V
 }
 
 /** Options of an update (PUT on the resource). */
-interface AsyncUpdateOptions<
+export interface AsyncUpdateOptions<
   P extends Schema.Schema.Any,
   V extends boolean | undefined,
   Async extends boolean | undefined,

@@ -2,22 +2,8 @@
  * The HTTP contract of the hosting platform: the single source of truth for the server, the
  * OpenAPI document, the SDK, the MCP tools and the CLI.
  */
-import { HttpApi, OpenApi } from "@effect/platform"
-import { ApiKeysGroup } from "../families/access/contract-api-keys.js"
-import { BrandsGroup } from "../families/access/contract-brands.js"
-import { PlatformGroup, SessionGroup } from "../families/access/contract-platform.js"
-import { DnsRecordsGroup, ZonesGroup } from "../families/dns/contract.js"
-import { AuditLogsGroup, DashboardGroup, SearchGroup } from "../families/overview/contract.js"
-import {
-  CertificatesGroup,
-  FqdnsGroup,
-  SshKeysGroup,
-  TenantsGroup,
-  WebrootsGroup,
-} from "../families/tenancy/contract.js"
-import { NodesGroup } from "../families/topology/contract-nodes.js"
-import { ClustersGroup, LbAddressesGroup, RegionsGroup } from "../families/topology/contract-regions.js"
-import { ShardsGroup } from "../families/topology/contract-shards.js"
+import { HttpApi, type HttpApiGroup, OpenApi } from "@effect/platform"
+import { familyGroups } from "../families/contract.js"
 import { DecodeErrorEnvelope } from "./errors.js"
 import { HealthGroup } from "./health.js"
 
@@ -51,28 +37,24 @@ const withoutEffectSchemaIds = (spec: Record<string, any>): Record<string, any> 
   return strip(spec) as Record<string, any>
 }
 
-/** The whole platform API. */
-export class HostingApi extends withEnvelopedDecodeErrors(HttpApi.make("hosting"))
-  .add(HealthGroup)
-  .add(SessionGroup)
-  .add(DashboardGroup)
-  .add(SearchGroup)
-  .add(AuditLogsGroup)
-  .add(PlatformGroup)
-  .add(ApiKeysGroup)
-  .add(BrandsGroup)
-  .add(RegionsGroup)
-  .add(ClustersGroup)
-  .add(LbAddressesGroup)
-  .add(ShardsGroup)
-  .add(NodesGroup)
-  .add(TenantsGroup)
-  .add(WebrootsGroup)
-  .add(FqdnsGroup)
-  .add(CertificatesGroup)
-  .add(SshKeysGroup)
-  .add(ZonesGroup)
-  .add(DnsRecordsGroup)
+/** Adds groups in their order (the order of the OpenAPI paths), keeping each one's type. */
+const addGroups = <
+  Id extends string,
+  G extends HttpApiGroup.HttpApiGroup.Any,
+  E,
+  R,
+  Gs extends ReadonlyArray<HttpApiGroup.HttpApiGroup.Any>,
+>(
+  api: HttpApi.HttpApi<Id, G, E, R>,
+  groups: Gs,
+): HttpApi.HttpApi<Id, G | Gs[number], E, R> =>
+  groups.reduce<HttpApi.HttpApi<Id, G | Gs[number], E, R>>((a, g) => a.add(g), api)
+
+/** The whole platform API: health, then every family's groups in their order (`families/contract.ts`). */
+export class HostingApi extends addGroups(
+  withEnvelopedDecodeErrors(HttpApi.make("hosting")).add(HealthGroup),
+  familyGroups,
+)
   .annotate(OpenApi.Title, "Hosting Platform API")
   .annotate(OpenApi.Version, "0.1.0")
   .annotate(
@@ -88,25 +70,7 @@ export * from "../domain/list.js"
 export * from "../domain/names.js"
 export * from "../domain/redact.js"
 export * from "../domain/validation.js"
-export * from "../families/access/contract-api-keys.js"
-export * from "../families/access/contract-brands.js"
-export * from "../families/access/contract-platform.js"
-export * from "../families/access/domain-api-key.js"
-export * from "../families/access/domain-brand.js"
-export * from "../families/access/domain-platform.js"
-export * from "../families/certificates/domain.js"
-export * from "../families/dns/contract.js"
-export * from "../families/dns/domain.js"
-export * from "../families/overview/contract.js"
-export * from "../families/overview/domain-audit.js"
-export * from "../families/overview/domain-dashboard.js"
-export * from "../families/tenancy/contract.js"
-export * from "../families/tenancy/domain.js"
-export * from "../families/topology/contract-nodes.js"
-export * from "../families/topology/contract-regions.js"
-export * from "../families/topology/contract-shards.js"
-export * from "../families/topology/domain.js"
-export * from "../families/topology/domain-node-probe.js"
+export * from "../families/contract.js"
 export * from "./access.js"
 export * from "./async-resource.js"
 export * from "./endpoints.js"

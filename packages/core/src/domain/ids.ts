@@ -51,3 +51,8 @@ export type LbAddressId = typeof LbAddressId.Type
 export const AuditLogId = uuidId("AuditLogId", "an audit log entry")
 /** Branded audit log id. */
 export type AuditLogId = typeof AuditLogId.Type
+
+/** UUID of a tenant. */
+export const TenantId = uuidId("TenantId", "a tenant")
+/** Branded tenant id. */
+export type TenantId = typeof TenantId.Type

@@ -2,3 +2,4 @@
 export * from "./reactions.js"
 export * from "./rounds.js"
 export * from "./serializers.js"
+export * from "./workflow-engine.js"

@@ -1,15 +1,17 @@
 import { Migrator } from "@effect/sql"
 import { SqlClient } from "@effect/sql/SqlClient"
 import { Effect } from "effect"
+import type { Migration } from "../families/family.js"
+import { families } from "../families/index.js"
 
 const run = (statements: ReadonlyArray<string>) =>
   Effect.flatMap(SqlClient, (sql) => Effect.forEach(statements, (s) => sql.unsafe(s), { discard: true }))
 
 /**
- * Forward-only schema migrations, loaded from a record so bundled processes need no filesystem.
- * Never edit a released migration: add the next number.
+ * The released migrations, from before tables moved into their families' folders: each spans
+ * several families, so they stay here, byte for byte. Never edit a released migration.
  */
-export const migrations = Migrator.fromRecord({
+const released: Record<string, Migration> = {
   "0001_foundation": run([
     `CREATE TABLE regions (
       id uuid PRIMARY KEY,
@@ -322,4 +324,25 @@ export const migrations = Migrator.fromRecord({
       (table) => `ALTER TABLE ${table} ADD COLUMN status_details jsonb`,
     ),
   ),
-})
+}
+
+/** Every family's migrations with the released ones; a number used twice is refused at load. */
+export const allMigrations = (
+  familyMigrations: ReadonlyArray<Readonly<Record<string, Migration>>>,
+): Record<string, Migration> => {
+  const all = { ...released }
+  for (const record of familyMigrations)
+    for (const [name, migration] of Object.entries(record)) {
+      const id = name.split("_")[0]
+      const taken = Object.keys(all).find((n) => n.split("_")[0] === id)
+      if (taken !== undefined) throw new Error(`migration ${name} repeats the number of ${taken}`)
+      all[name] = migration
+    }
+  return all
+}
+
+/**
+ * Forward-only schema migrations, loaded from a record so bundled processes need no filesystem:
+ * the released ones and each family's (`families/<family>/migrations.ts`, the next free number).
+ */
+export const migrations = Migrator.fromRecord(allMigrations(families.map((f) => f.migrations)))

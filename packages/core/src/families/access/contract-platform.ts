@@ -1,7 +1,6 @@
 import { HttpApiEndpoint, HttpApiGroup, OpenApi } from "@effect/platform"
 import { InvalidInputError } from "../../api/errors.js"
 import { Authorization, PlatformOnly, RequiredScope } from "../../api/security.js"
-import { Whoami } from "./domain-api-key.js"
 import { PlatformConfig, UpdatePlatformConfig } from "./domain-platform.js"
 
 /** Platform-wide settings (platform admins only). */
@@ -21,15 +20,5 @@ export class PlatformGroup extends HttpApiGroup.make("platform")
       .annotate(RequiredScope, "platform:write"),
   )
   .annotate(PlatformOnly, true)
-  .middleware(Authorization)
-  .prefix("/api/v1") {}
-
-/** The calling key: what it may do. Any valid key may ask. */
-export class SessionGroup extends HttpApiGroup.make("session")
-  .add(
-    HttpApiEndpoint.get("whoami", "/whoami")
-      .annotate(OpenApi.Summary, "The calling key: its scopes and brands")
-      .addSuccess(Whoami),
-  )
   .middleware(Authorization)
   .prefix("/api/v1") {}

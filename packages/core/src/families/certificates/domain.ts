@@ -1,8 +1,8 @@
 import { Context, type Effect, Schema } from "effect"
-import { uuidId } from "../../domain/ids.js"
+import { TenantId, uuidId } from "../../domain/ids.js"
 import { ResourceStatus, StatusDetailsField } from "../../domain/lifecycle.js"
 import { strict } from "../../domain/validation.js"
-import { FqdnId, TenantId } from "../tenancy/domain.js"
+import { FqdnId } from "../tenancy/domain.js"
 
 /**
  * TLS certificates of FQDNs: uploaded as PEM (chain leaf first, and its key) or obtained from

@@ -91,3 +91,8 @@ export class DnsRecordsGroup extends HttpApiGroup.make("dnsRecords")
   .add(record.retry())
   .middleware(Authorization)
   .prefix("/api/v1") {}
+
+/** Zones and their records, in the contract's order. */
+export const dnsGroups = [ZonesGroup, DnsRecordsGroup] as const
+
+export * from "./domain.js"

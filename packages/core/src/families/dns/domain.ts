@@ -1,8 +1,7 @@
 import { type FastCheck, Schema } from "effect"
-import { BrandId } from "../../domain/ids.js"
+import { BrandId, TenantId } from "../../domain/ids.js"
 import { ResourceStatus, StatusDetailsField } from "../../domain/lifecycle.js"
 import { Hostname, ipFamily, PublicHostname, strict } from "../../domain/validation.js"
-import { TenantId } from "../tenancy/domain.js"
 
 /**
  * DNS zones and their records. A zone belongs to a brand (optionally to one of its tenants); its

@@ -2,6 +2,7 @@ import { HttpApiEndpoint, HttpApiGroup, OpenApi } from "@effect/platform"
 import { Schema } from "effect"
 import { Authorization, RequiredScope } from "../../api/security.js"
 import { listParams, Page } from "../../domain/list.js"
+import { Whoami } from "../access/domain-api-key.js"
 import { AuditLog, AuditLogFilters } from "./domain-audit.js"
 import { DashboardStats, SearchResults } from "./domain-dashboard.js"
 
@@ -44,3 +45,19 @@ export class AuditLogsGroup extends HttpApiGroup.make("auditLogs")
   )
   .middleware(Authorization)
   .prefix("/api/v1") {}
+
+/** The calling key: what it may do. Any valid key may ask. */
+export class SessionGroup extends HttpApiGroup.make("session")
+  .add(
+    HttpApiEndpoint.get("whoami", "/whoami")
+      .annotate(OpenApi.Summary, "The calling key: its scopes and brands")
+      .addSuccess(Whoami),
+  )
+  .middleware(Authorization)
+  .prefix("/api/v1") {}
+
+/** What a key sees of the platform: itself, counts, search and the audit log, in the contract's order. */
+export const overviewGroups = [SessionGroup, DashboardGroup, SearchGroup, AuditLogsGroup] as const
+
+export * from "./domain-audit.js"
+export * from "./domain-dashboard.js"

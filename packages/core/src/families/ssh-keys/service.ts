@@ -1,21 +1,13 @@
 import { SqlClient } from "@effect/sql/SqlClient"
 import { Effect } from "effect"
 import { Conflict } from "../../domain/errors.js"
-import { randomUuid } from "../../domain/ids.js"
+import { randomUuid, type TenantId } from "../../domain/ids.js"
 import type { ListQuery } from "../../domain/list.js"
 import { Reactions } from "../../lifecycle/reactions.js"
 import { onConstraint } from "../../sql/constraints.js"
 import { brandFilter, filters, listPage } from "../../sql/list.js"
 import { rowDecoder } from "../../sql/rows.js"
 import type { Principal } from "../access/domain-api-key.js"
-import {
-  type CreateSshKey,
-  SshKey,
-  type SshKeyId,
-  sshFingerprint,
-  type TenantId,
-  type UpdateSshKey,
-} from "../tenancy/domain.js"
 import {
   getScoped,
   lockLiveTenant,
@@ -24,6 +16,7 @@ import {
   tenantBeingDeleted,
   visibleTenant,
 } from "../tenancy/service-rows.js"
+import { type CreateSshKey, SshKey, type SshKeyId, sshFingerprint, type UpdateSshKey } from "./domain.js"
 
 const spec: ScopedSpec = {
   from: "ssh_keys t JOIN tenants tn ON tn.id = t.tenant_id",

@@ -2,23 +2,18 @@ import { HttpApiEndpoint, HttpApiGroup, OpenApi } from "@effect/platform"
 import { asyncChildResource, asyncResource } from "../../api/async-resource.js"
 import { idPath } from "../../api/endpoints.js"
 import { InvalidInputError, NotFoundError } from "../../api/errors.js"
-import { Authorization, Destructive, MaxBodyBytes, RequiredScope } from "../../api/security.js"
-import { Certificate, CertificateId, MAX_PEM_BYTES, UploadCertificate } from "../certificates/domain.js"
+import { Authorization, Destructive, RequiredScope } from "../../api/security.js"
+import { TenantId } from "../../domain/ids.js"
 import {
   CreateFqdn,
-  CreateSshKey,
   CreateTenant,
   CreateWebroot,
   Fqdn,
   FqdnId,
   MigrateTenant,
-  SshKey,
-  SshKeyId,
   Tenant,
-  TenantId,
   TenantResources,
   UpdateFqdn,
-  UpdateSshKey,
   UpdateTenant,
   UpdateWebroot,
   Webroot,
@@ -50,7 +45,8 @@ const webroot = asyncChildResource({
   id: WebrootId,
 })
 
-const fqdn = asyncChildResource({
+/** The FQDN family's declaration; certificates add their issuance as one of its actions. */
+export const fqdnResource = asyncChildResource({
   name: "FQDN",
   article: "an",
   scope: "fqdns",
@@ -59,27 +55,6 @@ const fqdn = asyncChildResource({
   parent: WebrootId,
   path: "/fqdns/:id",
   id: FqdnId,
-})
-
-const sshKey = asyncChildResource({
-  name: "SSH key",
-  article: "an",
-  scope: "ssh-keys",
-  schema: SshKey,
-  collection: "/tenants/:id/ssh-keys",
-  parent: TenantId,
-  path: "/ssh-keys/:id",
-  id: SshKeyId,
-})
-
-const certificate = asyncChildResource({
-  name: "certificate",
-  scope: "fqdns",
-  schema: Certificate,
-  collection: "/fqdns/:id/certificates",
-  parent: FqdnId,
-  path: "/certificates/:id",
-  id: CertificateId,
 })
 
 /** Tenants: Linux users on a web shard, owned by a brand. */
@@ -151,62 +126,28 @@ export class WebrootsGroup extends HttpApiGroup.make("webroots")
 
 /** FQDNs: host names bound to webroots, each at most once on the platform. */
 export class FqdnsGroup extends HttpApiGroup.make("fqdns")
-  .add(fqdn.list({ summary: "List the FQDNs bound to a webroot", sort: ["hostname", "created_at"] }))
-  .add(fqdn.create({ summary: "Bind a host name to a webroot (async, 202)", payload: CreateFqdn, invalidInput: true }))
-  .add(fqdn.get())
+  .add(fqdnResource.list({ summary: "List the FQDNs bound to a webroot", sort: ["hostname", "created_at"] }))
   .add(
-    fqdn.update({
+    fqdnResource.create({
+      summary: "Bind a host name to a webroot (async, 202)",
+      payload: CreateFqdn,
+      invalidInput: true,
+    }),
+  )
+  .add(fqdnResource.get())
+  .add(
+    fqdnResource.update({
       summary: "Change an FQDN's TLS (letsencrypt starts an issuance) or its HTTP→HTTPS redirect (async, 202)",
       payload: UpdateFqdn,
       async: true,
     }),
   )
-  .add(fqdn.delete("Unbind an FQDN (async, 202)"))
-  .add(fqdn.retry())
+  .add(fqdnResource.delete("Unbind an FQDN (async, 202)"))
+  .add(fqdnResource.retry())
   .middleware(Authorization)
   .prefix("/api/v1") {}
 
-/** SSH keys: public keys that may log in as their tenant over SFTP and SSH. */
-export class SshKeysGroup extends HttpApiGroup.make("sshKeys")
-  .add(sshKey.list({ summary: "List the SSH keys of a tenant", sort: ["name", "created_at"] }))
-  .add(sshKey.create({ summary: "Add an SSH public key to a tenant (async, 202)", payload: CreateSshKey }))
-  .add(sshKey.get())
-  .add(sshKey.update({ summary: "Rename an SSH key", payload: UpdateSshKey }))
-  .add(sshKey.delete("Remove an SSH key (async, 202)"))
-  .add(sshKey.retry())
-  .middleware(Authorization)
-  .prefix("/api/v1") {}
+/** Tenants, their webroots and the names bound to them, in the contract's order. */
+export const tenancyGroups = [TenantsGroup, WebrootsGroup, FqdnsGroup] as const
 
-/**
- * TLS certificates of FQDNs: custom uploads (chain and key) and Let's Encrypt issuance, installed
- * in nginx by the tenant's sync.
- */
-export class CertificatesGroup extends HttpApiGroup.make("certificates")
-  .add(
-    certificate.list({ summary: "List the certificates of an FQDN, newest first", sort: ["created_at", "not_after"] }),
-  )
-  .add(
-    certificate
-      .create({
-        name: "upload",
-        summary:
-          "Upload a custom certificate (PEM chain, leaf first, and its unencrypted key) for an FQDN (async, 202)",
-        payload: UploadCertificate,
-        invalidInput: true,
-      })
-      // two PEMs of at most MAX_PEM_BYTES each, doubled for JSON's escaping of their newlines,
-      // and the framing: nothing larger can be a valid upload (a PEM just over its own limit
-      // still gets the schema's clear 422)
-      .annotate(MaxBodyBytes, 4 * MAX_PEM_BYTES + 4096),
-  )
-  .add(
-    fqdn.action(
-      "issue",
-      "/certificates/issue",
-      "Obtain or renew an FQDN's Let's Encrypt certificate now (async, 202; see acme_status)",
-    ),
-  )
-  .add(certificate.delete("Take a certificate off its FQDN's nodes and delete it (async, 202)"))
-  .add(certificate.retry())
-  .middleware(Authorization)
-  .prefix("/api/v1") {}
+export * from "./domain.js"

@@ -1,7 +1,8 @@
 import { Schema } from "effect"
 import { Hostname } from "../../domain/validation.js"
 import { PemText } from "../certificates/domain.js"
-import { Entrypoint, RuntimeVersion, SshPublicKeyLine, TenantName, WebRuntime, WebrootName } from "./domain.js"
+import { SshPublicKeyLine } from "../ssh-keys/domain.js"
+import { Entrypoint, RuntimeVersion, TenantName, WebRuntime, WebrootName } from "./domain.js"
 
 // Tenants on a web node. The control plane reads a tenant's rows and sends this spec to every
 // node of its shard; the agent decodes it again (defence in depth) and plans files from it here.

@@ -2,23 +2,15 @@ import { SqlClient } from "@effect/sql/SqlClient"
 import type { Fragment } from "@effect/sql/Statement"
 import { Effect } from "effect"
 import { Conflict, Forbidden, InvalidInput, notFound } from "../../domain/errors.js"
-import { randomUuid, type ShardId } from "../../domain/ids.js"
+import { randomUuid, type ShardId, type TenantId } from "../../domain/ids.js"
 import type { ListQuery } from "../../domain/list.js"
 import { Reactions } from "../../lifecycle/reactions.js"
 import { brandFilter, filters, listPage } from "../../sql/list.js"
 import { rowDecoder } from "../../sql/rows.js"
 import { isPlatformAdmin, type Principal } from "../access/domain-api-key.js"
 import { serviceHostname } from "../dns/plan.js"
-import {
-  type CreateTenant,
-  Fqdn,
-  type MigrateTenant,
-  SshKey,
-  Tenant,
-  type TenantId,
-  TenantResources,
-  type UpdateTenant,
-} from "./domain.js"
+import { SshKey } from "../ssh-keys/domain.js"
+import { type CreateTenant, Fqdn, type MigrateTenant, Tenant, TenantResources, type UpdateTenant } from "./domain.js"
 import {
   decodeWebroot,
   getScoped,

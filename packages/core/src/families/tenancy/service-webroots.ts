@@ -1,7 +1,7 @@
 import { SqlClient } from "@effect/sql/SqlClient"
 import { Effect } from "effect"
 import { Conflict, InvalidInput } from "../../domain/errors.js"
-import { randomUuid } from "../../domain/ids.js"
+import { randomUuid, type TenantId } from "../../domain/ids.js"
 import type { ListQuery } from "../../domain/list.js"
 import { Reactions } from "../../lifecycle/reactions.js"
 import { brandFilter, filters, listPage } from "../../sql/list.js"
@@ -11,7 +11,6 @@ import {
   type CreateWebroot,
   DEFAULT_ENTRYPOINT,
   PHP_VERSIONS,
-  type TenantId,
   type UpdateWebroot,
   type WebRuntime,
   type WebrootId,

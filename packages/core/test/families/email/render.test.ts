@@ -39,6 +39,9 @@ describe("planMail", () => {
     expect(content(plan.postfix, "hp-aliases")).toBe(
       "info@a.example.test alice@a.example.test\nsales@b.example.test alice@a.example.test\n",
     )
+    expect(content(plan.postfix, "hp-senders")).toBe(
+      "alice@a.example.test alice@a.example.test\nbob@a.example.test bob@a.example.test\ncarol@b.example.test carol@b.example.test\ninfo@a.example.test alice@a.example.test\nsales@b.example.test alice@a.example.test\n",
+    )
     expect(content(plan.postfix, "hp-transport")).toBe("bob@a.example.test retry:4.2.1 mailbox temporarily suspended\n")
     expect(content(plan.dovecot, "hp-users")).toBe(
       [
@@ -82,6 +85,7 @@ describe("planMail", () => {
           .filter((l) => l !== "")
       for (const name of ["hp-domains", "hp-mailboxes"])
         for (const l of mapLines(name)) expect(l).toMatch(/^[a-z0-9._@-]+ OK$/)
+      for (const l of mapLines("hp-senders")) expect(l).toMatch(/^[a-z0-9._-]+@[a-z0-9.-]+ [a-z0-9._-]+@[a-z0-9.-]+$/)
       for (const l of mapLines("hp-aliases")) expect(l).toMatch(/^[a-z0-9._-]+@[a-z0-9.-]+ [a-z0-9._-]+@[a-z0-9.-]+$/)
       for (const l of mapLines("hp-transport"))
         expect(l).toMatch(/^[a-z0-9._-]+@[a-z0-9.-]+ retry:4\.2\.1 mailbox temporarily suspended$/)

@@ -7,7 +7,7 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 import { Arbitrary, Either, ParseResult, Schema } from "effect"
-import { SshPublicKey, SshPublicKeyLine, sshPublicKeyProblem } from "../../../src/families/tenancy/domain.js"
+import { SshPublicKey, SshPublicKeyLine, sshPublicKeyProblem } from "../../../src/families/ssh-keys/domain.js"
 
 const KINDS = {
   ed25519: ["-t", "ed25519"],

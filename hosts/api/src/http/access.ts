@@ -1,5 +1,5 @@
 import { HttpApiBuilder } from "@effect/platform"
-import { ApiKeys, Brands, endpointAccess, HostingApi } from "@hosting/core"
+import { ApiKeys, Brands, endpointAccess, HostingApi, Platform } from "@hosting/core"
 import { Effect } from "effect"
 import { byId, byIdWith, handleWithPrincipal, withQuery } from "./principal.js"
 
@@ -38,3 +38,16 @@ export const ApiKeysLive = HttpApiBuilder.group(HostingApi, "apiKeys", (handlers
     }),
   ),
 )
+
+/** Platform configuration. */
+export const PlatformLive = HttpApiBuilder.group(HostingApi, "platform", (handlers) =>
+  Effect.gen(function* () {
+    const platform = yield* Platform
+    return handlers
+      .handle("getConfig", () => platform.get())
+      .handle("updateConfig", ({ payload }) => platform.update(payload))
+  }),
+)
+
+/** The access family's handlers, in the contract's order. */
+export const accessHandlers = [PlatformLive, ApiKeysLive, BrandsLive] as const
