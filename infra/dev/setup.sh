@@ -25,6 +25,8 @@ apt_install nginx php8.2-fpm php8.2-cli openssh-server openssh-client acl ruby
 apt_install haproxy
 # A DNS node's PowerDNS (gpgsql backend on its own database); dig checks its answers in tests.
 apt_install pdns-server pdns-backend-pgsql bind9-dnsutils
+# A database node's MariaDB (a private datadir, socket and port per node root) and its clients.
+apt_install mariadb-server mariadb-client
 # Tests issue certificates over ACME HTTP-01 from Debian's pebble test CA (pebble-challtestsrv
 # answers its DNS lookups with 127.0.0.1).
 apt_install pebble
