@@ -29,6 +29,13 @@ const unserved: Required<RoleActivities> = {
   ensureZone: notServed("dns"),
   removeZone: notServed("dns"),
   listZones: notServed("dns"),
+  ensureBucket: notServed("s3"),
+  removeBucket: notServed("s3"),
+  // a node of an s3 shard that holds no bucket needs nothing, whether or not it runs the role
+  convergeS3: ({ buckets }) =>
+    buckets.length === 0 ? Promise.resolve({ changes: [], errors: [] }) : notServed("s3")(),
+  bucketUsage: notServed("s3"),
+  describeS3: notServed("s3"),
 }
 
 /** The facts `describeNode` reports: every agent serves it, whatever its roles. */

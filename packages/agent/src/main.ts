@@ -1,12 +1,19 @@
 #!/usr/bin/env node
 // Node agent process: serves node activities on `node-{HOSTING_NODE_ID}`.
 import { createRequire } from "node:module"
-import { type HaproxyManager, NodeId, type PowerDnsManager, TemporalSettings } from "@hosting/core/node"
+import {
+  type HaproxyManager,
+  NodeId,
+  type PowerDnsManager,
+  type RgwManager,
+  TemporalSettings,
+} from "@hosting/core/node"
 import { NativeConnection } from "@temporalio/worker"
 import { Config, Effect, Layer, ManagedRuntime, Schema } from "effect"
 import { dnsRoleFromEnv } from "./dns/role.js"
 import { lbRoleFromEnv } from "./lb/role.js"
 import { parseRoles, type RoleName } from "./roles.js"
+import { s3RoleFromEnv } from "./s3/role.js"
 import type { WebManagers } from "./web/managers.js"
 import { webRoleFromEnv } from "./web/role.js"
 import { createAgentWorker } from "./worker.js"
@@ -19,6 +26,8 @@ const registry = {
   lb: lbRoleFromEnv,
   // PowerDNS on its own PostgreSQL database
   dns: dnsRoleFromEnv,
+  // a one-node Ceph (mon, one OSD, radosgw) for S3 buckets
+  s3: s3RoleFromEnv,
 } satisfies Record<RoleName, unknown>
 
 const config = await Effect.runPromise(
@@ -38,7 +47,7 @@ const definitions = parseRoles(config.roles).map((name) => registry[name](proces
 // typing it as providing every role's managers is sound for the roles that use it.
 const runtime = ManagedRuntime.make(
   Layer.mergeAll(Layer.empty, ...definitions.map((d) => d.layer)) as Layer.Layer<
-    WebManagers | HaproxyManager | PowerDnsManager
+    WebManagers | HaproxyManager | PowerDnsManager | RgwManager
   >,
 )
 const roles = definitions.map((d) => d.make(runtime))
