@@ -18,7 +18,8 @@ export default defineConfig({
         test: {
           name: "integration",
           include: ["test/integration/**/*.test.ts"],
-          globalSetup: ["test/support/global-setup.ts"],
+          // the S3 suites' one Ceph cluster is made by the first of them and stopped here
+          globalSetup: ["test/support/global-setup.ts", "test/support/s3-global-setup.ts"],
           // Suites start real processes (API, workers, agents) on a 2-core machine; one file at
           // a time keeps their start-up from starving each other.
           fileParallelism: false,

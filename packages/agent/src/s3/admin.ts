@@ -42,7 +42,11 @@ interface BucketJson {
 const bucketOf = (b: BucketJson): RgwBucket => ({
   name: b.bucket,
   owner: b.owner,
-  quota: { enabled: b.bucket_quota.enabled, max_size: b.bucket_quota.max_size, max_objects: b.bucket_quota.max_objects },
+  quota: {
+    enabled: b.bucket_quota.enabled,
+    max_size: b.bucket_quota.max_size,
+    max_objects: b.bucket_quota.max_objects,
+  },
   bytes: b.usage?.["rgw.main"]?.size ?? 0,
   objects: b.usage?.["rgw.main"]?.num_objects ?? 0,
 })
@@ -69,12 +73,17 @@ export const rgwAdminLayer = (c: S3NodeConfig): Layer.Layer<RgwAdmin> => {
       Effect.catchAll((e): Effect.Effect<Option.Option<string>, RgwRejected | RgwUnavailable> => {
         if (e instanceof CommandFailed && NOT_FOUND.test(e.stderr)) return Effect.succeed(Option.none<string>())
         if (e instanceof CommandFailed && typeof e.exitCode === "number" && REFUSED.has(e.exitCode))
-          return Effect.fail(new RgwRejected({ message: `radosgw-admin ${args[0]} ${args[1]}: ${e.stderr.trim().slice(0, 500)}` }))
+          return Effect.fail(
+            new RgwRejected({ message: `radosgw-admin ${args[0]} ${args[1]}: ${e.stderr.trim().slice(0, 500)}` }),
+          )
         return Effect.fail(unavailable(`radosgw-admin ${args[0]} ${args[1]}`, e))
       }),
     )
   const adminJson = <A>(args: ReadonlyArray<string>) =>
-    Effect.map(admin(args), Option.map((out) => JSON.parse(out) as A))
+    Effect.map(
+      admin(args),
+      Option.map((out) => JSON.parse(out) as A),
+    )
   const adminDo = (args: ReadonlyArray<string>) => Effect.asVoid(admin(args))
 
   const getUser = (uid: string) =>
@@ -86,7 +95,9 @@ export const rgwAdminLayer = (c: S3NodeConfig): Layer.Layer<RgwAdmin> => {
           display_name: u.display_name,
           suspended: u.suspended !== 0,
           max_buckets: u.max_buckets,
-          keys: u.keys.filter((k) => k.user === u.user_id).map((k) => ({ access_key: k.access_key, secret_key: k.secret_key })),
+          keys: u.keys
+            .filter((k) => k.user === u.user_id)
+            .map((k) => ({ access_key: k.access_key, secret_key: k.secret_key })),
         }),
       ),
     )
@@ -117,11 +128,11 @@ export const rgwAdminLayer = (c: S3NodeConfig): Layer.Layer<RgwAdmin> => {
   const expect =
     (what: string, ok: ReadonlyArray<number>) =>
     (a: S3Answer): Effect.Effect<S3Answer, RgwRejected | RgwUnavailable> =>
-    ok.includes(a.status)
-      ? Effect.succeed(a)
-      : a.status >= 400 && a.status < 500
-        ? Effect.fail(new RgwRejected({ message: `RGW refused to ${what}: ${s3ErrorCode(a)}` }))
-        : Effect.fail(new RgwUnavailable({ message: `RGW could not ${what} (${a.status}): ${s3ErrorCode(a)}` }))
+      ok.includes(a.status)
+        ? Effect.succeed(a)
+        : a.status >= 400 && a.status < 500
+          ? Effect.fail(new RgwRejected({ message: `RGW refused to ${what}: ${s3ErrorCode(a)}` }))
+          : Effect.fail(new RgwUnavailable({ message: `RGW could not ${what} (${a.status}): ${s3ErrorCode(a)}` }))
 
   const getBucket = (name: string) =>
     Effect.map(adminJson<BucketJson>(["bucket", "stats", `--bucket=${name}`]), Option.map(bucketOf))
@@ -130,7 +141,10 @@ export const rgwAdminLayer = (c: S3NodeConfig): Layer.Layer<RgwAdmin> => {
     RgwAdmin,
     RgwAdmin.of({
       listUsers: () =>
-        Effect.map(adminJson<ReadonlyArray<string>>(["metadata", "list", "user"]), Option.getOrElse(() => [])),
+        Effect.map(
+          adminJson<ReadonlyArray<string>>(["metadata", "list", "user"]),
+          Option.getOrElse(() => []),
+        ),
       getUser,
       createUser: (u) =>
         adminDo([
@@ -180,9 +194,13 @@ export const rgwAdminLayer = (c: S3NodeConfig): Layer.Layer<RgwAdmin> => {
             : Effect.map(expect(`read the policy of ${bucket}`, [200])(a), (x) => Option.some(x.body)),
         ),
       putPolicy: (bucket, policy) =>
-        Effect.asVoid(Effect.flatMap(asOwner(bucket, "PUT", "policy", policy), expect(`set the policy of ${bucket}`, [200, 204]))),
+        Effect.asVoid(
+          Effect.flatMap(asOwner(bucket, "PUT", "policy", policy), expect(`set the policy of ${bucket}`, [200, 204])),
+        ),
       deletePolicy: (bucket) =>
-        Effect.asVoid(Effect.flatMap(asOwner(bucket, "DELETE", "policy"), expect(`delete the policy of ${bucket}`, [200, 204]))),
+        Effect.asVoid(
+          Effect.flatMap(asOwner(bucket, "DELETE", "policy"), expect(`delete the policy of ${bucket}`, [200, 204])),
+        ),
       setQuota: (bucket, q) =>
         Effect.gen(function* () {
           yield* adminDo([

@@ -47,7 +47,10 @@ export const S3NodeSettings: Config.Config<S3NodeConfig> = Config.all({
     // the OSD binds about four ports and radosgw one or two; fewer than 8 risks a daemon that cannot start
     if (s.max - s.min < 7)
       return Either.left(
-        ConfigError.InvalidData(["HOSTING_CEPH_PORT_MAX"], "HOSTING_CEPH_PORT_MAX: must be at least HOSTING_CEPH_PORT_MIN + 7"),
+        ConfigError.InvalidData(
+          ["HOSTING_CEPH_PORT_MAX"],
+          "HOSTING_CEPH_PORT_MAX: must be at least HOSTING_CEPH_PORT_MIN + 7",
+        ),
       )
     return Either.right({
       root: s.root,

@@ -168,7 +168,12 @@ export const rgwReady = async (c: S3NodeConfig): Promise<boolean> => {
 export const s3Endpoint = (c: S3NodeConfig) =>
   `http://${c.listen.host.includes(":") ? `[${c.listen.host}]` : c.listen.host}:${c.listen.port}`
 
-const waitFor = async (what: string, timeoutMs: number, check: () => Promise<boolean>, dead: () => string | undefined) => {
+const waitFor = async (
+  what: string,
+  timeoutMs: number,
+  check: () => Promise<boolean>,
+  dead: () => string | undefined,
+) => {
   const deadline = Date.now() + timeoutMs
   while (Date.now() < deadline) {
     if (await check()) return
@@ -199,14 +204,22 @@ const bootstrap = async (c: S3NodeConfig, p: Paths): Promise<void> => {
   // what an interrupted bootstrap left (its daemons, by pid file, then its files) goes first
   await stopCeph(p)
   await rm(p.dir, { recursive: true, force: true })
-  for (const d of [p.dir, p.run, p.log, p.monData, p.osdData, p.rgwData]) await mkdir(d, { recursive: true, mode: 0o700 })
+  for (const d of [p.dir, p.run, p.log, p.monData, p.osdData, p.rgwData])
+    await mkdir(d, { recursive: true, mode: 0o700 })
   const fsid = randomUUID()
   await writeFile(p.fsid, `${fsid}\n`, { mode: 0o600 })
   await writeFile(p.monPort, `${c.monPort}\n`, { mode: 0o600 })
   await writeFile(p.conf, cephConf(c, p, fsid, c.monPort), { mode: 0o600 })
 
   const key = async (keyring: string, name: string, caps: ReadonlyArray<readonly [string, string]>) => {
-    await authtool(c, ["--create-keyring", keyring, "--gen-key", "-n", name, ...caps.flatMap(([s, v]) => ["--cap", s, v])])
+    await authtool(c, [
+      "--create-keyring",
+      keyring,
+      "--gen-key",
+      "-n",
+      name,
+      ...caps.flatMap(([s, v]) => ["--cap", s, v]),
+    ])
     await chmod(keyring, 0o600)
   }
   await key(p.monKeyring, "mon.", [["mon", "allow *"]])
