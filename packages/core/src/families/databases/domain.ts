@@ -1,5 +1,5 @@
-import { createHash } from "node:crypto"
 import { Schema } from "effect"
+import { sha1 } from "./sha1.js"
 
 // Databases on a database node. The control plane reads a database's rows and sends this spec to
 // the node; the agent decodes it again (defence in depth). Every string here ends up in SQL as an
@@ -47,8 +47,8 @@ export type MysqlPasswordHash = typeof MysqlPasswordHash.Type
 
 /** The hash MariaDB's `PASSWORD()` computes for a password: `*` + upper-case hex of SHA1(SHA1(utf-8)). */
 export const mysqlNativePasswordHash = (plain: string): MysqlPasswordHash => {
-  const once = createHash("sha1").update(plain, "utf8").digest()
-  return `*${createHash("sha1").update(once).digest("hex").toUpperCase()}`
+  const twice = sha1(sha1(new TextEncoder().encode(plain)))
+  return `*${Array.from(twice, (b) => b.toString(16).padStart(2, "0").toUpperCase()).join("")}`
 }
 
 /** A character set name as MariaDB spells them (`utf8mb4`); whether the server has it is checked there. */

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto"
 import { describe, expect, it } from "@effect/vitest"
 import { Either, FastCheck as fc, Schema } from "effect"
 import { DatabaseSpec, databaseOfUser, mysqlNativePasswordHash } from "../../../src/families/databases/domain.js"
@@ -79,6 +80,17 @@ describe("mysqlNativePasswordHash", () => {
     expect(mysqlNativePasswordHash("x")).toBe("*B69027D44F6E5EDC07F1AEAD1477967B16F28227")
     expect(mysqlNativePasswordHash("hunter2")).toBe("*58815970BE77B3720276F63DB198B1FA42E5CC02")
   })
+
+  it.prop(
+    "its SHA-1 is node:crypto's, for any text (multi-block and multi-byte included)",
+    [fc.string({ unit: "binary", maxLength: 300 })],
+    ([plain]) => {
+      const once = createHash("sha1").update(plain, "utf8").digest()
+      const expected = `*${createHash("sha1").update(once).digest("hex").toUpperCase()}`
+      expect(mysqlNativePasswordHash(plain)).toBe(expected)
+    },
+    { fastCheck: { numRuns: 300 } },
+  )
 })
 
 describe("DatabaseSpec", () => {
