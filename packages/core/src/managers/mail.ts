@@ -21,6 +21,8 @@ export class MailConfig extends Context.Tag("@hosting/MailConfig")<
     }
     /** `postfix` executable and its private config directory (`postfix -c DIR reload`). */
     readonly postfix: { readonly binary: string; readonly configDir: string }
+    /** `doveadm` and Dovecot's config file (`doveadm -c FILE reload`). */
+    readonly dovecot: { readonly doveadm: string; readonly configFile: string }
     /** OpenDKIM's pid file (SIGUSR1 re-reads its tables) and the user its keys belong to. */
     readonly opendkim: { readonly pidFile: string; readonly uid: number; readonly gid: number }
   }
@@ -32,7 +34,7 @@ export class MailUnavailable extends Data.TaggedError("MailUnavailable")<{ reado
 /** What an ensure changed (a plan: would change), and which daemons it reloaded. */
 export interface MailChanges {
   readonly changes: ReadonlyArray<NodeChange>
-  readonly reloads: { readonly postfix: number; readonly opendkim: number }
+  readonly reloads: { readonly postfix: number; readonly dovecot: number; readonly opendkim: number }
   readonly rejected: MailPlan["rejected"]
 }
 
@@ -54,9 +56,10 @@ const owned = (f: string) => f.startsWith(MAIL_FILE_PREFIX) && !f.includes(".tmp
 /**
  * Makes an email node's platform-owned files exactly the plan of its domains: Postfix maps,
  * Dovecot's passwd-file, Sieve scripts, OpenDKIM's tables and keys, and the mailbox directories
- * (a domain's or an account's files go when it goes). Only differing files are written; Postfix
- * is reloaded only when its maps changed and OpenDKIM only when its tables or keys did. Dovecot
- * re-reads its passwd-file and Sieve scripts by itself.
+ * (a domain's or an account's files go when it goes). Only differing files are written, and
+ * only the daemons whose files changed are reloaded: Postfix for its maps, Dovecot for its
+ * passwd-file (it notices a change by itself only a second later: a suspend must not wait), and
+ * OpenDKIM for its tables or keys. Sieve scripts are read at each delivery.
  */
 export class MailManager extends Effect.Service<MailManager>()("@hosting/MailManager", {
   effect: Effect.gen(function* () {
@@ -133,7 +136,7 @@ export class MailManager extends Effect.Service<MailManager>()("@hosting/MailMan
     /** The changes ensure would make, without making them. */
     const plan = Effect.fn("MailManager.plan")(
       function* (specs: ReadonlyArray<MailDomainSpec>) {
-        return report(yield* diff(specs), { postfix: 0, opendkim: 0 })
+        return report(yield* diff(specs), { postfix: 0, dovecot: 0, opendkim: 0 })
       },
       Effect.catchTag("SystemError", "BadArgument", (e) => Effect.fail(unavailable(e))),
       Effect.provide(capabilities),
@@ -158,12 +161,19 @@ export class MailManager extends Effect.Service<MailManager>()("@hosting/MailMan
         for (const dir of d.removeDirs) yield* fs.remove(dir, { recursive: true, force: true })
         let postfix = 0
         let opendkim = 0
+        let dovecot = 0
         if (changed(d, "postfix_map")) {
           // texthash maps are read when postfix's processes start: a reload, no postmap
           const r = yield* runCommand(config.postfix.binary, ["-c", config.postfix.configDir, "reload"])
           if (r.exitCode !== 0)
             return yield* new MailUnavailable({ message: `postfix reload: ${r.stderr || r.stdout}` })
           postfix = 1
+        }
+        if (changed(d, "dovecot_users")) {
+          const r = yield* runCommand(config.dovecot.doveadm, ["-c", config.dovecot.configFile, "reload"])
+          if (r.exitCode !== 0)
+            return yield* new MailUnavailable({ message: `doveadm reload: ${r.stderr || r.stdout}` })
+          dovecot = 1
         }
         if (changed(d, "dkim_table", "dkim_key")) {
           const pid = yield* opendkimPid
@@ -172,7 +182,7 @@ export class MailManager extends Effect.Service<MailManager>()("@hosting/MailMan
           if (r.exitCode !== 0) return yield* new MailUnavailable({ message: `kill -USR1 ${pid}: ${r.stderr}` })
           opendkim = 1
         }
-        return report(d, { postfix, opendkim })
+        return report(d, { postfix, dovecot, opendkim })
       },
       Effect.catchTag("SystemError", "BadArgument", (e) => Effect.fail(unavailable(e))),
       Effect.provide(capabilities),

@@ -15,7 +15,7 @@ export interface MailChangeReport {
     readonly kind: string
     readonly target: string
   }>
-  readonly reloads: { readonly postfix: number; readonly opendkim: number }
+  readonly reloads: { readonly postfix: number; readonly dovecot: number; readonly opendkim: number }
   /** Aliases, accounts or domains the planner left out, with why; the rest was applied. */
   readonly rejected: ReadonlyArray<{ readonly address: string; readonly reason: string }>
 }

@@ -43,6 +43,8 @@ export const POSTFIX_MAPS = {
   mailboxes: "hp-mailboxes",
   aliases: "hp-aliases",
   transport: "hp-transport",
+  /** Who may send as an address on submission: its account (an alias: the account it delivers to). */
+  senders: "hp-senders",
 } as const
 /** Name of Dovecot's passwd-file. */
 export const DOVECOT_USERS = "hp-users"
@@ -118,6 +120,14 @@ export const planMail = (layout: MailLayout, specs: ReadonlyArray<MailDomainSpec
       file: POSTFIX_MAPS.transport,
       content: lines(
         [...accounts].filter(([, v]) => v.account.suspended).map(([a]) => `${field(a)} ${SUSPENDED_TRANSPORT}`),
+      ),
+    },
+    {
+      file: POSTFIX_MAPS.senders,
+      content: lines(
+        [...[...accounts.keys()].map((a) => [a, a] as const), ...aliasTarget].map(
+          ([a, t]) => `${field(a)} ${field(t)}`,
+        ),
       ),
     },
   ]

@@ -15,9 +15,11 @@ const config = {
     dkimTables: "/srv/email/opendkim",
   },
   postfix: { binary: "/usr/sbin/postfix", configDir: "/srv/email/postfix/conf" },
+  dovecot: { doveadm: "/usr/bin/doveadm", configFile: "/srv/email/dovecot/dovecot.conf" },
   opendkim: { pidFile: "/srv/email/opendkim/opendkim.pid", uid: 112, gid: 115 },
 }
 const reloadPostfix = [config.postfix.binary, "-c", config.postfix.configDir, "reload"]
+const reloadDovecot = [config.dovecot.doveadm, "-c", config.dovecot.configFile, "reload"]
 const reloadDkim = ["kill", "-USR1", "4343"]
 
 const node = () => {
@@ -61,6 +63,7 @@ describe("MailManager", () => {
         const kinds = new Set(done.changes.map((c) => c.kind))
         expect(commands.calls).toEqual([
           ...(kinds.has("postfix_map") ? [reloadPostfix] : []),
+          ...(kinds.has("dovecot_users") ? [reloadDovecot] : []),
           ...(kinds.has("dkim_table") || kinds.has("dkim_key") ? [reloadDkim] : []),
         ])
         expect((yield* m.plan(after)).changes).toEqual([])
