@@ -190,6 +190,15 @@ describe("a database node", () => {
     expect(await errnoOf(login(b.port, `${DB1}_ro`, PW.ro, DB1))).toBe("ok")
     // the offer is for whoever holds the token
     expect((await fetch(dump.url)).status).toBe(404)
+    // a dump that is not what its source said is never loaded
+    await nodeB.removeDatabase(DB1)
+    await expect(nodeB.importDatabase(db1(), { ...dump, sha256: "0".repeat(64) })).rejects.toThrow(
+      "database dump checksum mismatch",
+    )
+    const adminB = await adminConnection(b.root)
+    const tables = "SELECT COUNT(*) AS n FROM information_schema.TABLES WHERE TABLE_SCHEMA = ?"
+    expect(await rows(adminB, tables, [DB1])).toEqual([{ n: 0 }])
+    await adminB.end()
     await expect(nodeB.dumpDatabase("db_nothing000")).rejects.toThrow("does not exist")
   })
 

@@ -43,6 +43,14 @@ const child = (command: string, args: ReadonlyArray<string>, stdin: "pipe" | "ig
   return { proc, exited }
 }
 
+// A program that fails part-way also breaks the pipe into or out of it: its own message (stderr)
+// is the one worth reporting, not the EPIPE.
+const both = async (stream: Promise<void>, exited: Promise<void>): Promise<void> => {
+  const [s, e] = await Promise.allSettled([stream, exited])
+  if (e.status === "rejected") throw e.reason
+  if (s.status === "rejected") throw s.reason
+}
+
 const sha256File = async (file: string): Promise<string> => {
   const hash = createHash("sha256")
   await pipeline(createReadStream(file), hash)
@@ -52,7 +60,7 @@ const sha256File = async (file: string): Promise<string> => {
 /**
  * Moves a database between nodes for a migration: the source dumps it (one consistent
  * snapshot with --single-transaction, writes go on meanwhile), gzips it and offers the file on
- * its own listener under a random id and token, once, for an hour; the target downloads it,
+ * its own listener under a random id and token, for an hour; the target downloads it,
  * checks the SHA-256 and loads it into a database of the same name. The dump carries no
  * CREATE DATABASE or USE: it can only land in the database the target names.
  */
@@ -122,10 +130,7 @@ export class DatabaseTransfer {
       "ignore",
     )
     try {
-      await Promise.all([
-        pipeline(dump.proc.stdout!, createGzip(), createWriteStream(file, { mode: 0o600 })),
-        dump.exited,
-      ])
+      await both(pipeline(dump.proc.stdout!, createGzip(), createWriteStream(file, { mode: 0o600 })), dump.exited)
     } catch (e) {
       await rm(file, { force: true })
       throw e
@@ -160,7 +165,7 @@ export class DatabaseTransfer {
         [`--defaults-file=${this.paths.adminCnf}`, "--one-database", "--", database],
         "pipe",
       )
-      await Promise.all([pipeline(createReadStream(file), createGunzip(), load.proc.stdin!), load.exited])
+      await both(pipeline(createReadStream(file), createGunzip(), load.proc.stdin!), load.exited)
     } finally {
       await rm(file, { force: true })
     }

@@ -27,7 +27,7 @@ export interface DatabaseServerInfo {
 }
 
 /**
- * One database's dump offered by its node for a migration: downloaded once from the node's
+ * One database's dump offered by its node for a migration: downloaded (for an hour) from the node's
  * database transfer listener with the secret token, checked against the SHA-256 (gzip'd SQL).
  */
 export interface DatabaseDump {
