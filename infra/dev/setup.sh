@@ -25,6 +25,9 @@ apt_install nginx php8.2-fpm php8.2-cli openssh-server openssh-client acl ruby
 apt_install haproxy
 # A DNS node's PowerDNS (gpgsql backend on its own database); dig checks its answers in tests.
 apt_install pdns-server pdns-backend-pgsql bind9-dnsutils
+# An s3 node's one-node Ceph: monitor, OSD, radosgw, and the tools that bootstrap and administer it
+# (radosgw-admin, ceph, ceph-authtool, monmaptool). No mgr: RGW does not need one.
+apt_install ceph-mon ceph-osd radosgw ceph-common
 # A database node's MariaDB (a private datadir, socket and port per node root) and its clients.
 apt_install mariadb-server mariadb-client
 # Tests issue certificates over ACME HTTP-01 from Debian's pebble test CA (pebble-challtestsrv
