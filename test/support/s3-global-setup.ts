@@ -1,8 +1,8 @@
 // The run's one Ceph cluster for the S3 suites: this only reserves its root; the first S3 suite
 // that runs bootstraps it there (test/support/s3-node.ts) and later suites adopt it, so a run
 // without S3 suites pays nothing. At the end of the run its daemons are stopped by PID (rgw, osd,
-// mon) and its root removed.
-import { existsSync, mkdirSync, rmSync } from "node:fs"
+// mon) and its root removed; one a killed run left behind is stopped and removed at the next start.
+import { existsSync, mkdirSync, readdirSync, rmSync } from "node:fs"
 import { join } from "node:path"
 import "vitest"
 import type { TestProject } from "vitest/node"
@@ -17,9 +17,30 @@ declare module "vitest" {
 const TEST_ROOT = "/var/lib/hosting-test"
 let root: string | undefined
 
-export function setup(project: TestProject) {
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch {
+    return false
+  }
+}
+
+export async function setup(project: TestProject) {
   mkdirSync(TEST_ROOT, { recursive: true, mode: 0o755 })
-  root = join(TEST_ROOT, `s3-${process.pid}${Date.now().toString(36)}`)
+  // a run that was killed left its cluster running: stop it (by its pid files) and remove it
+  const stale = readdirSync(TEST_ROOT).filter((d) => {
+    const m = /^s3-(\d+)-[a-z0-9]+$/.exec(d)
+    return m !== null && !alive(Number(m[1]))
+  })
+  if (stale.length > 0) {
+    const { stopS3Services } = await import("@hosting/agent")
+    for (const d of stale) {
+      await stopS3Services(join(TEST_ROOT, d))
+      rmSync(join(TEST_ROOT, d), { recursive: true, force: true })
+    }
+  }
+  root = join(TEST_ROOT, `s3-${process.pid}-${Date.now().toString(36)}`)
   project.provide("s3NodeRoot", root)
 }
 

@@ -102,28 +102,49 @@ export const rgwAdminLayer = (c: S3NodeConfig): Layer.Layer<RgwAdmin> => {
       ),
     )
 
-  /** A signed S3 request as the owner of a platform bucket (its keys read from RGW each time). */
-  const asOwner = (bucket: string, method: "GET" | "PUT" | "DELETE", subresource?: string, body?: string) =>
+  // Owners' keys never change (only the agent uses them), so each is read from RGW once; a key RGW
+  // no longer knows (the owner removed and made again) is read again.
+  const ownerKeys = new Map<string, RgwKey>()
+  const ownerKey = (uid: string, bucket: string) =>
+    Effect.gen(function* () {
+      const cached = ownerKeys.get(uid)
+      if (cached !== undefined) return cached
+      const key = Option.getOrUndefined(yield* getUser(uid))?.keys[0]
+      if (key === undefined) return yield* new RgwRejected({ message: `the owner of ${bucket} has no S3 key` })
+      ownerKeys.set(uid, key)
+      return key
+    })
+
+  /** A signed S3 request as the owner of a platform bucket. */
+  const asOwner = (
+    bucket: string,
+    method: "GET" | "PUT" | "DELETE",
+    subresource?: string,
+    body?: string,
+  ): Effect.Effect<S3Answer, RgwRejected | RgwUnavailable> =>
     Effect.gen(function* () {
       const ref = platformBucket(bucket)
       if (ref === undefined) return yield* new RgwRejected({ message: `${bucket} is not a platform bucket` })
-      const owner = yield* getUser(ownerUid(ref.tenant))
-      const key = Option.getOrUndefined(owner)?.keys[0]
-      if (key === undefined) return yield* new RgwRejected({ message: `the owner of ${bucket} has no S3 key` })
-      return yield* Effect.tryPromise({
-        try: () =>
-          s3Request({
-            endpoint,
-            region: c.region,
-            accessKey: key.access_key,
-            secretKey: key.secret_key,
-            method,
-            bucket,
-            ...(subresource === undefined ? {} : { subresource }),
-            ...(body === undefined ? {} : { body }),
-          }),
-        catch: (e) => unavailable(`S3 ${method} ${bucket}`, e),
-      })
+      const uid = ownerUid(ref.tenant)
+      const send = (key: RgwKey) =>
+        Effect.tryPromise({
+          try: () =>
+            s3Request({
+              endpoint,
+              region: c.region,
+              accessKey: key.access_key,
+              secretKey: key.secret_key,
+              method,
+              bucket,
+              ...(subresource === undefined ? {} : { subresource }),
+              ...(body === undefined ? {} : { body }),
+            }),
+          catch: (e) => unavailable(`S3 ${method} ${bucket}`, e),
+        })
+      const answer = yield* send(yield* ownerKey(uid, bucket))
+      if (answer.status !== 403 || !/InvalidAccessKeyId|SignatureDoesNotMatch/.test(s3ErrorCode(answer))) return answer
+      ownerKeys.delete(uid)
+      return yield* send(yield* ownerKey(uid, bucket))
     })
   const expect =
     (what: string, ok: ReadonlyArray<number>) =>
@@ -174,7 +195,8 @@ export const rgwAdminLayer = (c: S3NodeConfig): Layer.Layer<RgwAdmin> => {
               `--secret-key=${key.secret_key}`,
             ])
         }),
-      removeUser: (uid) => adminDo(["user", "rm", `--uid=${uid}`]),
+      removeUser: (uid) =>
+        Effect.tap(adminDo(["user", "rm", `--uid=${uid}`]), () => Effect.sync(() => ownerKeys.delete(uid))),
       listBuckets: () =>
         Effect.map(adminJson<ReadonlyArray<BucketJson>>(["bucket", "stats"]), (o) =>
           Option.getOrElse(o, () => []).map(bucketOf),
