@@ -29,6 +29,23 @@ const unserved: Required<RoleActivities> = {
   ensureZone: notServed("dns"),
   removeZone: notServed("dns"),
   listZones: notServed("dns"),
+  ensureDatabase: notServed("database"),
+  removeDatabase: notServed("database"),
+  // a node of a database shard that holds no database needs nothing, whether or not it runs the role
+  convergeDatabases: ({ databases }) =>
+    databases.length === 0 ? Promise.resolve({ changes: [] }) : notServed("database")(),
+  describeDatabaseServer: notServed("database"),
+  dumpDatabase: notServed("database"),
+  importDatabase: notServed("database"),
+  replicationStatus: notServed("database"),
+  ensureMailDomain: notServed("email"),
+  removeMailDomain: notServed("email"),
+  // a node of an email shard that hosts no domain needs nothing, whether or not it runs the role
+  convergeMail: ({ domains }) =>
+    domains.length === 0
+      ? Promise.resolve({ changes: [], reloads: { postfix: 0, dovecot: 0, opendkim: 0 }, rejected: [] })
+      : notServed("email")(),
+  describeMailServer: notServed("email"),
   ensureBucket: notServed("s3"),
   removeBucket: notServed("s3"),
   // a node of an s3 shard that holds no bucket needs nothing, whether or not it runs the role

@@ -3,6 +3,8 @@
 import { createRequire } from "node:module"
 import {
   type HaproxyManager,
+  type MailManager,
+  type MariaDbManager,
   NodeId,
   type PowerDnsManager,
   type RgwManager,
@@ -10,7 +12,9 @@ import {
 } from "@hosting/core/node"
 import { NativeConnection } from "@temporalio/worker"
 import { Config, Effect, Layer, ManagedRuntime, Schema } from "effect"
+import { databaseRoleFromEnv } from "./database/role.js"
 import { dnsRoleFromEnv } from "./dns/role.js"
+import { emailRoleFromEnv } from "./email/role.js"
 import { lbRoleFromEnv } from "./lb/role.js"
 import { parseRoles, type RoleName } from "./roles.js"
 import { s3RoleFromEnv } from "./s3/role.js"
@@ -26,6 +30,10 @@ const registry = {
   lb: lbRoleFromEnv,
   // PowerDNS on its own PostgreSQL database
   dns: dnsRoleFromEnv,
+  // a private MariaDB for customers' databases
+  database: databaseRoleFromEnv,
+  // Postfix, Dovecot and OpenDKIM of the node's own, for hosted mailboxes
+  email: emailRoleFromEnv,
   // a one-node Ceph (mon, one OSD, radosgw) for S3 buckets
   s3: s3RoleFromEnv,
 } satisfies Record<RoleName, unknown>
@@ -47,7 +55,7 @@ const definitions = parseRoles(config.roles).map((name) => registry[name](proces
 // typing it as providing every role's managers is sound for the roles that use it.
 const runtime = ManagedRuntime.make(
   Layer.mergeAll(Layer.empty, ...definitions.map((d) => d.layer)) as Layer.Layer<
-    WebManagers | HaproxyManager | PowerDnsManager | RgwManager
+    WebManagers | HaproxyManager | PowerDnsManager | MariaDbManager | MailManager | RgwManager
   >,
 )
 const roles = definitions.map((d) => d.make(runtime))

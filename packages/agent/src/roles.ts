@@ -3,7 +3,7 @@ import { ApplicationFailure, Context } from "@temporalio/activity"
 import { type Layer, type ManagedRuntime, ParseResult, Schema } from "effect"
 
 /** The roles an agent can serve; `HOSTING_AGENT_ROLES` names some of them (or `none`). */
-export const ROLE_NAMES = ["web", "lb", "dns", "s3"] as const
+export const ROLE_NAMES = ["web", "lb", "dns", "database", "email", "s3"] as const
 /** One role's name. */
 export type RoleName = (typeof ROLE_NAMES)[number]
 
