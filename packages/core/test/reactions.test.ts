@@ -56,7 +56,10 @@ const table: { readonly [K in Change["kind"]]: readonly [Extract<Change, { kind:
   ],
   "tenant.changed": [
     { kind: "tenant.changed", tenantId: T },
-    [{ sync: "tenant", tenantId: T, written: [["tenants", [T]]] }],
+    [
+      { sync: "tenant", tenantId: T, written: [["tenants", [T]]] },
+      { sync: "tenant-children", tenantId: T },
+    ],
   ],
   "tenant.retried": [{ kind: "tenant.retried", tenantId: T, written }, [{ sync: "tenant", tenantId: T, written }]],
   "tenant.deleted": [
@@ -64,7 +67,12 @@ const table: { readonly [K in Change["kind"]]: readonly [Extract<Change, { kind:
     [
       { sync: "tenant", tenantId: T, written },
       { sync: "tenant-zones", tenantId: T },
+      { sync: "tenant-children", tenantId: T },
     ],
+  ],
+  "tenant-child.removed": [
+    { kind: "tenant-child.removed", tenantId: T },
+    [{ sync: "tenant", tenantId: T, written: [] }],
   ],
   "webroot.changed": [
     { kind: "webroot.changed", tenantId: T, webrootId: "w1" },
@@ -241,7 +249,7 @@ describe("an engine that cannot be reached", () => {
 
   it.effect("is a defect in the worker's rounds and converges, so Temporal retries the activity", () =>
     Effect.gen(function* () {
-      for (const kind of ["tenant.round-recorded", "web-converge.overtaken"] as const) {
+      for (const kind of ["tenant.round-recorded", "web-converge.overtaken", "tenant-child.removed"] as const) {
         const { exit, started } = yield* report(table[kind][0], refuseAll)
         expect(Exit.isFailure(exit) && Cause.isDie(exit.cause)).toBe(true)
         expect(started).toEqual(table[kind][1].slice(0, 1))

@@ -2,4 +2,5 @@
 export * from "./reactions.js"
 export * from "./rounds.js"
 export * from "./serializers.js"
+export * from "./tenant-children.js"
 export * from "./workflow-engine.js"

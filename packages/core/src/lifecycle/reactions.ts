@@ -8,6 +8,8 @@ import { LbSync } from "../families/lb/sync.js"
 import type { Written } from "../families/tenancy/service-rows.js"
 import { TenantSync } from "../families/tenancy/sync.js"
 import { handOff } from "../sql/hand-off.js"
+import { makeSerializerRequest } from "./serializers.js"
+import { tenantChildFamilies, tenantChildIds } from "./tenant-children.js"
 
 /**
  * What wakes what, in one place. Writers report a change (`reactions.changed({ kind:
@@ -52,6 +54,8 @@ export type Change =
       readonly moved: boolean
       readonly routedIn: ReadonlyArray<string>
     }
+  /** A child family's serializer removed a row of a tenant being deleted (lifecycle/tenant-children.ts). */
+  | { readonly kind: "tenant-child.removed"; readonly tenantId: string }
   /** Tenants changed while a web converge ran from an older snapshot. */
   | { readonly kind: "web-converge.overtaken"; readonly tenantIds: ReadonlyArray<string> }
   /** Created, deleted or retried, with the records written with it. */
@@ -77,6 +81,8 @@ export type SyncRequest =
   | { readonly sync: "base-domain-zones"; readonly domain: string }
   /** base-domain-zones of the platform's current base domain, if it has one. */
   | { readonly sync: "service-hostname-zones" }
+  /** The serializer of every row of the tenant's child families (lifecycle/tenant-children.ts). */
+  | { readonly sync: "tenant-children"; readonly tenantId: string }
   /** The LB serializer of a cluster (nothing when it has no lb shard). */
   | { readonly sync: "cluster-lb"; readonly clusterId: string }
   /** The LB serializer of every cluster a tenant's names are routed in. */
@@ -108,6 +114,8 @@ const zoneSync = (zoneId: string, written: DnsWritten) => react({ sync: "zone", 
 const coveringZone = (hostname: string) => react({ sync: "covering-zone", hostname }, "ignore")
 const tenantZones = (tenantId: string) => react({ sync: "tenant-zones", tenantId }, "ignore")
 const baseDomainZones = (domain: string) => react({ sync: "base-domain-zones", domain }, "ignore")
+// a failed request marks the child rows it could not hand over (a delete stays `deleting`)
+const tenantChildren = (tenantId: string) => react({ sync: "tenant-children", tenantId }, "fail")
 const tenantLbs = (tenantId: string) => react({ sync: "tenant-lbs", tenantId }, "warn")
 
 /**
@@ -116,10 +124,13 @@ const tenantLbs = (tenantId: string) => react({ sync: "tenant-lbs", tenantId }, 
  */
 const table = {
   "tenant.created": (c) => [tenantSync(c.tenantId, [["tenants", [c.tenantId]]]), tenantZones(c.tenantId)],
-  "tenant.changed": (c) => [tenantSync(c.tenantId, [["tenants", [c.tenantId]]])],
+  // a child's spec carries its tenant's suspension
+  "tenant.changed": (c) => [tenantSync(c.tenantId, [["tenants", [c.tenantId]]]), tenantChildren(c.tenantId)],
   "tenant.retried": (c) => [tenantSync(c.tenantId, c.written)],
   // its names and its service hostname leave their zones (derived records skip what is `deleting`)
-  "tenant.deleted": (c) => [tenantSync(c.tenantId, c.written), tenantZones(c.tenantId)],
+  // its child families' rows go first; the tenant row waits for them (tenant-child.removed)
+  "tenant.deleted": (c) => [tenantSync(c.tenantId, c.written), tenantZones(c.tenantId), tenantChildren(c.tenantId)],
+  "tenant-child.removed": (c) => [react({ sync: "tenant", tenantId: c.tenantId, written: [] }, "die")],
   "webroot.changed": (c) => [tenantSync(c.tenantId, [["webroots", [c.webrootId]]])],
   // the LB drops its names when the tenant's round has removed them (tenant.round-recorded)
   "webroot.deleted": (c) => [tenantSync(c.tenantId, c.written), tenantZones(c.tenantId)],
@@ -199,6 +210,7 @@ export const SyncStartersLive = Layer.effect(
     const tenants = yield* TenantSync
     const zones = yield* ZoneSync
     const lb = yield* LbSync
+    const request = yield* makeSerializerRequest
     const start = (r: SyncRequest): Effect.Effect<void, Unavailable> => {
       switch (r.sync) {
         case "tenant":
@@ -215,6 +227,17 @@ export const SyncStartersLive = Layer.effect(
           return baseDomain(sql).pipe(
             Effect.orDie,
             Effect.flatMap((base) => (base === null ? Effect.void : zones.requestForBaseDomain(base))),
+          )
+        case "tenant-children":
+          return Effect.forEach(
+            tenantChildFamilies,
+            (family) =>
+              Effect.flatMap(Effect.orDie(tenantChildIds(sql, family, r.tenantId)), (ids) =>
+                Effect.forEach(ids, (id) => handOff(sql, request(family.serializer, id), [[family.table, [id]]]), {
+                  discard: true,
+                }),
+              ),
+            { discard: true },
           )
         case "cluster-lb":
           return lb.request(r.clusterId)

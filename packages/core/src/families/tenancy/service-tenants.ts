@@ -5,6 +5,7 @@ import { Conflict, Forbidden, InvalidInput, notFound } from "../../domain/errors
 import { randomUuid, type ShardId, type TenantId } from "../../domain/ids.js"
 import type { ListQuery } from "../../domain/list.js"
 import { Reactions } from "../../lifecycle/reactions.js"
+import { markTenantChildrenDeleting, tenantChildFamilies } from "../../lifecycle/tenant-children.js"
 import { brandFilter, filters, listPage } from "../../sql/list.js"
 import { rowDecoder } from "../../sql/rows.js"
 import { isPlatformAdmin, type Principal } from "../access/domain-api-key.js"
@@ -207,6 +208,8 @@ export class Tenants extends Effect.Service<Tenants>()("@hosting/Tenants", {
             const w = yield* sql<{ id: string }>`UPDATE webroots SET ${deleting} WHERE tenant_id = ${id} RETURNING id`
             const f = yield* sql<{ id: string }>`UPDATE fqdns SET ${deleting} WHERE tenant_id = ${id} RETURNING id`
             const k = yield* sql<{ id: string }>`UPDATE ssh_keys SET ${deleting} WHERE tenant_id = ${id} RETURNING id`
+            // rows of families with serializers of their own go first; the tenant row waits for them
+            yield* markTenantChildrenDeleting(sql, tenantChildFamilies, id)
             return [
               ["tenants", idsOf(t)],
               ["webroots", idsOf(w)],

@@ -4,6 +4,7 @@ import type { RoundOutcome, TenantRevisions, TenantSnapshot } from "../../activi
 import { SERVED_SIGNAL, workflowIdFor } from "../../domain/lifecycle.js"
 import { Reactions } from "../../lifecycle/reactions.js"
 import { causesOf, type FamilyTables, markProvisioning, recordRound } from "../../lifecycle/rounds.js"
+import { tenantChildFamilies, tenantChildrenRemaining, waitingForChildren } from "../../lifecycle/tenant-children.js"
 import { WorkflowEngine } from "../../lifecycle/workflow-engine.js"
 import { tenantClusters } from "../lb/sync.js"
 import type { TenantSpec, WebrootSpec } from "./plan.js"
@@ -187,6 +188,10 @@ export class TenantStates extends Effect.Service<TenantStates>()("@hosting/Tenan
             // the tenant row first, like every other writer of a tenant's rows (no lock-order deadlocks)
             yield* sql`SELECT id FROM tenants WHERE id = ${snap.tenantId} FOR NO KEY UPDATE`
             const causes = causesOf(outcome)
+            // a tenant being deleted goes only once its child families' rows are gone (they
+            // reference it); until then it stays `deleting` and says what it waits for
+            const waiting =
+              snap.spec === null ? yield* tenantChildrenRemaining(sql, tenantChildFamilies, snap.tenantId) : []
             // children first: fqdns reference webroots, everything references the tenant
             yield* recordRound<WebTable>(
               sql,
@@ -195,10 +200,15 @@ export class TenantStates extends Effect.Service<TenantStates>()("@hosting/Tenan
                 ["fqdns", snap.revisions.fqdns],
                 ["ssh_keys", snap.revisions.ssh_keys],
                 ["webroots", snap.revisions.webroots],
-                ["tenants", snap.revisions.tenants],
+                ["tenants", waiting.length === 0 || causes.length > 0 ? snap.revisions.tenants : []],
               ],
               causes,
             )
+            if (waiting.length > 0 && causes.length === 0) {
+              for (const [id, revision] of snap.revisions.tenants)
+                yield* sql`UPDATE tenants SET status_message = ${waitingForChildren(waiting)}, status_details = NULL,
+                  updated_at = now() WHERE id = ${id} AND revision = ${revision} AND status = 'deleting'`
+            }
             if (causes.length === 0 && snap.migrateNodeIds !== null) {
               yield* sql`UPDATE tenants SET shard_id = migrate_to, migrate_to = NULL, updated_at = now()
                 WHERE id = ${snap.tenantId} AND migrate_to IS NOT NULL`
