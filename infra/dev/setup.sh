@@ -30,6 +30,12 @@ apt_install pdns-server pdns-backend-pgsql bind9-dnsutils
 apt_install ceph-mon ceph-osd radosgw ceph-common
 # A database node's MariaDB (a private datadir, socket and port per node root) and its clients.
 apt_install mariadb-server mariadb-client
+# An email node's Postfix, Dovecot (IMAP, LMTP, Sieve) and OpenDKIM, each on a private config under
+# the node root. Without the preseed Postfix's package asks which setup to write into /etc/postfix.
+if ! dpkg-query -W -f='${Status}' postfix 2>/dev/null | grep -q "install ok installed"; then
+  echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-selections
+fi
+apt_install postfix dovecot-imapd dovecot-lmtpd dovecot-sieve opendkim opendkim-tools
 # Tests issue certificates over ACME HTTP-01 from Debian's pebble test CA (pebble-challtestsrv
 # answers its DNS lookups with 127.0.0.1).
 apt_install pebble

@@ -2,7 +2,9 @@
 // OpenDKIM on a private root and loopback ports and makes their files the plan of its domains;
 // nodemailer sends (submission with SASL, or plain SMTP with any envelope) and imapflow reads.
 import { execFileSync } from "node:child_process"
+import { argon2 } from "node:crypto"
 import { existsSync, readFileSync } from "node:fs"
+import { promisify } from "node:util"
 import { emailPaths, emailPids, flushPostfixQueue, postfixQueue } from "@hosting/agent"
 import { hashMailPassword, MailDomainSpec } from "@hosting/core/node"
 import { Effect, Schema } from "effect"
@@ -78,7 +80,7 @@ const smtp = (from: string, to: string, subject: string, headers: Record<string,
   send(stack.ports.smtp, { from, to, subject, text: `${subject}\n`, headers, envelope: { from, to } })
 
 beforeAll(async () => {
-  hash = await Effect.runPromise(hashMailPassword(PASS))
+  hash = await Effect.runPromise(hashMailPassword(PASS, (p) => promisify(argon2)("argon2id", p)))
   stack = await makeTestEmailNode()
   const started = Date.now()
   await stack.node.start()

@@ -7,7 +7,7 @@ import { join } from "node:path"
 import { EmailNode, emailNodeConfigFromEnv, stopEmailServices } from "@hosting/agent"
 import { freePort } from "@hosting/dev"
 import { ImapFlow } from "imapflow"
-import nodemailer from "nodemailer"
+import nodemailer, { type SendMailOptions } from "nodemailer"
 
 const TEST_ROOT = "/var/lib/hosting-test"
 
@@ -68,11 +68,7 @@ export const dkimKey = () => {
 }
 
 /** Sends over SMTP (port 25 style, no auth: any envelope) or submission (SASL as `auth`). */
-export const send = (
-  port: number,
-  message: nodemailer.SendMailOptions,
-  auth?: { readonly user: string; readonly pass: string },
-) =>
+export const send = (port: number, message: SendMailOptions, auth?: { readonly user: string; readonly pass: string }) =>
   nodemailer
     .createTransport({
       host: "127.0.0.1",

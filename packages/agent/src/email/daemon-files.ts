@@ -27,6 +27,8 @@ export const emailPaths = (root: string) => {
     opendkimKeys: join(base, "opendkim", "keys"),
     opendkimRun: join(base, "opendkim", "run"),
     opendkimPid: join(base, "opendkim", "run", "opendkim.pid"),
+    /** OpenDKIM logs only to syslog (absent here); its start-up errors land in this file. */
+    opendkimLog: join(base, "opendkim", "opendkim.log"),
     milter: join(base, "opendkim", "run", "milter.sock"),
     mail: join(base, "mail"),
     /** The domains' specs as last ensured (root-only: hashes and DKIM keys). */

@@ -1,4 +1,5 @@
-import { existsSync, readFileSync } from "node:fs"
+import { spawn } from "node:child_process"
+import { closeSync, existsSync, openSync, readFileSync } from "node:fs"
 import { DKIM_TABLES, DOVECOT_USERS, POSTFIX_MAPS } from "@hosting/core/node"
 import { livePid } from "../web/daemons.js"
 import { run } from "../web/exec.js"
@@ -44,6 +45,24 @@ const until = async (what: string, ready: () => boolean, log: string, timeoutMs 
   while (!ready()) {
     if (Date.now() > deadline) throw new Error(`${what} did not come up within ${timeoutMs} ms:\n${tail(log)}`)
     await sleep(20)
+  }
+}
+
+/**
+ * Runs a daemon's launcher, which forks the daemon and exits. Its output goes to `log`, not to a
+ * pipe: a daemon that keeps inherited pipes open would hold a pipe reader until its timeout.
+ */
+const launch = async (command: string, args: ReadonlyArray<string>, log: string) => {
+  const fd = openSync(log, "a")
+  try {
+    const child = spawn(command, [...args], { detached: true, stdio: ["ignore", fd, fd] })
+    const code = await new Promise<number | null>((resolve, reject) => {
+      child.once("error", reject)
+      child.once("exit", resolve)
+    })
+    if (code !== 0) throw new Error(`${command} ${args.join(" ")} exited with ${code}:\n${tail(log)}`)
+  } finally {
+    closeSync(fd)
   }
 }
 
@@ -99,12 +118,12 @@ export const ensureEmailDaemons = async (c: EmailNodeConfig): Promise<void> => {
   const pids = emailPids(c.root)
 
   if (pids.opendkim === undefined) {
-    await run(c.binaries.opendkim, ["-x", p.opendkimConf])
-    await until("opendkim", () => existsSync(p.milter) && emailPids(c.root).opendkim !== undefined, p.opendkimConf)
+    await launch(c.binaries.opendkim, ["-x", p.opendkimConf], p.opendkimLog)
+    await until("opendkim", () => existsSync(p.milter) && emailPids(c.root).opendkim !== undefined, p.opendkimLog)
   } else if (dkimChanged) process.kill(pids.opendkim, "SIGUSR1")
 
   if (pids.dovecot === undefined) {
-    await run(c.binaries.dovecot, ["-c", p.dovecotConf])
+    await launch(c.binaries.dovecot, ["-c", p.dovecotConf], p.dovecotLog)
     await until(
       "dovecot",
       () => existsSync(`${p.dovecotRun}/lmtp`) && existsSync(`${p.dovecotRun}/auth-postfix`),
@@ -113,12 +132,8 @@ export const ensureEmailDaemons = async (c: EmailNodeConfig): Promise<void> => {
   } else if (dovecotChanged) process.kill(pids.dovecot, "SIGHUP")
 
   if (pids.postfix === undefined) {
-    try {
-      await run(c.binaries.postfix, ["-c", p.postfixConf, "start"])
-    } catch (e) {
-      // postfix logs why to its maillog_file, not to stderr
-      throw new Error(`${(e as Error).message}\n${tail(p.maillog)}`)
-    }
+    // postfix logs why it did not start to its maillog_file, not to stderr
+    await launch(c.binaries.postfix, ["-c", p.postfixConf, "start"], p.maillog)
     await until("postfix", () => emailPids(c.root).postfix !== undefined, p.maillog)
   } else if (mainChanged || masterChanged) await run(c.binaries.postfix, ["-c", p.postfixConf, "reload"])
 }
