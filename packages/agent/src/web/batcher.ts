@@ -7,43 +7,32 @@ interface Waiting<I, O> {
   readonly reject: (e: unknown) => void
 }
 
+/** Submits calls to batches; `seal` closes the batch waiting for its turn to later calls. */
+export interface Batcher<I, O> {
+  readonly submit: (input: I) => Promise<O>
+  readonly seal: () => void
+}
+
 /**
  * Coalesces concurrent calls into batches. A call that arrives while a batch waits for its turn
  * joins that batch; one that arrives while a batch runs joins the next. `run` gets the inputs of
- * one batch and answers each caller separately (one caller's failure is its own). Calls with the
- * same `key` never share a batch: the later one waits for the next (two ensures of one tenant
- * must not race within a batch). `schedule` runs a batch when its turn comes (the node's lock).
+ * one batch and answers each caller separately (one caller's failure is its own). A call never
+ * joins a batch that already holds its `key` (two ensures of one tenant must not race within a
+ * batch) or `maxSize` calls: it opens the next one. `schedule` runs a batch when its turn comes
+ * (the node's lock); whoever queues other work on that lock calls `seal` first, so that no later
+ * call overtakes that work by joining a batch queued before it.
  */
 export const makeBatcher = <I, O>(options: {
   readonly run: (inputs: ReadonlyArray<I>) => Promise<ReadonlyArray<Settled<O>>>
   readonly schedule: (batch: () => Promise<void>) => Promise<unknown>
   readonly key: (input: I) => string
-  /** At most this many calls in one batch (a bounded batch bounds one reload's work). */
   readonly maxSize: number
-}): ((input: I) => Promise<O>) => {
-  let waiting: Array<Waiting<I, O>> = []
-  let scheduled = false
+}): Batcher<I, O> => {
+  // the batch waiting for its turn that still takes calls
+  let open: Array<Waiting<I, O>> | undefined
 
-  const take = (): Array<Waiting<I, O>> => {
-    const keys = new Set<string>()
-    const batch: Array<Waiting<I, O>> = []
-    const rest: Array<Waiting<I, O>> = []
-    for (const w of waiting) {
-      const key = options.key(w.input)
-      if (batch.length < options.maxSize && !keys.has(key)) {
-        keys.add(key)
-        batch.push(w)
-      } else rest.push(w)
-    }
-    waiting = rest
-    return batch
-  }
-
-  const runBatch = async (): Promise<void> => {
-    scheduled = false
-    const batch = take()
-    // what this batch could not take goes into the next one
-    if (waiting.length > 0) next()
+  const runBatch = async (batch: Array<Waiting<I, O>>): Promise<void> => {
+    if (open === batch) open = undefined
     try {
       const results = await options.run(batch.map((w) => w.input))
       for (const [i, w] of batch.entries()) {
@@ -57,14 +46,21 @@ export const makeBatcher = <I, O>(options: {
     }
   }
 
-  const next = () => {
-    scheduled = true
-    options.schedule(runBatch).catch(() => {})
-  }
-
-  return (input) =>
+  const submit = (input: I) =>
     new Promise<O>((resolve, reject) => {
-      waiting.push({ input, resolve, reject })
-      if (!scheduled) next()
+      const key = options.key(input)
+      if (open === undefined || open.length >= options.maxSize || open.some((w) => options.key(w.input) === key)) {
+        const batch: Array<Waiting<I, O>> = []
+        open = batch
+        options.schedule(() => runBatch(batch)).catch(() => {})
+      }
+      open.push({ input, resolve, reject })
     })
+
+  return {
+    submit,
+    seal: () => {
+      open = undefined
+    },
+  }
 }

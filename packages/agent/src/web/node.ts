@@ -26,7 +26,7 @@ import {
 } from "@hosting/core/node"
 import { Cause, Effect, Either, Exit, ManagedRuntime, Option } from "effect"
 import { ConfigRejected } from "../roles.js"
-import { makeBatcher } from "./batcher.js"
+import { type Batcher, makeBatcher } from "./batcher.js"
 import type { WebNodeConfig } from "./config.js"
 import { ensureDaemons } from "./daemons.js"
 import { appsOf, ensureTenants, sitesOf, type TenantFailure, type WebReport } from "./ensure-batch.js"
@@ -57,7 +57,7 @@ export class WebNode {
   private readonly ownsManagers: boolean
   private readonly transfer: TenantTransfer
   private queue: Promise<unknown> = Promise.resolve()
-  private readonly ensureBatched: (spec: TenantSpec) => Promise<WebReport>
+  private readonly ensures: Batcher<TenantSpec, WebReport>
 
   /** `runtime`: the agent's, providing the managers; without one the node makes its own. */
   constructor(
@@ -68,9 +68,9 @@ export class WebNode {
     this.ownsManagers = runtime === undefined
     this.managers = runtime ?? ManagedRuntime.make(webManagersLayer(config))
     // ensures that arrive while another runs share the next turn: one test and one reload each
-    this.ensureBatched = makeBatcher({
+    this.ensures = makeBatcher({
       run: (specs) => this.ensureBatch(specs),
-      schedule: (batch) => this.locked(batch),
+      schedule: (batch) => this.enqueue(batch),
       key: (spec) => spec.name,
       maxSize: BATCH_SIZE,
     })
@@ -111,7 +111,13 @@ export class WebNode {
     for (const t of tokens) await rm(join(dir, t), { force: true })
   }
 
+  /** Runs `f` alone on the node, after everything queued before it (ensures batched before it too). */
   private locked<A>(f: () => Promise<A>): Promise<A> {
+    this.ensures.seal()
+    return this.enqueue(f)
+  }
+
+  private enqueue<A>(f: () => Promise<A>): Promise<A> {
     const next = this.queue.then(f, f)
     this.queue = next.catch(() => {})
     return next
@@ -132,7 +138,7 @@ export class WebNode {
    * with the tenants whose ensures arrived meanwhile (see ensureTenants).
    */
   ensureTenant(spec: TenantSpec): Promise<WebReport> {
-    return this.ensureBatched(spec)
+    return this.ensures.submit(spec)
   }
 
   /** A batch of ensures, holding the node's lock; each tenant's outcome is its own. */
