@@ -155,6 +155,48 @@ describe("app", () => {
     await waitFor(() => expect(retry).toHaveBeenCalledWith({ path: { id: shard.id } }))
   })
 
+  it("shows an FQDN failed by its load balancer: the side's reason, its causes, every side's status", async () => {
+    const fqdn = {
+      id: "00000000-0000-4000-8000-00000000000f",
+      webroot_id: "w",
+      tenant_id: "t",
+      hostname: "shop.example.com",
+      tls: "none",
+      https_redirect: false,
+      acme_status: null,
+      acme_message: null,
+      status: "failed",
+      status_message: "load balancer: node n1: agent did not answer",
+      status_details: { causes: [{ side: "lb", node_id: "n1", message: "agent did not answer" }] },
+      side_effects: {
+        web: { status: "active", message: null },
+        lb: { status: "failed", message: "node n1: agent did not answer" },
+        dns: { status: "active", message: null },
+        certificate: null,
+      },
+      created_at: "x",
+      updated_at: "x",
+    }
+    const retry = vi.fn(async () => ({ ...fqdn, status: "provisioning" }))
+    window.location.hash = `#/fqdns/${fqdn.id}`
+    render(<App initial={signedIn(stubClient({ fqdns: { get: async () => fqdn, retry } }))} />)
+    // the failure banner and the status_message field
+    expect((await screen.findAllByText("load balancer: node n1: agent did not answer")).length).toBe(2)
+    const causes = screen.getByRole("list", { name: "Causes" })
+    expect([...causes.querySelectorAll("li")].map((li) => li.textContent)).toEqual([
+      "lb · node n1: agent did not answer",
+    ])
+    const sides = screen.getByRole("list", { name: "Side effects" })
+    expect([...sides.querySelectorAll("li")].map((li) => li.textContent)).toEqual([
+      "Web server active",
+      "Load balancer failed node n1: agent did not answer",
+      "DNS records active",
+      "Certificate does not apply",
+    ])
+    fireEvent.click(screen.getByRole("button", { name: "Retry" }))
+    await waitFor(() => expect(retry).toHaveBeenCalledWith({ path: { id: fqdn.id } }))
+  })
+
   it("shows a created API key once with a copy button", async () => {
     const create = vi.fn(async () => ({ id: "k2", name: "ci", key: "hpk_secret", scopes: ["*"], brands: ["*"] }))
     window.location.hash = "#/api-keys/new"

@@ -98,10 +98,11 @@ const table: { readonly [K in Change["kind"]]: readonly [Extract<Change, { kind:
     [{ sync: "tenant", tenantId: T, written: [["fqdns", ["f1"]]] }],
   ],
   "fqdn.retried": [
-    { kind: "fqdn.retried", tenantId: T, fqdnId: "f1" },
+    { kind: "fqdn.retried", tenantId: T, fqdnId: "f1", web: true, lbShardIds: ["lb1"], zoneIds: ["z1"] },
     [
       { sync: "tenant", tenantId: T, written: [["fqdns", ["f1"]]] },
-      { sync: "tenant-lbs", tenantId: T },
+      { sync: "tenant-lbs", tenantId: T, written: [["shards", ["lb1"]]] },
+      { sync: "zone", zoneId: "z1", written: [["zones", ["z1"]]] },
     ],
   ],
   "fqdn.unbound": [
@@ -209,6 +210,27 @@ describe("what wakes what", () => {
       expect(removed.started).toEqual([{ sync: "base-domain-zones", domain: "old.example.com" }])
     }),
   )
+})
+
+describe("an FQDN's retry", () => {
+  it("sends only the sides that failed; the LB follows its own round as it follows a bind", () => {
+    const retried = (web: boolean, lbShardIds: ReadonlyArray<string>, zoneIds: ReadonlyArray<string>) =>
+      reactionsTo({ kind: "fqdn.retried", tenantId: T, fqdnId: "f1", web, lbShardIds, zoneIds }).map((r) => [
+        r.request,
+        r.onUnavailable,
+      ])
+    expect(retried(true, [], [])).toEqual([
+      [{ sync: "tenant", tenantId: T, written: [["fqdns", ["f1"]]] }, "fail"],
+      [{ sync: "tenant-lbs", tenantId: T }, "warn"],
+    ])
+    expect(retried(false, ["lb1", "lb2"], [])).toEqual([
+      [{ sync: "tenant-lbs", tenantId: T, written: [["shards", ["lb1", "lb2"]]] }, "fail"],
+    ])
+    expect(retried(false, [], ["z1"])).toEqual([
+      [{ sync: "tenant-lbs", tenantId: T }, "warn"],
+      [{ sync: "zone", zoneId: "z1", written: [["zones", ["z1"]]] }, "fail"],
+    ])
+  })
 })
 
 describe("an engine that cannot be reached", () => {

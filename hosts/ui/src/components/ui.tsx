@@ -44,10 +44,42 @@ export const formatValue = (value: unknown): string => {
   return String(value)
 }
 
-/** A cell or field value: status columns as badges. */
+// what each of an FQDN's side effects is called on its detail page
+const SIDE_LABELS: Record<string, string> = {
+  web: "Web server",
+  lb: "Load balancer",
+  dns: "DNS records",
+  certificate: "Certificate",
+}
+
+/** A resource's side effects (an FQDN's web, lb, dns, certificate): each with its status and why it failed. */
+const SideEffectsView = (props: { readonly value: Record<string, unknown> }) => (
+  <ul aria-label="Side effects" className="space-y-1">
+    {Object.entries(props.value).map(([side, v]) => {
+      const s = v as { status?: unknown; message?: unknown } | null
+      return (
+        <li key={side}>
+          <span className="font-semibold">{SIDE_LABELS[side] ?? side}</span>{" "}
+          {s === null || typeof s.status !== "string" ? (
+            <span className="text-slate-700">does not apply</span>
+          ) : (
+            <>
+              <StatusBadge status={s.status} />
+              {typeof s.message === "string" ? <span className="whitespace-pre-wrap"> {s.message}</span> : null}
+            </>
+          )}
+        </li>
+      )
+    })}
+  </ul>
+)
+
+/** A cell or field value: status columns as badges, side effects as a list of them. */
 export const ValueView = (props: { readonly name: string; readonly value: unknown }) =>
   props.name === "status" && typeof props.value === "string" ? (
     <StatusBadge status={props.value} />
+  ) : props.name === "side_effects" && typeof props.value === "object" && props.value !== null ? (
+    <SideEffectsView value={props.value as Record<string, unknown>} />
   ) : (
     formatValue(props.value)
   )

@@ -24,11 +24,22 @@ const Fields = (props: { readonly row: Row }) => (
 )
 
 interface Cause {
+  readonly side?: string
   readonly node_id?: string
   readonly resource_type?: string
   readonly resource_id?: string
   readonly message: string
 }
+
+/** Where a cause arose: the side effect (an FQDN's lb, dns, …), the node, the resource. */
+const whereOf = (c: Cause): string =>
+  [
+    c.side,
+    c.node_id === undefined ? undefined : `node ${c.node_id}`,
+    c.resource_type === undefined ? undefined : `${c.resource_type} ${c.resource_id ?? ""}`.trim(),
+  ]
+    .filter((p) => p !== undefined)
+    .join(" · ")
 
 /** A failed resource's causes (`status_details`): which node, which resource, why — one per line. */
 const Causes = (props: { readonly details: unknown }) => {
@@ -40,14 +51,7 @@ const Causes = (props: { readonly details: unknown }) => {
         // causes have no identity of their own; their order is the API's
         // biome-ignore lint/suspicious/noArrayIndexKey: see above
         <li key={i}>
-          {c.node_id === undefined ? null : <span className="font-semibold">node {c.node_id}</span>}
-          {c.resource_type === undefined ? null : (
-            <span className="font-semibold">
-              {c.node_id === undefined ? "" : " · "}
-              {c.resource_type} {c.resource_id ?? ""}
-            </span>
-          )}
-          {c.node_id === undefined && c.resource_type === undefined ? null : ": "}
+          {whereOf(c) === "" ? null : <span className="font-semibold">{whereOf(c)}: </span>}
           <span className="whitespace-pre-wrap">{c.message}</span>
         </li>
       ))}

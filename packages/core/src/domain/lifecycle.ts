@@ -34,6 +34,15 @@ export const CHANGED_SIGNAL = "changed"
 /** Signal to a waiting issuance (`fqdn:{id}:acme`): a round of the name's tenant was recorded. */
 export const SERVED_SIGNAL = "served"
 
+/**
+ * Which of a resource's side effects a cause concerns, for resources whose status gathers
+ * several rounds (an FQDN: its tenant's nginx round, its cluster's LB round, its zone's DNS round
+ * and its certificate's issuance).
+ */
+export const SideEffect = Schema.Literal("web", "lb", "dns", "certificate").annotations({ title: "SideEffect" })
+/** Which side effect of a resource a cause concerns. */
+export type SideEffect = typeof SideEffect.Type
+
 /** One reason a round failed: where (node, resource) and why. */
 export const StatusCause = Schema.Struct({
   node_id: Schema.optional(Schema.String).annotations({ description: "the node that reported it, if one did" }),
@@ -42,6 +51,9 @@ export const StatusCause = Schema.Struct({
   }),
   resource_id: Schema.optional(Schema.String).annotations({ description: "that resource's id or name" }),
   message: Schema.String,
+  side: Schema.optional(SideEffect).annotations({
+    description: "which of the resource's side effects it concerns (web, lb, dns, certificate), for an FQDN",
+  }),
 }).annotations({ title: "StatusCause" })
 /** One reason a round failed. */
 export type StatusCause = typeof StatusCause.Type

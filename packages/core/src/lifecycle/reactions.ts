@@ -7,7 +7,7 @@ import { ZoneSync } from "../families/dns/sync.js"
 import { LbSync } from "../families/lb/sync.js"
 import type { Written } from "../families/tenancy/service-rows.js"
 import { TenantSync } from "../families/tenancy/sync.js"
-import { handOff } from "../sql/hand-off.js"
+import { handOff, type WrittenRows } from "../sql/hand-off.js"
 import { makeSerializerRequest } from "./serializers.js"
 import { tenantChildFamilies, tenantChildIds } from "./tenant-children.js"
 
@@ -33,7 +33,18 @@ export type Change =
   | { readonly kind: "fqdn.bound"; readonly tenantId: string; readonly fqdnId: string; readonly hostname: string }
   /** Its HTTPS redirect changed (the only setting nodes see). */
   | { readonly kind: "fqdn.changed"; readonly tenantId: string; readonly fqdnId: string }
-  | { readonly kind: "fqdn.retried"; readonly tenantId: string; readonly fqdnId: string }
+  /**
+   * The sides that failed, marked on their way: `web` its own row, `lbShardIds` its cluster's lb
+   * shards, `zoneIds` the zone covering the name (a failed issuance is started again by the writer).
+   */
+  | {
+      readonly kind: "fqdn.retried"
+      readonly tenantId: string
+      readonly fqdnId: string
+      readonly web: boolean
+      readonly lbShardIds: ReadonlyArray<string>
+      readonly zoneIds: ReadonlyArray<string>
+    }
   | { readonly kind: "fqdn.unbound"; readonly tenantId: string; readonly fqdnId: string; readonly hostname: string }
   /** Added, retried or removed. */
   | { readonly kind: "ssh-key.changed"; readonly tenantId: string; readonly sshKeyId: string }
@@ -85,8 +96,11 @@ export type SyncRequest =
   | { readonly sync: "tenant-children"; readonly tenantId: string }
   /** The LB serializer of a cluster (nothing when it has no lb shard). */
   | { readonly sync: "cluster-lb"; readonly clusterId: string }
-  /** The LB serializer of every cluster a tenant's names are routed in. */
-  | { readonly sync: "tenant-lbs"; readonly tenantId: string }
+  /**
+   * The LB serializer of every cluster a tenant's names are routed in; `written` lb shards say
+   * why when the engine cannot be reached.
+   */
+  | { readonly sync: "tenant-lbs"; readonly tenantId: string; readonly written?: WrittenRows<"shards"> }
 
 /**
  * What a request the engine refused does to the writer: `fail` — the writer answers 503 (the
@@ -140,7 +154,14 @@ const table = {
     coveringZone(c.hostname),
   ],
   "fqdn.changed": (c) => [tenantSync(c.tenantId, [["fqdns", [c.fqdnId]]])],
-  "fqdn.retried": (c) => [tenantSync(c.tenantId, [["fqdns", [c.fqdnId]]]), tenantLbs(c.tenantId)],
+  // each failed side goes to its own sync; the LB follows a web retry as it follows a bind
+  "fqdn.retried": (c) => [
+    ...(c.web ? [tenantSync(c.tenantId, [["fqdns", [c.fqdnId]]])] : []),
+    c.lbShardIds.length > 0
+      ? react({ sync: "tenant-lbs", tenantId: c.tenantId, written: [["shards", c.lbShardIds]] }, "fail")
+      : tenantLbs(c.tenantId),
+    ...c.zoneIds.map((zoneId) => zoneSync(zoneId, [["zones", [zoneId]]])),
+  ],
   "fqdn.unbound": (c) => [
     tenantSync(c.tenantId, [["fqdns", [c.fqdnId]]]),
     tenantLbs(c.tenantId),
@@ -242,7 +263,7 @@ export const SyncStartersLive = Layer.effect(
         case "cluster-lb":
           return lb.request(r.clusterId)
         case "tenant-lbs":
-          return lb.requestForTenant(r.tenantId)
+          return handOff(sql, lb.requestForTenant(r.tenantId), r.written ?? [])
       }
     }
     return { start }

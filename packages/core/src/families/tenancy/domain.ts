@@ -154,6 +154,32 @@ export const UpdateWebroot = strict(
   }),
 )
 
+/** Where one side effect of an FQDN stands: that side's round, and why it failed. */
+export const FqdnSideStatus = Schema.Struct({
+  status: ResourceStatus,
+  message: Schema.NullOr(Schema.String).annotations({ description: "why this side failed; null unless failed" }),
+}).annotations({ title: "FqdnSideStatus" })
+
+/**
+ * An FQDN's side effects, each with its own status; null where a side does not apply. The FQDN's
+ * `status` gathers them: its own state first (deleting, or its web round failed), then any failed
+ * side, then any side still on its way, else active.
+ */
+export const FqdnSideEffects = Schema.Struct({
+  web: FqdnSideStatus.annotations({ description: "the tenant's round: nginx on the web nodes of its shard" }),
+  lb: Schema.NullOr(FqdnSideStatus).annotations({
+    description: "the route on the load balancers of the tenant's cluster; null when the cluster has no lb shard",
+  }),
+  dns: Schema.NullOr(FqdnSideStatus).annotations({
+    description:
+      "the A/AAAA records in the zone that covers the name (the zone's round); null when no zone of the brand covers it",
+  }),
+  certificate: Schema.NullOr(FqdnSideStatus).annotations({
+    description:
+      "the Let's Encrypt issuance; provisioning until the name has its first certificate (a renewal keeps it active); null unless tls is letsencrypt",
+  }),
+}).annotations({ title: "FqdnSideEffects" })
+
 /** A host name bound to a webroot; bound at most once platform-wide. */
 export class Fqdn extends Schema.Class<Fqdn>("Fqdn")({
   id: FqdnId,
@@ -166,9 +192,16 @@ export class Fqdn extends Schema.Class<Fqdn>("Fqdn")({
   }),
   acme_status: Schema.NullOr(AcmeStatus),
   acme_message: Schema.NullOr(Schema.String).annotations({ description: "why the latest issuance failed" }),
-  status: ResourceStatus,
-  status_message: Schema.NullOr(Schema.String),
+  status: ResourceStatus.annotations({
+    description:
+      "gathered from every side effect (side_effects): deleting, or failed when any side failed, provisioning while any is on its way, else active",
+  }),
+  status_message: Schema.NullOr(Schema.String).annotations({
+    description:
+      "why it failed: the first failing side's reason (web, lb, dns, certificate in that order), prefixed with the side unless it is web",
+  }),
   status_details: StatusDetailsField,
+  side_effects: FqdnSideEffects,
   created_at: Schema.String,
   updated_at: Schema.String,
 }) {}

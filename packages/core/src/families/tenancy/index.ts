@@ -16,6 +16,7 @@ export const tenancyFamily = defineFamily({
 
 export * from "./contract.js"
 export * from "./plan.js"
+export * from "./service-fqdn-sides.js"
 export * from "./service-fqdns.js"
 export * from "./service-tenants.js"
 export * from "./service-webroots.js"

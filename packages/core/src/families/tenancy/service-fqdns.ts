@@ -7,22 +7,13 @@ import { Reactions } from "../../lifecycle/reactions.js"
 import { onConstraint } from "../../sql/constraints.js"
 import { brandFilter, filters, listPage } from "../../sql/list.js"
 import { foreignZoneCovering, lockNameTree } from "../../sql/name-ownership.js"
-import { rowDecoder } from "../../sql/rows.js"
 import type { Principal } from "../access/domain-api-key.js"
 import { allowTestDomains, refuseTestDomains } from "../access/service-platform.js"
 import { AcmeOrders } from "../certificates/service-acme.js"
-import { type CreateFqdn, Fqdn, type FqdnId, type UpdateFqdn, type WebrootId } from "./domain.js"
-import { getScoped, markFor, type ScopedSpec, tenantBeingDeleted } from "./service-rows.js"
-
-const spec: ScopedSpec = {
-  from: "fqdns t JOIN tenants tn ON tn.id = t.tenant_id",
-  select: "t.*, tn.status AS tenant_status",
-  sortColumns: { hostname: "t.hostname", created_at: "t.created_at" },
-  defaultSort: "hostname",
-  searchColumns: ["t.hostname"],
-  statusColumn: "t.status",
-  brandColumn: "tn.brand_id",
-}
+import { markDns } from "../dns/service-rows.js"
+import type { CreateFqdn, FqdnId, UpdateFqdn, WebrootId } from "./domain.js"
+import { decodeFqdnRow, failedSides, retryFactsOf, fqdnSpec as spec } from "./service-fqdn-sides.js"
+import { getScoped, idsOf, markFor, tenantBeingDeleted } from "./service-rows.js"
 
 interface WebrootRow {
   readonly id: string
@@ -40,7 +31,7 @@ export class Fqdns extends Effect.Service<Fqdns>()("@hosting/Fqdns", {
     const reactions = yield* Reactions
     const acme = yield* AcmeOrders
     const testDomains = yield* allowTestDomains
-    const decode = rowDecoder(Fqdn)
+    const decode = decodeFqdnRow
     const beingDeleted = () => new Conflict({ message: "the FQDN is being deleted" })
     // names the zone (public in DNS) but not its brand
     const inForeignZone = (hostname: string, zone: string) =>
@@ -48,9 +39,10 @@ export class Fqdns extends Effect.Service<Fqdns>()("@hosting/Fqdns", {
         message: `${hostname} is in the DNS zone ${zone}, which belongs to another brand; only that brand can bind names there`,
       })
     const withTenant = (row: unknown) =>
-      Effect.map(decode(row), (fqdn) => ({
+      Effect.zipWith(decode(row), retryFactsOf(row), (fqdn, facts) => ({
         fqdn,
-        tenantStatus: String((row as { tenant_status: unknown }).tenant_status),
+        tenantStatus: facts.tenantStatus,
+        facts,
       }))
 
     /** The webroot an FQDN is bound to, visible through the caller's brands; `lock` holds it until commit. */
@@ -202,17 +194,57 @@ export class Fqdns extends Effect.Service<Fqdns>()("@hosting/Fqdns", {
       return yield* get(principal, id)
     })
 
+    /**
+     * Sends again every side that failed: the FQDN's own row to its tenant's sync, its cluster's
+     * failed lb shards to the LB sync, its covering zone to the zone's sync, a failed issuance to
+     * the ACME workflow. Each is marked on its way first, so the answer (and every read until the
+     * rounds record) says provisioning rather than the failure being retried.
+     */
     const retry = Effect.fn("Fqdns.retry")(function* (principal: Principal, id: FqdnId) {
-      const { fqdn, tenantStatus } = yield* getScoped(sql, spec, principal, id, "fqdn", withTenant)
+      const { fqdn, tenantStatus, facts } = yield* getScoped(sql, spec, principal, id, "fqdn", withTenant)
       if (tenantStatus === "deleting") return yield* Effect.fail(tenantBeingDeleted())
-      const rows = yield* sql`UPDATE fqdns SET ${markFor(sql, "pending")}
-        WHERE id = ${id} AND status = 'failed' RETURNING id`.pipe(Effect.orDie)
-      if (rows.length === 0) {
+      const sides = fqdn.status === "failed" ? failedSides(fqdn) : []
+      const written = yield* sql
+        .withTransaction(
+          Effect.gen(function* () {
+            const web = sides.includes("web")
+              ? yield* sql<{ id: string }>`UPDATE fqdns SET ${markFor(sql, "pending")}
+                  WHERE id = ${id} AND status = 'failed' RETURNING id`
+              : []
+            // the LB round records every lb shard of the cluster again (active or failed)
+            const shards = sides.includes("lb")
+              ? yield* sql<{ id: string }>`UPDATE shards SET status = 'provisioning', status_message = NULL,
+                  status_details = NULL, updated_at = now()
+                  WHERE cluster_id = ${facts.clusterId} AND role = 'lb' AND status = 'failed' RETURNING id`
+              : []
+            const zones =
+              sides.includes("dns") && facts.zoneId !== null
+                ? yield* sql<{ id: string }>`UPDATE zones SET ${markDns(sql, "pending")}
+                    WHERE id = ${facts.zoneId} AND status = 'failed' RETURNING id`
+                : []
+            const certificate = sides.includes("certificate")
+              ? yield* sql<{ id: string }>`UPDATE fqdns SET acme_status = 'pending', acme_message = NULL
+                  WHERE id = ${id} AND acme_status = 'failed' RETURNING id`
+              : []
+            return { web: idsOf(web), shards: idsOf(shards), zones: idsOf(zones), certificate: certificate.length > 0 }
+          }),
+        )
+        .pipe(Effect.orDie)
+      // another request retried it, or a round recorded, between the read and the update
+      if (written.web.length + written.shards.length + written.zones.length === 0 && !written.certificate) {
         return yield* Effect.fail(
           new Conflict({ message: `only a failed FQDN can be retried; this one is ${fqdn.status}` }),
         )
       }
-      yield* reactions.changed({ kind: "fqdn.retried", tenantId: fqdn.tenant_id, fqdnId: id })
+      yield* reactions.changed({
+        kind: "fqdn.retried",
+        tenantId: fqdn.tenant_id,
+        fqdnId: id,
+        web: written.web.length > 0,
+        lbShardIds: written.shards,
+        zoneIds: written.zones,
+      })
+      if (written.certificate) yield* acme.request(id)
       return yield* get(principal, id)
     })
 

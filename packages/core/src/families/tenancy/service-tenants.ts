@@ -11,7 +11,8 @@ import { rowDecoder } from "../../sql/rows.js"
 import { isPlatformAdmin, type Principal } from "../access/domain-api-key.js"
 import { serviceHostname } from "../dns/plan.js"
 import { SshKey } from "../ssh-keys/domain.js"
-import { type CreateTenant, Fqdn, type MigrateTenant, Tenant, TenantResources, type UpdateTenant } from "./domain.js"
+import { type CreateTenant, type MigrateTenant, Tenant, TenantResources, type UpdateTenant } from "./domain.js"
+import { decodeFqdnRow, fqdnSpec } from "./service-fqdn-sides.js"
 import {
   decodeWebroot,
   getScoped,
@@ -278,7 +279,6 @@ export class Tenants extends Effect.Service<Tenants>()("@hosting/Tenants", {
       return yield* get(principal, id)
     })
 
-    const decodeFqdn = rowDecoder(Fqdn)
     const decodeKey = rowDecoder(SshKey)
 
     const resources = Effect.fn("Tenants.resources")(function* (principal: Principal, id: TenantId) {
@@ -288,7 +288,9 @@ export class Tenants extends Effect.Service<Tenants>()("@hosting/Tenants", {
       return TenantResources.make({
         tenant,
         webroots: yield* Effect.flatMap(of("webroots"), Effect.forEach(decodeWebroot)),
-        fqdns: yield* Effect.flatMap(of("fqdns"), Effect.forEach(decodeFqdn)),
+        // as GET /fqdns/{id} answers them: their status gathers every side effect
+        fqdns: yield* sql`SELECT t.* FROM ${sql.literal(fqdnSpec.from)} WHERE t.tenant_id = ${id}
+          ORDER BY t.created_at, t.id`.pipe(Effect.orDie, Effect.flatMap(Effect.forEach(decodeFqdnRow))),
         ssh_keys: yield* Effect.flatMap(of("ssh_keys"), Effect.forEach(decodeKey)),
       })
     })
