@@ -16,7 +16,7 @@ describe("shard config holds only what the shard's role reads", () => {
       shardsPath(),
       s.stack.apiKey,
       { name: "web-motd", role: "web", config: { motd: "line\nbreak" } },
-      invalidRequest("config.motd", 'is unexpected, expected: "primary_node_id" | "web_port"'),
+      invalidRequest("config.motd", 'is unexpected, expected: "primary_node_id" | "web_port" | "mariadb_port"'),
     )
     // PostgreSQL's jsonb cannot hold \u0000: this was a 500
     await refused(
@@ -24,7 +24,7 @@ describe("shard config holds only what the shard's role reads", () => {
       shardsPath(),
       s.stack.apiKey,
       { name: "dns-nul", role: "dns", config: { "\u0000": "\u0000" } },
-      invalidRequest("config.\u0000", 'is unexpected, expected: "primary_node_id" | "web_port"'),
+      invalidRequest("config.\u0000", 'is unexpected, expected: "primary_node_id" | "web_port" | "mariadb_port"'),
     )
     const before = await snapshot()
     const big = await call("POST", shardsPath(), s.stack.apiKey, {

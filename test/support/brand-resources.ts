@@ -1,5 +1,5 @@
 // One of every brand-scoped resource under a brand (tenant, webroot, FQDN, certificate, SSH key,
-// zone, record), for suites that send a request to every endpoint of the contract.
+// zone, record, database, database user), for suites that send a request to every endpoint of the contract.
 import type { PromiseClient } from "@hosting/sdk"
 import { SshPublicKey } from "@hosting/sdk"
 import { Arbitrary, FastCheck } from "effect"
@@ -30,7 +30,14 @@ export const createBrandResources = async (admin: PromiseClient, brandId: string
     path: { id: zone.id },
     payload: { type: "TXT", name: label, text: label },
   })
-  return { tenant, webroot, fqdn, certificate, sshKey, zone, record }
+  // a database needs a database shard in a cluster of the brand (no node: it stays pending)
+  await admin.shards.create({ path: { id: clusterId as never }, payload: { name: `${label}-db`, role: "database" } })
+  const database = await admin.databases.create({ path: { id: tenant.id }, payload: {} })
+  const databaseUser = await admin.databaseUsers.create({
+    path: { id: database.id },
+    payload: { username: `${database.name}_app`, password: `${label} password 1` },
+  })
+  return { tenant, webroot, fqdn, certificate, sshKey, zone, record, database, databaseUser }
 }
 
 /** The resources' ids by the collection segment of their paths (`/tenants/:id` → "tenants"). */
@@ -42,6 +49,8 @@ export const brandResourceIds = (r: Awaited<ReturnType<typeof createBrandResourc
   "ssh-keys": r.sshKey.id,
   zones: r.zone.id,
   "dns-records": r.record.id,
+  databases: r.database.id,
+  "database-users": r.databaseUser.id,
 })
 
 /**

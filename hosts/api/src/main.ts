@@ -37,6 +37,8 @@ const ApiConfigFromEnv = Config.all({
       ),
       // an lb role on the same box sends its traffic to the local web port
       webPort: Config.port("HOSTING_HTTP_PORT").pipe(Config.withDefault(8000)),
+      // a database role on the same box: the port its databases tell applications to use
+      mariadbPort: Config.port("HOSTING_MARIADB_PORT").pipe(Config.withDefault(3306)),
     }),
   ),
   limits: Config.all({

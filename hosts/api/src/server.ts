@@ -36,6 +36,7 @@ export interface ApiConfig {
     readonly roles: ReadonlyArray<string>
     readonly addresses: ReadonlyArray<string>
     readonly webPort: number
+    readonly mariadbPort: number
   }>
   readonly limits: {
     /** request body limit of endpoints that declare none */
@@ -78,7 +79,7 @@ const bootstrap = (config: ApiConfig) =>
           cluster: "local",
           roles: n.roles,
           addresses: n.addresses,
-          shardConfig: { lb: { web_port: n.webPort } },
+          shardConfig: { lb: { web_port: n.webPort }, database: { mariadb_port: n.mariadbPort } },
         })
         // the box's own LB starts with every route already bound (best effort: a bind or an lb
         // converge catches up when the engine is not reachable yet)

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * Single-box platform (`npm run dev`): a private PostgreSQL cluster, the Temporal dev server,
- * the API, the control-plane worker and one local node agent (web, LB and DNS roles), with state
+ * the API, the control-plane worker and one local node agent (web, LB, DNS and database roles), with state
  * under HOSTING_DATA_DIR. Ctrl-C stops everything it started.
  */
 import { randomUUID } from "node:crypto"
@@ -10,7 +10,7 @@ import { hostname } from "node:os"
 import { join, resolve } from "node:path"
 import { fileURLToPath } from "node:url"
 import { parseEnv } from "node:util"
-import { stopDnsServices, stopLbServices, stopNodeServices } from "@hosting/agent"
+import { stopDatabaseServices, stopDnsServices, stopLbServices, stopNodeServices } from "@hosting/agent"
 import { generateApiKeySecret } from "@hosting/core/api"
 import { intSetting, pathSetting, portSetting, readSettings } from "@hosting/core/node"
 import { Config, Option, Redacted } from "effect"
@@ -142,8 +142,9 @@ try {
     pdnsDatabaseUrl ||= await pg.ensureDatabase("pdns", "pdns")
     say(`PostgreSQL ${pg.version} at 127.0.0.1:${pg.port} (data ${pgDir}, passwords in ${pgDir}/*.password)`)
   }
-  // the box answers DNS for its zones when PowerDNS has a database (ours, or one given)
-  const roles = pdnsDatabaseUrl ? "web,lb,dns" : "web,lb"
+  // the box answers DNS for its zones when PowerDNS has a database (ours, or one given), and
+  // keeps tenants' databases in its own MariaDB
+  const roles = pdnsDatabaseUrl ? "web,lb,dns,database" : "web,lb,database"
 
   let temporalAddress = Option.getOrUndefined(settings.temporalAddress)
   if (!temporalAddress) {
@@ -193,6 +194,10 @@ try {
     HOSTING_LB_ROOT: lbRoot,
     HOSTING_LB_HTTP_HOST: "127.0.0.1",
     HOSTING_LB_HTTP_PORT: env("HOSTING_LB_HTTP_PORT", "8088"),
+    // the box's own MariaDB for tenants' databases, beside any the machine runs on 3306; the API
+    // puts the port in the local database shard's config, so databases tell applications to use it
+    HOSTING_MARIADB_HOST: env("HOSTING_MARIADB_HOST", "127.0.0.1"),
+    HOSTING_MARIADB_PORT: env("HOSTING_MARIADB_PORT", "3307"),
     // a development box must not ask production Let's Encrypt for certificates (rate limits)
     HOSTING_ACME_DIRECTORY_URL: env(
       "HOSTING_ACME_DIRECTORY_URL",
@@ -224,6 +229,7 @@ try {
   cleanups.push(() => stopNodeServices(nodeRoot))
   cleanups.push(() => stopLbServices(lbRoot))
   cleanups.push(() => stopDnsServices(nodeRoot))
+  cleanups.push(() => stopDatabaseServices(nodeRoot))
   // The admin UI's static server (hosts/ui) proxies /api to us; started by path, not imported,
   // since no host depends on another.
   const uiPort = settings.uiPort
@@ -249,6 +255,9 @@ try {
     say(
       `dns      PowerDNS on ${childEnv["HOSTING_DNS_HOST"]}:${childEnv["HOSTING_DNS_PORT"]} (dig @${childEnv["HOSTING_DNS_HOST"]} -p ${childEnv["HOSTING_DNS_PORT"]} NAME)`,
     )
+  say(
+    `mariadb  ${childEnv["HOSTING_MARIADB_HOST"]}:${childEnv["HOSTING_MARIADB_PORT"]} (mariadb -h ${childEnv["HOSTING_MARIADB_HOST"]} -P ${childEnv["HOSTING_MARIADB_PORT"]} -u USER -p)`,
+  )
   say(`logs     ${logDir}`)
   say("Ctrl-C stops everything")
 } catch (e) {

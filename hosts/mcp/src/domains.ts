@@ -29,6 +29,8 @@ export const TAG_DOMAINS: Readonly<Record<string, Domain>> = {
   certificates: "web",
   zones: "dns",
   dnsRecords: "dns",
+  databases: "databases",
+  databaseUsers: "databases",
 }
 
 /** The domain of a contract group; unknown groups are "platform". */

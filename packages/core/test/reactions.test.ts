@@ -137,6 +137,17 @@ const table: { readonly [K in Change["kind"]]: readonly [Extract<Change, { kind:
       { sync: "tenant-zones", tenantId: T },
     ],
   ],
+  "database.changed": [
+    { kind: "database.changed", databaseId: "d1", written: [["database_users", ["u1"]]] },
+    [{ sync: "database", databaseId: "d1", written: [["database_users", ["u1"]]] }],
+  ],
+  "database-converge.overtaken": [
+    { kind: "database-converge.overtaken", databaseIds: ["d1", "d2"] },
+    [
+      { sync: "database", databaseId: "d1", written: [] },
+      { sync: "database", databaseId: "d2", written: [] },
+    ],
+  ],
   "web-converge.overtaken": [
     { kind: "web-converge.overtaken", tenantIds: ["t1", "t2"] },
     [
@@ -296,6 +307,7 @@ describe("an engine that cannot be reached", () => {
       "fqdn.unbound",
       "ssh-key.changed",
       "certificate.changed",
+      "database.changed",
       "zone.changed",
       "dns-record.changed",
     ])

@@ -5,6 +5,7 @@ import { temporalWorkflowEngine } from "@hosting/adapters"
 import {
   AcmeStates,
   AuditLogs,
+  DatabaseStates,
   DatabaseUrlSetting,
   LbSync,
   NodeProbes,
@@ -44,6 +45,7 @@ const runtime = ManagedRuntime.make(
     LbSync.Default,
     ZoneStates.Default,
     AcmeStates.Default,
+    DatabaseStates.Default,
   ).pipe(
     Layer.provide(temporalWorkflowEngine(client)),
     Layer.provide(PgClient.layer({ url: config.databaseUrl, maxConnections: 4 })),

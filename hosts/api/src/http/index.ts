@@ -4,6 +4,7 @@
  */
 import { accessHandlers } from "./access.js"
 import { certificatesHandlers } from "./certificates.js"
+import { databasesHandlers } from "./databases.js"
 import { dnsHandlers } from "./dns.js"
 import { overviewHandlers } from "./overview.js"
 import { sshKeysHandlers } from "./ssh-keys.js"
@@ -18,4 +19,5 @@ export const familyHandlers = [
   ...certificatesHandlers,
   ...sshKeysHandlers,
   ...dnsHandlers,
+  ...databasesHandlers,
 ] as const

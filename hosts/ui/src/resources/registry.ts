@@ -2,6 +2,7 @@
 
 import { CreateShard } from "@hosting/sdk"
 import { fromGroup, id } from "./calls"
+import { databases, databaseUsers } from "./databases"
 import { dnsRecords, zones } from "./dns"
 import { auditBodyColumn, brandClustersTab, runtimesTab } from "./panels"
 import { literalsOf } from "./schema-options"
@@ -210,6 +211,8 @@ export const RESOURCES: Readonly<Record<string, ResourceConfig>> = Object.fromEn
     fqdns,
     certificates,
     sshKeys,
+    databases,
+    databaseUsers,
     zones,
     dnsRecords,
     auditLogs,

@@ -308,6 +308,11 @@ export const tenants: ResourceConfig = {
       run: (c, r) => c.tenants.unsuspend({ path: id(r.id) }),
     },
   ],
-  tabs: [{ label: "Webroots", resource: "webroots" }, { label: "SSH keys", resource: "ssh-keys" }, resourcesTab],
+  tabs: [
+    { label: "Webroots", resource: "webroots" },
+    { label: "SSH keys", resource: "ssh-keys" },
+    { label: "Databases", resource: "databases" },
+    resourcesTab,
+  ],
   ...fromGroup("tenants", { create: createTenantWithWebroots }),
 }

@@ -9,6 +9,7 @@ import type {
   CertificatesNodeActivities,
 } from "../families/certificates/activities.js"
 import type { DatabaseNodeActivities } from "../families/databases/activities.js"
+import type { DatabaseControlPlaneActivities } from "../families/databases/activities-sync.js"
 import type { DnsControlPlaneActivities, DnsNodeActivities } from "../families/dns/activities.js"
 import type { EmailNodeActivities } from "../families/email/activities.js"
 import type { LbControlPlaneActivities, LbNodeActivities } from "../families/lb/activities.js"
@@ -19,6 +20,8 @@ import type { TopologyControlPlaneActivities, TopologyNodeActivities } from "../
 
 export type { StatusCause } from "../domain/lifecycle.js"
 export type * from "../families/certificates/activities.js"
+export type { DatabaseChangeReport } from "../families/databases/activities.js"
+export type * from "../families/databases/activities-sync.js"
 export type * from "../families/dns/activities.js"
 export type * from "../families/lb/activities.js"
 export type * from "../families/overview/activities.js"
@@ -62,4 +65,5 @@ export interface ControlPlaneActivities
     CertificatesControlPlaneActivities,
     DnsControlPlaneActivities,
     LbControlPlaneActivities,
+    DatabaseControlPlaneActivities,
     OverviewControlPlaneActivities {}

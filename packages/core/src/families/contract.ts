@@ -6,6 +6,7 @@
  */
 import { accessGroups } from "./access/contract.js"
 import { certificatesGroups } from "./certificates/contract.js"
+import { databasesGroups } from "./databases/contract.js"
 import { dnsGroups } from "./dns/contract.js"
 import { overviewGroups } from "./overview/contract.js"
 import { sshKeysGroups } from "./ssh-keys/contract.js"
@@ -20,10 +21,12 @@ export const familyGroups = [
   ...certificatesGroups,
   ...sshKeysGroups,
   ...dnsGroups,
+  ...databasesGroups,
 ] as const
 
 export * from "./access/contract.js"
 export * from "./certificates/contract.js"
+export * from "./databases/contract.js"
 export * from "./dns/contract.js"
 export * from "./overview/contract.js"
 export * from "./ssh-keys/contract.js"

@@ -7,6 +7,7 @@
 import { Layer } from "effect"
 import { accessFamily } from "./access/index.js"
 import { certificatesFamily } from "./certificates/index.js"
+import { databasesFamily } from "./databases/index.js"
 import { dnsFamily } from "./dns/index.js"
 import { lbFamily } from "./lb/index.js"
 import { overviewFamily } from "./overview/index.js"
@@ -23,6 +24,7 @@ export const families = [
   sshKeysFamily,
   dnsFamily,
   lbFamily,
+  databasesFamily,
 ] as const
 
 type Registered = (typeof families)[number]
@@ -47,6 +49,7 @@ export const familyServices = mergeLayers(families.flatMap<Registered["services"
 
 export * from "./access/index.js"
 export * from "./certificates/index.js"
+export * from "./databases/index.js"
 export * from "./dns/index.js"
 export * from "./family.js"
 export * from "./lb/index.js"

@@ -7,6 +7,8 @@ import { ZoneSync } from "../families/dns/sync.js"
 import { LbSync } from "../families/lb/sync.js"
 import type { Written } from "../families/tenancy/service-rows.js"
 import { TenantSync } from "../families/tenancy/sync.js"
+import type { DatabaseWritten } from "../families/databases/service-rows.js"
+import { DatabaseSync } from "../families/databases/sync.js"
 import { handOff, type WrittenRows } from "../sql/hand-off.js"
 import { makeSerializerRequest } from "./serializers.js"
 import { tenantChildFamilies, tenantChildIds } from "./tenant-children.js"
@@ -69,6 +71,10 @@ export type Change =
   | { readonly kind: "tenant-child.removed"; readonly tenantId: string }
   /** Tenants changed while a web converge ran from an older snapshot. */
   | { readonly kind: "web-converge.overtaken"; readonly tenantIds: ReadonlyArray<string> }
+  /** A database or its users created, updated, deleted or retried, with the rows written. */
+  | { readonly kind: "database.changed"; readonly databaseId: string; readonly written: DatabaseWritten }
+  /** Databases changed while a database shard's converge ran from an older snapshot. */
+  | { readonly kind: "database-converge.overtaken"; readonly databaseIds: ReadonlyArray<string> }
   /** Created, deleted or retried, with the records written with it. */
   | { readonly kind: "zone.changed"; readonly zoneId: string; readonly written: DnsWritten }
   /** Created, updated, deleted or retried. */
@@ -94,6 +100,8 @@ export type SyncRequest =
   | { readonly sync: "service-hostname-zones" }
   /** The serializer of every row of the tenant's child families (lifecycle/tenant-children.ts). */
   | { readonly sync: "tenant-children"; readonly tenantId: string }
+  /** A database's serializer; `written` rows say why when the engine cannot be reached. */
+  | { readonly sync: "database"; readonly databaseId: string; readonly written: DatabaseWritten }
   /** The LB serializer of a cluster (nothing when it has no lb shard). */
   | { readonly sync: "cluster-lb"; readonly clusterId: string }
   /**
@@ -181,6 +189,9 @@ const table = {
     ...c.routedIn.map((clusterId) => react({ sync: "cluster-lb", clusterId }, "die")),
     ...(c.moved ? [tenantZones(c.tenantId)] : []),
   ],
+  "database.changed": (c) => [react({ sync: "database", databaseId: c.databaseId, written: c.written }, "fail")],
+  "database-converge.overtaken": (c) =>
+    c.databaseIds.map((databaseId) => react({ sync: "database", databaseId, written: [] }, "die")),
   "web-converge.overtaken": (c) =>
     c.tenantIds.map((tenantId) => react({ sync: "tenant", tenantId, written: [] }, "die")),
   "zone.changed": (c) => [zoneSync(c.zoneId, c.written)],
@@ -231,6 +242,7 @@ export const SyncStartersLive = Layer.effect(
     const tenants = yield* TenantSync
     const zones = yield* ZoneSync
     const lb = yield* LbSync
+    const databases = yield* DatabaseSync
     const request = yield* makeSerializerRequest
     const start = (r: SyncRequest): Effect.Effect<void, Unavailable> => {
       switch (r.sync) {
@@ -260,6 +272,8 @@ export const SyncStartersLive = Layer.effect(
               ),
             { discard: true },
           )
+        case "database":
+          return handOff(sql, databases.request(r.databaseId), r.written)
         case "cluster-lb":
           return lb.request(r.clusterId)
         case "tenant-lbs":
@@ -268,7 +282,7 @@ export const SyncStartersLive = Layer.effect(
     }
     return { start }
   }),
-).pipe(Layer.provide(Layer.mergeAll(TenantSync.Default, ZoneSync.Default, LbSync.Default)))
+).pipe(Layer.provide(Layer.mergeAll(TenantSync.Default, ZoneSync.Default, LbSync.Default, DatabaseSync.Default)))
 
 /** Reports changes: runs the table's requests for each, in order, with their failure policy. */
 export class Reactions extends Effect.Service<Reactions>()("@hosting/Reactions", {

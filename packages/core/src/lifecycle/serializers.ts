@@ -1,5 +1,5 @@
 import { Effect } from "effect"
-import type { SyncLbInput, SyncTenantInput, SyncZoneInput } from "../activities/index.js"
+import type { SyncDatabaseInput, SyncLbInput, SyncTenantInput, SyncZoneInput } from "../activities/index.js"
 import { CHANGED_SIGNAL, CONTROL_PLANE_TASK_QUEUE, workflowIdFor } from "../domain/lifecycle.js"
 import { agentTimeoutSeconds } from "../families/topology/service-node-probes.js"
 import { WorkflowEngine } from "./workflow-engine.js"
@@ -43,6 +43,14 @@ export const lbSerializer: Serializer<SyncLbInput> = {
   resourceType: "cluster",
   operation: "lb-sync",
   input: (clusterId, nodeTimeoutSeconds) => ({ clusterId, nodeTimeoutSeconds }),
+}
+
+/** One database and its users on the nodes of its shard (`database:{id}:sync`). */
+export const databaseSerializer: Serializer<SyncDatabaseInput> = {
+  workflowType: "SyncDatabaseWorkflow",
+  resourceType: "database",
+  operation: "sync",
+  input: (databaseId, nodeTimeoutSeconds) => ({ databaseId, nodeTimeoutSeconds }),
 }
 
 /** Workflow id of a resource's serializer. */

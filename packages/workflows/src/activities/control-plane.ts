@@ -3,6 +3,7 @@ import {
   AuditLogs,
   ClusterId,
   causesOf,
+  type DatabaseStates,
   LbSync,
   NodeFacts,
   NodeProbeId,
@@ -18,6 +19,7 @@ import {
 import type { ControlPlaneActivities } from "@hosting/core/activities"
 import { Effect, type ManagedRuntime, Schema } from "effect"
 import { type AcmeSettings, createAcmeActivities } from "./acme.js"
+import { createDatabaseActivities } from "./databases.js"
 import { runActivity } from "./run.js"
 
 const decodeProbeId = Schema.decodeUnknown(NodeProbeId)
@@ -38,6 +40,7 @@ export type ControlPlaneServices =
   | LbSync
   | ZoneStates
   | AcmeStates
+  | DatabaseStates
 
 /** Control-plane activities over a runtime that provides the domain services. */
 export const createControlPlaneActivities = (
@@ -45,6 +48,7 @@ export const createControlPlaneActivities = (
   acme: AcmeSettings,
 ): ControlPlaneActivities => ({
   ...createAcmeActivities(runtime, acme),
+  ...createDatabaseActivities(runtime),
   markProbeProvisioning: ({ probeId }) =>
     runActivity(
       runtime,

@@ -1,5 +1,6 @@
 import type {
   ConvergeShardInput,
+  DatabaseChangeReport,
   DnsChangeReport,
   LbChangeReport,
   StatusCause,
@@ -21,6 +22,7 @@ export interface ConvergeShardOutcome {
       | WebChangeReport["changes"][number]
       | LbChangeReport["changes"][number]
       | DnsChangeReport["changes"][number]
+      | DatabaseChangeReport["changes"][number]
     )
   >
   readonly reloads: { nginx: number; php: number; haproxy: number }
@@ -47,6 +49,12 @@ export async function ConvergeShardWorkflow(input: ConvergeShardInput): Promise<
   const dns =
     role === "dns" && !plan && patched("converge-dns-zones")
       ? await cp.dnsShardZones({ shardId: input.shardId })
+      : undefined
+  // a database shard: exactly its databases on the nodes that apply them, platform orphans removed
+  // (runs started before databases were pushed only checked the nodes, and replay that way)
+  const database =
+    role === "database" && patched("converge-databases")
+      ? await cp.databaseShardSpecs({ shardId: input.shardId })
       : undefined
   const outcome: ConvergeShardOutcome = {
     nodes: nodeIds.length,
@@ -90,6 +98,17 @@ export async function ConvergeShardWorkflow(input: ConvergeShardInput): Promise<
           }
           return
         }
+        if (database !== undefined) {
+          const databases = database.nodes.find((n) => n.nodeId === nodeId)?.databases
+          // a replica of the shard's primary follows it by replication, never by ensures
+          if (databases === undefined) {
+            await node.describeNode()
+            return
+          }
+          const report = await node.convergeDatabases({ databases, plan })
+          outcome.changes.push(...report.changes.map((c) => ({ node_id: nodeId, ...c })))
+          return
+        }
         if (web === undefined) {
           await node.describeNode()
           return
@@ -117,6 +136,10 @@ export async function ConvergeShardWorkflow(input: ConvergeShardInput): Promise<
   if (web !== undefined) await cp.resyncTenantsChangedSince({ shardId: input.shardId, revision: web.revision })
   // likewise a name bound while an lb shard converged from an older read: the cluster's LB sync adds it
   if (lb !== undefined) await cp.requestLbSyncOfShard({ shardId: input.shardId })
+  // and a database changed meanwhile: its own sync puts it right
+  if (database !== undefined) {
+    await cp.resyncDatabasesChangedSince({ shardId: input.shardId, revision: database.revision })
+  }
   await cp.finishShardConverge({ shardId: input.shardId, causes: outcome.causes })
   return outcome
 }

@@ -7,6 +7,7 @@ export {
 export { ConvergeShardWorkflow } from "./converge-shard.js"
 export { ProbeNodeWorkflow } from "./probe-node.js"
 export { PurgeAuditLogsWorkflow } from "./purge-audit-logs.js"
+export { SyncDatabaseWorkflow } from "./sync-database.js"
 export { SyncLbWorkflow } from "./sync-lb.js"
 export { SyncTenantWorkflow } from "./sync-tenant.js"
 export { SyncZoneWorkflow } from "./sync-zone.js"

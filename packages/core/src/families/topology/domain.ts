@@ -72,26 +72,34 @@ const primaryNodeId = Schema.optional(NodeId).annotations({
 const webPort = Schema.optional(
   Port.annotations({ description: "lb: HTTP port of the web nodes behind the LB (8000)" }),
 )
+const mariadbPort = Schema.optional(
+  Port.annotations({
+    description: "database: MariaDB's TCP port on the shard's nodes, which databases tell applications (3306)",
+  }),
+)
 
 /**
  * Settings a shard's config may hold; which of them a shard takes depends on its role
  * (ShardConfigByRole). Every value is typed, so nothing free-form (line breaks, NUL, megabytes)
  * is ever stored.
  */
-export const ShardConfig = strict(Schema.Struct({ primary_node_id: primaryNodeId, web_port: webPort })).annotations({
+export const ShardConfig = strict(
+  Schema.Struct({ primary_node_id: primaryNodeId, web_port: webPort, mariadb_port: mariadbPort }),
+).annotations({
   title: "ShardConfig",
   description:
-    "role settings: primary_node_id (database, valkey), web_port (lb); web, dns, email and s3 take none ({})",
+    "role settings: primary_node_id (database, valkey), web_port (lb), mariadb_port (database); web, dns, email and s3 take none ({})",
 })
 
 /**
  * The settings each role's shards take, from what the code reads: the LB sync reads an lb
  * shard's `web_port`; nothing reads a web, dns, email or s3 shard's config, so those take none;
- * database and valkey shards name their primary.
+ * database and valkey shards name their primary; a database shard's `mariadb_port` is the port
+ * its databases tell applications to connect to (every node of a shard listens on the same one).
  */
 export const SHARD_SETTINGS: Readonly<Record<ShardRole, ReadonlyArray<keyof typeof ShardConfig.Type>>> = {
   web: [],
-  database: ["primary_node_id"],
+  database: ["primary_node_id", "mariadb_port"],
   dns: [],
   email: [],
   valkey: ["primary_node_id"],
@@ -109,6 +117,7 @@ export const shardConfigProblem = (role: ShardRole, config: object): string | un
 }
 
 const WithPrimary = strict(Schema.Struct({ primary_node_id: primaryNodeId }))
+const DatabaseOptions = strict(Schema.Struct({ primary_node_id: primaryNodeId, mariadb_port: mariadbPort }))
 // an empty Struct accepts any value (it has no properties to check excess ones against)
 const NoOptions = Schema.Record({ key: Schema.String, value: Schema.Unknown }).pipe(
   Schema.filter((c) => Object.keys(c).length === 0 || "this role takes no settings: config must be {}"),
@@ -118,7 +127,7 @@ const LbOptions = strict(Schema.Struct({ web_port: webPort }))
 /** Per-role shard settings as Schemas (SHARD_SETTINGS); anything a role does not know is refused. */
 export const ShardConfigByRole = {
   web: NoOptions,
-  database: WithPrimary,
+  database: DatabaseOptions,
   dns: NoOptions,
   email: NoOptions,
   valkey: WithPrimary,

@@ -21,10 +21,10 @@ describe("shard config", () => {
     expect(issues(UpdateShard, { config: { primary_node_id: NODE } })).toBe("accepted")
     // (each message ends with the optional field's other alternative: undefined)
     expect(issues(CreateShard, { name: "web", role: "web", config: { "\u0000": 1 } })).toBe(
-      'config.\u0000: is unexpected, expected: "primary_node_id" | "web_port"; config: Expected undefined, actual {"\\u0000":1}',
+      'config.\u0000: is unexpected, expected: "primary_node_id" | "web_port" | "mariadb_port"; config: Expected undefined, actual {"\\u0000":1}',
     )
     expect(issues(UpdateShard, { config: { motd: "a\nb" } })).toBe(
-      'config.motd: is unexpected, expected: "primary_node_id" | "web_port"; config: Expected undefined, actual {"motd":"a\\nb"}',
+      'config.motd: is unexpected, expected: "primary_node_id" | "web_port" | "mariadb_port"; config: Expected undefined, actual {"motd":"a\\nb"}',
     )
     expect(issues(UpdateShard, { config: { web_port: "80\u0000" } })).toMatch(/^config\.web_port: Expected /)
     // (compared as a boolean: the message quotes the 10 MB value)

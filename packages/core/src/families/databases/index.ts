@@ -1,0 +1,16 @@
+import { defineFamily } from "../family.js"
+import { databasesMigrations } from "./migrations.js"
+import { Databases } from "./service-databases.js"
+import { DatabaseUsers } from "./service-users.js"
+
+/** Databases of tenants and their users: a family with a serializer of its own (`database:{id}:sync`). */
+export const databasesFamily = defineFamily({
+  name: "databases",
+  services: [Databases.Default, DatabaseUsers.Default],
+  migrations: databasesMigrations,
+})
+
+export * from "./contract.js"
+export * from "./service-databases.js"
+export * from "./service-users.js"
+export * from "./states.js"
