@@ -19,8 +19,13 @@ import type { ScopedSpec } from "./service-rows.js"
  * a newer pending change or be undone by the tenant's next round.
  */
 
+// `a.b.example.com` → {a.b.example.com, b.example.com, example.com, com}: the zones that may
+// cover the name, looked up by the unique index on zones(name) (one probe per suffix)
+const SUFFIXES = `ARRAY(SELECT array_to_string((string_to_array(f.hostname, '.'))[n:], '.')
+  FROM generate_series(1, cardinality(string_to_array(f.hostname, '.'))) AS n)`
+
 // Every lateral below is one index lookup per FQDN: shards by (cluster_id, name), zones by name
-// (the name's suffixes, most specific first), certificates by (fqdn_id, created_at, id).
+// (the name's suffixes, the longest wins), certificates by (fqdn_id, created_at, id).
 const SIDES = `
   fqdns f
   JOIN tenants tn ON tn.id = f.tenant_id
@@ -36,17 +41,18 @@ const SIDES = `
     HAVING count(*) > 0
   ) lb ON true
   LEFT JOIN LATERAL (
-    SELECT z.id, z.name, z.brand_id, z.status, z.status_message, z.status_details
-    FROM generate_series(1, cardinality(string_to_array(f.hostname, '.'))) AS i(n)
-    JOIN zones z ON z.name = array_to_string((string_to_array(f.hostname, '.'))[i.n:], '.')
-    WHERE z.status <> 'deleting'
-    ORDER BY i.n LIMIT 1
+    SELECT z.id, z.name, z.brand_id, z.status, z.status_message, z.status_details FROM zones z
+    WHERE z.name = ANY(${SUFFIXES}) AND z.status <> 'deleting'
+    ORDER BY length(z.name) DESC LIMIT 1
   ) dz ON dz.brand_id = tn.brand_id
+  LEFT JOIN LATERAL (
+    SELECT true AS held FROM certificates c
+    WHERE c.fqdn_id = f.id AND c.status = 'active' AND c.not_after > now() LIMIT 1
+  ) cert ON true
   CROSS JOIN LATERAL (
     SELECT CASE WHEN f.tls <> 'letsencrypt' THEN NULL
         WHEN f.acme_status = 'failed' THEN 'failed'
-        WHEN f.acme_status = 'issued' OR EXISTS (SELECT 1 FROM certificates c
-          WHERE c.fqdn_id = f.id AND c.status = 'active' AND c.not_after > now()) THEN 'active'
+        WHEN f.acme_status = 'issued' OR cert.held THEN 'active'
         WHEN f.acme_status = 'issuing' THEN 'provisioning'
         ELSE 'pending' END AS status
   ) ce`
