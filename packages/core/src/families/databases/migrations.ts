@@ -11,6 +11,7 @@ const run = (statements: ReadonlyArray<string>): Migration =>
  * their revision is still the one it applied. Only a user's mysql_native_password hash is
  * stored, never the password. Users go with their database (ON DELETE CASCADE): the node drops
  * them with it. A database keeps its shard (RESTRICT: a shard with databases cannot be deleted).
+ * `collation` is a reserved word in PostgreSQL: every statement quotes it.
  */
 export const databasesMigrations: Record<string, Migration> = {
   "0010_databases": run([
@@ -21,7 +22,7 @@ export const databasesMigrations: Record<string, Migration> = {
       shard_id uuid NOT NULL REFERENCES shards(id),
       name text NOT NULL UNIQUE,
       charset text NOT NULL,
-      collation text NOT NULL,
+      "collation" text NOT NULL,
       status text NOT NULL DEFAULT 'pending',
       status_message text,
       status_details jsonb,

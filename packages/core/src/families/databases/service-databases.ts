@@ -142,7 +142,7 @@ export class Databases extends Effect.Service<Databases>()("@hosting/Databases",
             const locked = yield* sql<{ status: string }>`SELECT status FROM tenants WHERE id = ${tenantId} FOR SHARE`
             if (locked[0] === undefined || locked[0].status === "deleting")
               return yield* Effect.fail(tenantBeingDeleted())
-            yield* sql`INSERT INTO databases (id, tenant_id, shard_id, name, charset, collation, status)
+            yield* sql`INSERT INTO databases (id, tenant_id, shard_id, name, charset, "collation", status)
               VALUES (${id}, ${tenantId}, ${shardId}, ${generateName("database")}, ${charset}, ${collation}, 'pending')`
           }),
         ),
@@ -164,7 +164,7 @@ export class Databases extends Effect.Service<Databases>()("@hosting/Databases",
       const { database, tenantStatus } = yield* current(principal, id)
       if (tenantStatus === "deleting") return yield* Effect.fail(tenantBeingDeleted())
       const { charset, collation } = charsetOf(patch, database)
-      const rows = yield* sql`UPDATE databases SET charset = ${charset}, collation = ${collation},
+      const rows = yield* sql`UPDATE databases SET charset = ${charset}, "collation" = ${collation},
           ${markDatabaseRow(sql, "pending")}
         WHERE id = ${id} AND status <> 'deleting' RETURNING id`.pipe(Effect.orDie)
       if (rows.length === 0) return yield* Effect.fail(new Conflict({ message: "the database is being deleted" }))

@@ -64,7 +64,7 @@ export class DatabaseStates extends Effect.Service<DatabaseStates>()("@hosting/D
     const reactions = yield* Reactions
 
     const databaseRows = (where: Fragment) =>
-      sql<DatabaseRow>`SELECT d.id::text, d.tenant_id::text, d.shard_id::text, d.name, d.charset, d.collation,
+      sql<DatabaseRow>`SELECT d.id::text, d.tenant_id::text, d.shard_id::text, d.name, d.charset, d."collation",
           d.status, d.revision::text, tn.suspended
         FROM databases d JOIN tenants tn ON tn.id = d.tenant_id WHERE ${where} ORDER BY d.name`
     const userRows = (databaseIds: ReadonlyArray<string>) =>
