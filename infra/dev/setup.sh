@@ -21,6 +21,8 @@ compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || apt_install postgres
 # Programs the node agent drives on a web node; tests run them on private loopback ports.
 # (policy-rc.d keeps the packages from starting their own daemons; the agent starts its own.)
 apt_install nginx php8.2-fpm php8.2-cli openssh-server openssh-client acl ruby
+# mysqli and PDO for tenants' PHP sites, which connect to a database node's MariaDB.
+apt_install php8.2-mysql
 # An LB node's HAProxy (routes changed through its admin socket, no reload).
 apt_install haproxy
 # A DNS node's PowerDNS (gpgsql backend on its own database); dig checks its answers in tests.
