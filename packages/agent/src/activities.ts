@@ -38,6 +38,11 @@ const unserved: Required<RoleActivities> = {
   dumpDatabase: notServed("database"),
   importDatabase: notServed("database"),
   replicationStatus: notServed("database"),
+  replicationSource: notServed("database"),
+  followPrimary: notServed("database"),
+  offerReplicaSeed: notServed("database"),
+  seedFromPrimary: notServed("database"),
+  promote: notServed("database"),
   ensureMailDomain: notServed("email"),
   removeMailDomain: notServed("email"),
   // a node of an email shard that hosts no domain needs nothing, whether or not it runs the role

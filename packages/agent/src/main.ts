@@ -5,6 +5,7 @@ import {
   type HaproxyManager,
   type MailManager,
   type MariaDbManager,
+  type MariaDbReplication,
   NodeId,
   type PowerDnsManager,
   type RgwManager,
@@ -55,7 +56,7 @@ const definitions = parseRoles(config.roles).map((name) => registry[name](proces
 // typing it as providing every role's managers is sound for the roles that use it.
 const runtime = ManagedRuntime.make(
   Layer.mergeAll(Layer.empty, ...definitions.map((d) => d.layer)) as Layer.Layer<
-    WebManagers | HaproxyManager | PowerDnsManager | MariaDbManager | MailManager | RgwManager
+    WebManagers | HaproxyManager | PowerDnsManager | MariaDbManager | MariaDbReplication | MailManager | RgwManager
   >,
 )
 const roles = definitions.map((d) => d.make(runtime))

@@ -13,12 +13,28 @@ export interface DatabaseNodeConfig {
   readonly runAs: string | null
   /** InnoDB's buffer pool, in MiB. */
   readonly bufferPoolMb: number
+  /**
+   * The server's replication id (1..2^32-1), unique among a shard's nodes: derived from the node
+   * id (the root's path when there is none, as in tests), so it never changes for a node.
+   */
+  readonly serverId: number
   readonly binaries: {
     readonly mariadbd: string
     readonly installDb: string
     readonly client: string
     readonly dump: string
   }
+}
+
+/**
+ * A stable replication server id from a node's identity: FNV-1a (32 bits) of it, never 0 (which
+ * MariaDB refuses for replication). Two nodes of one shard collide with odds of 1 in 4·10⁹; a
+ * replica whose id equals its source's is refused by the server and shows the error in its status.
+ */
+export const serverIdOf = (identity: string): number => {
+  let h = 0x811c9dc5
+  for (const byte of new TextEncoder().encode(identity)) h = Math.imul(h ^ byte, 0x01000193) >>> 0
+  return h === 0 ? 1 : h
 }
 
 /**
@@ -42,6 +58,7 @@ export const DatabaseNodeSettings: Config.Config<DatabaseNodeConfig> = Config.al
     message: "must be a user name",
   }),
   bufferPoolMb: intSetting("HOSTING_MARIADB_BUFFER_POOL_MB", 128, 8, 1_048_576),
+  nodeId: Config.option(Config.string("HOSTING_NODE_ID")),
   binDir: pathSetting("HOSTING_MARIADB_BIN_DIR", "/usr/bin"),
   mariadbd: pathSetting("HOSTING_MARIADBD_BINARY", "/usr/sbin/mariadbd"),
 }).pipe(
@@ -52,6 +69,7 @@ export const DatabaseNodeSettings: Config.Config<DatabaseNodeConfig> = Config.al
       transfer: { host: s.transferHost._tag === "Some" ? s.transferHost.value : s.host, port: s.transferPort },
       runAs: process.getuid?.() === 0 ? s.runAs : null,
       bufferPoolMb: s.bufferPoolMb,
+      serverId: serverIdOf(s.nodeId._tag === "Some" ? s.nodeId.value : s.root),
       binaries: {
         mariadbd: s.mariadbd,
         installDb: `${s.binDir}/mariadb-install-db`,

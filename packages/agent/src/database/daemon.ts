@@ -12,6 +12,9 @@ import type { DatabaseNodeConfig } from "./config.js"
 /** The platform's own account on the node's MariaDB: socket only, every privilege. */
 export const ADMIN_USER = "hosting_admin"
 
+/** The account replicas of this node log in with (REPLICATION SLAVE only), on every node. */
+export const REPLICATION_USER = "hosting_repl"
+
 /** Paths of the node's MariaDB under its root. */
 export const databasePaths = (root: string) => {
   const dir = join(root, "mariadb")
@@ -24,10 +27,14 @@ export const databasePaths = (root: string) => {
     pid: join(dir, "run", "mysqld.pid"),
     /** mariadbd's own log, in a directory it owns (it opens the file after dropping to its user). */
     log: join(dir, "log"),
+    /** mariadbd's temporary files: its own, since at start a server deletes leftovers it finds in its tmpdir. */
+    tmp: join(dir, "tmp"),
     errorLog: join(dir, "log", "error.log"),
     stdoutLog: join(dir, "mariadbd.log"),
     /** The admin account's client options (user, password, socket): root-only. */
     adminCnf: join(dir, "admin.cnf"),
+    /** The replication account's password: root-only, given only to the control plane's replication steps. */
+    replicationCnf: join(dir, "replication.cnf"),
     transfer: join(dir, "transfer"),
   }
 }
@@ -44,6 +51,7 @@ const myCnf = (c: DatabaseNodeConfig, p: Paths) =>
     `socket=${p.socket}`,
     `pid-file=${p.pid}`,
     `log-error=${p.errorLog}`,
+    `tmpdir=${p.tmp}`,
     `bind-address=${c.listen.host}`,
     `port=${c.listen.port}`,
     // accounts are 'user'@'%' and the admin 'hosting_admin'@'localhost': no DNS lookups at login
@@ -54,6 +62,20 @@ const myCnf = (c: DatabaseNodeConfig, p: Paths) =>
     // no reading or writing server-side files through SQL, whoever gets FILE
     `secure-file-priv=${join(p.dir, "no-files")}`,
     "performance_schema=OFF",
+    // GTID replication: any node can be a primary (binlog, its replicas' changes included, so a
+    // promoted replica's binlog continues its source's history) or a replica. Binlog and relay
+    // log live in the datadir (named, not after the hostname): a wiped datadir starts clean.
+    `server_id=${c.serverId}`,
+    "log_bin=mariadb-bin",
+    "binlog_format=ROW",
+    "log_slave_updates=ON",
+    "gtid_strict_mode=ON",
+    "relay_log=relay-bin",
+    // a replica away longer than this must be re-seeded (its GTIDs are purged: error 1236)
+    `binlog_expire_logs_seconds=${7 * 86400}`,
+    // every server starts read-only; the agent opens a server without a replication source for
+    // writes right after, so a replica restarted with its machine never takes an application's write
+    "read_only=ON",
     "",
     "[client]",
     `socket=${p.socket}`,
@@ -188,6 +210,8 @@ const ensureAdmin = async (c: DatabaseNodeConfig, p: Paths) => {
   const hash = mysqlNativePasswordHash(password)
   await runProgram(c.binaries.client, [`--defaults-file=${p.conf}`, "--user=root"], {
     input: [
+      // node-local: each node's admin has its own password, so this never reaches the binlog
+      "SET SESSION sql_log_bin=0;",
       `CREATE OR REPLACE USER '${ADMIN_USER}'@'localhost' IDENTIFIED BY PASSWORD '${hash}';`,
       `GRANT ALL PRIVILEGES ON *.* TO '${ADMIN_USER}'@'localhost' WITH GRANT OPTION;`,
       "",
@@ -198,6 +222,39 @@ const ensureAdmin = async (c: DatabaseNodeConfig, p: Paths) => {
     ["[client]", `user=${ADMIN_USER}`, `password=${password}`, `socket=${p.socket}`, ""].join("\n"),
     0o600,
   )
+}
+
+// The replication account exists on every node, so any node can become a primary. Its password
+// is generated here, kept root-only and set with only its hash; like the admin account it is
+// node-local (never binlogged): each node's replicas log in with that node's own password.
+const ensureReplicationAccount = async (c: DatabaseNodeConfig, p: Paths) => {
+  const existing = /^password=([0-9a-f]{48})$/m.exec((await readIfExists(p.replicationCnf)) ?? "")?.[1]
+  const password = existing ?? randomBytes(24).toString("hex")
+  const hash = mysqlNativePasswordHash(password)
+  const account = `'${REPLICATION_USER}'@'%'`
+  await runProgram(c.binaries.client, [`--defaults-file=${p.adminCnf}`], {
+    input: [
+      "SET SESSION sql_log_bin=0;",
+      `CREATE USER IF NOT EXISTS ${account} IDENTIFIED BY PASSWORD '${hash}';`,
+      `ALTER USER ${account} IDENTIFIED BY PASSWORD '${hash}';`,
+      `GRANT REPLICATION SLAVE ON *.* TO ${account};`,
+      "",
+    ].join("\n"),
+  })
+  if (existing === undefined)
+    await writeIfChanged(
+      p.replicationCnf,
+      ["[client]", `user=${REPLICATION_USER}`, `password=${password}`, ""].join("\n"),
+      0o600,
+    )
+}
+
+/** The replication account's password, from the root-only replication.cnf. */
+export const replicationPassword = async (root: string): Promise<string> => {
+  const cnf = await readIfExists(databasePaths(root).replicationCnf)
+  const password = /^password=([0-9a-f]{48})$/m.exec(cnf ?? "")?.[1]
+  if (password === undefined) throw new Error("the replication account is not set up yet (start the role)")
+  return password
 }
 
 /**
@@ -214,12 +271,14 @@ export const ensureMariaDb = async (c: DatabaseNodeConfig): Promise<{ pid: numbe
   await ensureDir(p.transfer, 0, 0, 0o700)
   await ensureDir(p.run, uid, gid, 0o755)
   await ensureDir(p.log, uid, gid, 0o750)
+  await ensureDir(p.tmp, uid, gid, 0o750)
   const changed = await writeIfChanged(p.conf, myCnf(c, p), 0o644)
   if (!existsSync(p.data)) await initialise(c, p, uid, gid)
 
   const running = mariadbPid(c.root)
   if (running !== undefined && !changed && (await socketAnswers(p.socket))) {
     await ensureAdmin(c, p)
+    await ensureReplicationAccount(c, p)
     return { pid: running, started: false }
   }
   if (running !== undefined) await stopPid(running, 60_000)
@@ -236,6 +295,7 @@ export const ensureMariaDb = async (c: DatabaseNodeConfig): Promise<{ pid: numbe
     while (Date.now() < deadline) {
       if (mariadbPid(c.root) === child.pid && (await socketAnswers(p.socket))) {
         await ensureAdmin(c, p)
+        await ensureReplicationAccount(c, p)
         return { pid: child.pid, started: true }
       }
       if (!alive(child.pid)) throw new Error(`mariadbd exited at start:\n${tail(p.errorLog)}`)

@@ -1,17 +1,23 @@
+import { rm } from "node:fs/promises"
 import type {
   DatabaseChangeReport,
   DatabaseDump,
+  DatabaseFollowReport,
   DatabaseName,
+  DatabasePromoteReport,
+  DatabaseReplicaSeed,
+  DatabaseReplicationSource,
   DatabaseReplicationStatus,
   DatabaseServerInfo,
   DatabaseSpec,
 } from "@hosting/core/node"
-import { MariaDbManager } from "@hosting/core/node"
+import { MariaDbManager, MariaDbReplication } from "@hosting/core/node"
 import { Cause, Effect, Exit, ManagedRuntime, Option } from "effect"
 import { ConfigRejected } from "../roles.js"
 import type { DatabaseNodeConfig } from "./config.js"
-import { ensureMariaDb } from "./daemon.js"
-import { databaseManagersLayer } from "./sql.js"
+import { ensureMariaDb, REPLICATION_USER, replicationPassword } from "./daemon.js"
+import { loadReplicaSeed, offerReplicaSeed } from "./seed.js"
+import { type DatabaseManagers, databaseManagersLayer } from "./sql.js"
 import { DatabaseTransfer } from "./transfer.js"
 
 /**
@@ -21,7 +27,7 @@ import { DatabaseTransfer } from "./transfer.js"
  * each other's half-done state.
  */
 export class DatabaseNode {
-  private readonly runtime: ManagedRuntime.ManagedRuntime<MariaDbManager, never>
+  private readonly runtime: ManagedRuntime.ManagedRuntime<DatabaseManagers, never>
   private readonly ownsRuntime: boolean
   private readonly transfer: DatabaseTransfer
   private queue: Promise<unknown> = Promise.resolve()
@@ -29,16 +35,20 @@ export class DatabaseNode {
   /** `runtime`: the agent's, providing the manager; without one the node makes its own. */
   constructor(
     private readonly config: DatabaseNodeConfig,
-    runtime?: ManagedRuntime.ManagedRuntime<MariaDbManager, never>,
+    runtime?: ManagedRuntime.ManagedRuntime<DatabaseManagers, never>,
   ) {
     this.ownsRuntime = runtime === undefined
     this.runtime = runtime ?? ManagedRuntime.make(databaseManagersLayer(config))
     this.transfer = new DatabaseTransfer(config)
   }
 
-  /** Starts or adopts mariadbd (initialising it on first start) and opens the dump listener. */
+  /**
+   * Starts or adopts mariadbd (initialising it on first start) and opens the dump listener. Every
+   * server starts read-only: one without a replication source is opened for writes here.
+   */
   async start(): Promise<{ pid: number; started: boolean }> {
     const server = await ensureMariaDb(this.config)
+    await this.withReplication((r) => r.settleReadOnly())
     await this.transfer.start()
     return server
   }
@@ -58,7 +68,7 @@ export class DatabaseNode {
   // runPromise would wrap failures in a FiberFailure: unwrap them so the activity can tell a
   // refusal (never retried) from an unreachable server (retried)
   private async run<A>(
-    effect: Effect.Effect<A, { readonly _tag: string; readonly message: string }, MariaDbManager>,
+    effect: Effect.Effect<A, { readonly _tag: string; readonly message: string }, DatabaseManagers>,
   ): Promise<A> {
     const exit = await this.runtime.runPromiseExit(effect)
     if (Exit.isSuccess(exit)) return exit.value
@@ -76,19 +86,39 @@ export class DatabaseNode {
     return this.run(Effect.flatMap(MariaDbManager, f))
   }
 
+  private withReplication<A>(
+    f: (r: MariaDbReplication) => Effect.Effect<A, { readonly _tag: string; readonly message: string }>,
+  ): Promise<A> {
+    return this.run(Effect.flatMap(MariaDbReplication, f))
+  }
+
+  // A replica's databases are its primary's, through replication: a change made here would make
+  // its history differ from the primary's and stop replication, so it is refused.
+  private changing<A>(
+    f: (m: MariaDbManager) => Effect.Effect<A, { readonly _tag: string; readonly message: string }>,
+  ): Promise<A> {
+    return this.run(
+      Effect.flatMap(MariaDbReplication, (r) => r.refuseOnReplica()).pipe(
+        Effect.zipRight(Effect.flatMap(MariaDbManager, f)),
+      ),
+    )
+  }
+
   /** Makes one database exactly its spec (its users and their grants included). */
   ensureDatabase(spec: DatabaseSpec): Promise<DatabaseChangeReport> {
-    return this.locked(() => this.withManager((m) => m.ensure([spec], spec.name)))
+    return this.locked(() => this.changing((m) => m.ensure([spec], spec.name)))
   }
 
   /** Drops a database and every user of it; nothing when it is not there. */
   removeDatabase(name: DatabaseName): Promise<DatabaseChangeReport> {
-    return this.locked(() => this.withManager((m) => m.ensure([], name)))
+    return this.locked(() => this.changing((m) => m.ensure([], name)))
   }
 
   /** Makes the node's platform databases exactly these (with `plan`, only reports the changes). */
   convergeDatabases(specs: ReadonlyArray<DatabaseSpec>, plan: boolean): Promise<DatabaseChangeReport> {
-    return this.locked(() => this.withManager((m) => (plan ? m.plan(specs, "all") : m.ensure(specs, "all"))))
+    return this.locked(() =>
+      plan ? this.withManager((m) => m.plan(specs, "all")) : this.changing((m) => m.ensure(specs, "all")),
+    )
   }
 
   /** The server's version, charsets and collations. */
@@ -98,7 +128,60 @@ export class DatabaseNode {
 
   /** This server's replication state. */
   replicationStatus(): Promise<DatabaseReplicationStatus> {
-    return this.withManager((m) => m.replication())
+    return this.withReplication((r) => r.status())
+  }
+
+  /** How replicas reach this node: its address and its replication account's password (a secret). */
+  async replicationSource(): Promise<DatabaseReplicationSource> {
+    const { host, port } = this.config.listen
+    // a wildcard listener is reached on the address other nodes download dumps from
+    const advertised = host === "0.0.0.0" || host === "::" ? this.config.transfer.host : host
+    return { host: advertised, port, user: REPLICATION_USER, password: await replicationPassword(this.config.root) }
+  }
+
+  /** Makes this node a read-only replica of `source`, or reports that it needs a seed first. */
+  followPrimary(source: DatabaseReplicationSource): Promise<DatabaseFollowReport> {
+    return this.locked(() => this.withReplication((r) => r.follow(source)))
+  }
+
+  /** Opens this replica for writes as the primary (refused unless healthy, or forced). */
+  promote(force: boolean): Promise<DatabasePromoteReport> {
+    return this.locked(() => this.withReplication((r) => r.promote(force)))
+  }
+
+  /** Dumps the platform's databases and accounts with their GTID position and offers them to a new replica. */
+  offerReplicaSeed(): Promise<DatabaseReplicaSeed> {
+    return this.locked(async () => {
+      const observed = await this.withManager((m) => m.observe("all"))
+      const accounts = await this.withReplication((r) => r.accountStatements())
+      const binlog = () => this.withReplication((r) => r.status()).then((s) => s.gtid_binlog_pos)
+      return offerReplicaSeed(
+        this.config,
+        this.transfer,
+        observed.databases.map((d) => d.name),
+        accounts,
+        binlog,
+      )
+    })
+  }
+
+  /**
+   * Makes this node a fresh replica of `source` from its seed: stopped and read-only, the seed
+   * downloaded and checked (a bad one changes nothing), every platform database and account
+   * here dropped, the seed loaded, its own binlog cleared, following from the seed's position.
+   */
+  seedFromPrimary(source: DatabaseReplicationSource, seed: DatabaseReplicaSeed): Promise<DatabaseFollowReport> {
+    return this.locked(async () => {
+      const file = await this.transfer.download(seed)
+      try {
+        await this.withReplication((r) => r.beginSeed())
+        await this.withManager((m) => m.ensure([], "all"))
+        await loadReplicaSeed(this.config, file)
+      } finally {
+        await rm(file, { force: true })
+      }
+      return this.withReplication((r) => r.finishSeed(source, seed.gtid_position))
+    })
   }
 
   /** Dumps one database and offers the dump to other nodes. */

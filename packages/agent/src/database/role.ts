@@ -1,9 +1,10 @@
-import { DatabaseName, DatabaseSpec, DatabaseSpecs, type MariaDbManager } from "@hosting/core/node"
+import { DatabaseName, DatabaseReplicationSource, DatabaseSpec, DatabaseSpecs } from "@hosting/core/node"
 import { Schema } from "effect"
 import { type AgentRole, classify, decode, type RoleDefinition } from "../roles.js"
 import { databaseNodeConfigFromEnv } from "./config.js"
 import { DatabaseNode } from "./node.js"
-import { databaseManagersLayer } from "./sql.js"
+import { DatabaseReplicaSeedOffer } from "./seed.js"
+import { type DatabaseManagers, databaseManagersLayer } from "./sql.js"
 import { DatabaseDumpOffer } from "./transfer.js"
 
 /** The database role: a private MariaDB whose platform databases and users follow their specs. */
@@ -23,11 +24,22 @@ export const databaseRole = (db: DatabaseNode): AgentRole => ({
     importDatabase: ({ spec, dump }) =>
       classify(() => db.importDatabase(decode(DatabaseSpec, spec), decode(DatabaseDumpOffer, dump))),
     replicationStatus: () => classify(() => db.replicationStatus()),
+    replicationSource: () => classify(() => db.replicationSource()),
+    followPrimary: (source) => classify(() => db.followPrimary(decode(DatabaseReplicationSource, source))),
+    offerReplicaSeed: () => classify(() => db.offerReplicaSeed()),
+    seedFromPrimary: ({ source, seed }) =>
+      classify(() =>
+        db.seedFromPrimary(decode(DatabaseReplicationSource, source), decode(DatabaseReplicaSeedOffer, seed)),
+      ),
+    promote: (input) =>
+      classify(() =>
+        db.promote(decode(Schema.Struct({ force: Schema.optional(Schema.Boolean) }), input).force ?? false),
+      ),
   },
 })
 
 /** The database role from the environment: its manager's layer, and the role over the agent's runtime. */
-export const databaseRoleFromEnv = (env: NodeJS.ProcessEnv): RoleDefinition<MariaDbManager> => {
+export const databaseRoleFromEnv = (env: NodeJS.ProcessEnv): RoleDefinition<DatabaseManagers> => {
   const config = databaseNodeConfigFromEnv(env)
   return {
     layer: databaseManagersLayer(config),

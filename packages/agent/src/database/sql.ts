@@ -1,4 +1,4 @@
-import { MariaDbManager, SqlFailure, SqlPort } from "@hosting/core/node"
+import { MariaDbManager, MariaDbReplication, SqlFailure, SqlPort } from "@hosting/core/node"
 import { Effect, Layer } from "effect"
 import { createPool, type Pool } from "mysql2/promise"
 import type { DatabaseNodeConfig } from "./config.js"
@@ -79,6 +79,9 @@ export const mysqlSqlPort = (config: DatabaseNodeConfig): Layer.Layer<SqlPort> =
     }),
   )
 
-/** Core's MariaDbManager over this node's MariaDB. */
-export const databaseManagersLayer = (config: DatabaseNodeConfig): Layer.Layer<MariaDbManager> =>
-  MariaDbManager.Default.pipe(Layer.provide(mysqlSqlPort(config)))
+/** The managers a database node drives: core's MariaDbManager and MariaDbReplication over this node's MariaDB. */
+export type DatabaseManagers = MariaDbManager | MariaDbReplication
+
+/** Core's MariaDbManager and MariaDbReplication over this node's MariaDB (one pool for both). */
+export const databaseManagersLayer = (config: DatabaseNodeConfig): Layer.Layer<DatabaseManagers> =>
+  Layer.mergeAll(MariaDbManager.Default, MariaDbReplication.Default).pipe(Layer.provide(mysqlSqlPort(config)))

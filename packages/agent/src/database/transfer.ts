@@ -28,7 +28,7 @@ interface Offer {
 }
 
 // Runs a program whose stdout (or stdin) is one end of a stream pipeline; rejects with its stderr.
-const child = (command: string, args: ReadonlyArray<string>, stdin: "pipe" | "ignore") => {
+export const child = (command: string, args: ReadonlyArray<string>, stdin: "pipe" | "ignore") => {
   const proc = spawn(command, [...args], { stdio: [stdin, "pipe", "pipe"] })
   let stderr = ""
   proc.stderr!.on("data", (d) => {
@@ -45,7 +45,7 @@ const child = (command: string, args: ReadonlyArray<string>, stdin: "pipe" | "ig
 
 // A program that fails part-way also breaks the pipe into or out of it: its own message (stderr)
 // is the one worth reporting, not the EPIPE.
-const both = async (stream: Promise<void>, exited: Promise<void>): Promise<void> => {
+export const both = async (stream: Promise<void>, exited: Promise<void>): Promise<void> => {
   const [s, e] = await Promise.allSettled([stream, exited])
   if (e.status === "rejected") throw e.reason
   if (s.status === "rejected") throw s.reason
@@ -105,13 +105,7 @@ export class DatabaseTransfer {
 
   /** Dumps one database into a gzip'd file and offers it. */
   async dump(database: string): Promise<DatabaseDump> {
-    for (const [id, o] of this.offers)
-      if (o.expires < Date.now()) {
-        this.offers.delete(id)
-        await rm(o.file, { force: true })
-      }
-    const id = randomUUID()
-    const file = join(this.paths.transfer, `${id}.sql.gz`)
+    const { id, file } = await this.newOffer()
     const dump = child(
       this.config.binaries.dump,
       [
@@ -135,11 +129,26 @@ export class DatabaseTransfer {
       await rm(file, { force: true })
       throw e
     }
+    return { database, ...(await this.offer(id, file)) }
+  }
+
+  /** A new offer's id and the file it will be written to (expired offers' files are removed first). */
+  async newOffer(): Promise<{ id: string; file: string }> {
+    for (const [id, o] of this.offers)
+      if (o.expires < Date.now()) {
+        this.offers.delete(id)
+        await rm(o.file, { force: true })
+      }
+    const id = randomUUID()
+    return { id, file: join(this.paths.transfer, `${id}.sql.gz`) }
+  }
+
+  /** Offers a written file for an hour under its id and a new token. */
+  async offer(id: string, file: string): Promise<{ url: string; token: string; sha256: string; bytes: number }> {
     const token = randomBytes(32).toString("hex")
     this.offers.set(id, { file, token, expires: Date.now() + 3600_000 })
     const host = this.config.transfer.host.includes(":") ? `[${this.config.transfer.host}]` : this.config.transfer.host
     return {
-      database,
       url: `http://${host}:${this.port}/database-dump/${id}`,
       token,
       sha256: await sha256File(file),
@@ -147,18 +156,29 @@ export class DatabaseTransfer {
     }
   }
 
-  /** Downloads a dump, checks it and loads it into `database` (which must exist). */
-  async load(dump: DatabaseDump, database: string): Promise<void> {
+  /** Downloads another node's offer into a root-only file and checks its SHA-256; the caller removes it. */
+  async download(offer: { readonly url: string; readonly token: string; readonly sha256: string }): Promise<string> {
     const file = join(this.paths.transfer, `in-${randomUUID()}.sql.gz`)
     try {
-      const res = await fetch(dump.url, {
-        headers: { authorization: `Bearer ${dump.token}` },
+      const res = await fetch(offer.url, {
+        headers: { authorization: `Bearer ${offer.token}` },
         signal: AbortSignal.timeout(30 * 60_000),
       })
       if (!res.ok || res.body === null) throw new Error(`download of the database dump: HTTP ${res.status}`)
       await pipeline(Readable.fromWeb(res.body as never), createWriteStream(file, { mode: 0o600 }))
       const sum = await sha256File(file)
-      if (sum !== dump.sha256) throw new Error(`database dump checksum mismatch (${sum} ≠ ${dump.sha256})`)
+      if (sum !== offer.sha256) throw new Error(`database dump checksum mismatch (${sum} ≠ ${offer.sha256})`)
+      return file
+    } catch (e) {
+      await rm(file, { force: true })
+      throw e
+    }
+  }
+
+  /** Downloads a dump, checks it and loads it into `database` (which must exist). */
+  async load(dump: DatabaseDump, database: string): Promise<void> {
+    const file = await this.download(dump)
+    try {
       // --one-database: statements for any other database than this one are skipped
       const load = child(
         this.config.binaries.client,

@@ -1,9 +1,5 @@
 import { Context, Data, Effect } from "effect"
-import type {
-  DatabaseChangeReport,
-  DatabaseReplicationStatus,
-  DatabaseServerInfo,
-} from "../families/databases/activities.js"
+import type { DatabaseChangeReport, DatabaseServerInfo } from "../families/databases/activities.js"
 import { type DatabaseName, type DatabaseSpec, databaseOfUser } from "../families/databases/domain.js"
 import {
   changeStatement,
@@ -52,7 +48,8 @@ export class DatabaseRejected extends Data.TaggedError("DatabaseRejected")<{ rea
 // connection lost. Every other server error is a refusal of the statement itself.
 const TRANSIENT = new Set([1205, 1213, 1040, 1053, 2002, 2003, 2006, 2013])
 
-const classify = (e: SqlFailure): DatabaseUnavailable | DatabaseRejected =>
+/** A statement's failure as the manager's error: unavailable (retry) or rejected (do not). */
+export const classifySqlFailure = (e: SqlFailure): DatabaseUnavailable | DatabaseRejected =>
   e.errno === undefined || TRANSIENT.has(e.errno)
     ? new DatabaseUnavailable({ message: e.message })
     : new DatabaseRejected({ message: e.message })
@@ -86,7 +83,7 @@ export class MariaDbManager extends Effect.Service<MariaDbManager>()("@hosting/M
   effect: Effect.gen(function* () {
     const sql = yield* SqlPort
     const q = (statement: string, params: ReadonlyArray<SqlValue> = []) =>
-      sql.query(statement, params).pipe(Effect.mapError(classify))
+      sql.query(statement, params).pipe(Effect.mapError(classifySqlFailure))
 
     /** What the server holds of the platform's in a scope. */
     const observe = Effect.fn("MariaDbManager.observe")(function* (scope: DatabaseScope) {
@@ -215,32 +212,6 @@ export class MariaDbManager extends Effect.Service<MariaDbManager>()("@hosting/M
       } satisfies DatabaseServerInfo
     })
 
-    /** Whether the server is read-only, its GTID position, and its replication from a source, if any. */
-    const replication = Effect.fn("MariaDbManager.replication")(function* () {
-      const [s] = yield* q("SELECT @@read_only AS read_only, @@gtid_current_pos AS gtid")
-      const [r] = yield* q("SHOW SLAVE STATUS")
-      const status: DatabaseReplicationStatus = {
-        read_only: Number(str(s?.read_only) || "0") !== 0,
-        gtid_current_pos: str(s?.gtid),
-        replica:
-          r === undefined
-            ? null
-            : {
-                source_host: str(r.Master_Host),
-                source_port: Number(str(r.Master_Port) || "0"),
-                io_running: str(r.Slave_IO_Running) === "Yes",
-                sql_running: str(r.Slave_SQL_Running) === "Yes",
-                seconds_behind:
-                  r.Seconds_Behind_Master === null || r.Seconds_Behind_Master === undefined
-                    ? null
-                    : Number(r.Seconds_Behind_Master),
-                last_error: str(r.Last_Error) || str(r.Last_IO_Error) || null,
-                gtid_slave_pos: str(r.Gtid_Slave_Pos),
-              },
-      }
-      return status
-    })
-
-    return { observe, plan, ensure, describe, replication } as const
+    return { observe, plan, ensure, describe } as const
   }),
 }) {}

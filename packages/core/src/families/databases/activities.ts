@@ -2,7 +2,7 @@
  * Node activities of the database role (types only: workflows import them, the agent implements
  * them). Inputs and outputs are plain JSON; specs are the encoded DatabaseSpec.
  */
-import type { DatabaseSpec } from "./domain.js"
+import type { DatabaseReplicationSource, DatabaseSpec } from "./domain.js"
 
 /** What a database node changed (or would change). */
 export interface DatabaseChangeReport {
@@ -38,20 +38,77 @@ export interface DatabaseDump {
   readonly bytes: number
 }
 
-/** A database server's replication as it sees it (no source configured: `replica` is null). */
+/** A replication thread's last error as the server reports it (`Last_IO_Errno`/`Last_SQL_Errno`). */
+export interface DatabaseReplicationError {
+  readonly errno: number
+  readonly message: string
+}
+
+/**
+ * A database server's replication as it sees it. `role` is `replica` when a source is configured
+ * (`replica` then says how it fares), `primary` otherwise; the verdict on it (healthy, lagging,
+ * failed, needs a seed) is core's `replicaHealth`.
+ */
 export interface DatabaseReplicationStatus {
+  readonly role: "primary" | "replica"
+  readonly server_id: number
   readonly read_only: boolean
   /** `@@gtid_current_pos`: the transactions this server has applied or written. */
   readonly gtid_current_pos: string
+  /** `@@gtid_binlog_pos`: the last transactions in its binlog (what its own replicas follow). */
+  readonly gtid_binlog_pos: string
   readonly replica: {
     readonly source_host: string
     readonly source_port: number
+    readonly source_user: string
+    /** `Slave_IO_Running` is `Yes` (connected and reading the source's binlog). */
     readonly io_running: boolean
+    /** `Slave_IO_Running` is `Connecting` (the source does not answer or refuses the login) or `Preparing` (starting). */
+    readonly io_connecting: boolean
     readonly sql_running: boolean
     readonly seconds_behind: number | null
+    /** The SQL thread's error, else the IO thread's, else null. */
     readonly last_error: string | null
+    readonly last_io_error: DatabaseReplicationError | null
+    readonly last_sql_error: DatabaseReplicationError | null
+    /** `@@gtid_slave_pos`: the source's transactions applied here. */
     readonly gtid_slave_pos: string
+    /** `Gtid_IO_Pos`: the source's transactions received (in the relay log), applied or not. */
+    readonly gtid_io_pos: string
   } | null
+}
+
+/**
+ * A copy of a primary's platform databases and accounts for a new or reset replica: one
+ * consistent dump (`--single-transaction`) with the GTID position it was taken at, offered on
+ * the primary's transfer listener like a migration's dump (for an hour, by token, SHA-256).
+ */
+export interface DatabaseReplicaSeed {
+  readonly url: string
+  readonly token: string
+  readonly sha256: string
+  readonly bytes: number
+  /** The primary's `gtid_binlog_pos` at the dump's snapshot: where the replica starts following. */
+  readonly gtid_position: string
+  readonly databases: ReadonlyArray<string>
+}
+
+/**
+ * What `followPrimary` or `seedFromPrimary` did. `unchanged`: it already followed this source,
+ * both threads running; `following`: (re)configured, and the source accepted its GTID position;
+ * `needs_seed`: the source cannot continue this server's history (it has none, it diverged, or
+ * the source purged the GTIDs it needs: error 1236) — it stays read-only and stopped until
+ * `seedFromPrimary`.
+ */
+export interface DatabaseFollowReport {
+  readonly outcome: "unchanged" | "following" | "needs_seed"
+  readonly status: DatabaseReplicationStatus
+}
+
+/** What `promote` did: `unchanged` when the server already was a writable primary. */
+export interface DatabasePromoteReport {
+  readonly outcome: "unchanged" | "promoted"
+  readonly status: DatabaseReplicationStatus
 }
 
 /** Activities a database node serves on its `node-{uuid}` task queue. */
@@ -79,4 +136,34 @@ export interface DatabaseNodeActivities {
   importDatabase(input: { readonly spec: DatabaseSpec; readonly dump: DatabaseDump }): Promise<void>
   /** This server's replication state. */
   replicationStatus(): Promise<DatabaseReplicationStatus>
+  /**
+   * How replicas of this node reach it: its address and replication account (a secret; see
+   * DatabaseReplicationSource). Every node has the account, so any node can be made a primary.
+   */
+  replicationSource(): Promise<DatabaseReplicationSource>
+  /**
+   * Makes this node a read-only replica of `source` (GTID, `MASTER_USE_GTID=slave_pos`) and waits
+   * (10 s at most) for the source to accept its position. Idempotent: following the same source
+   * with both threads running changes nothing. A former primary continues from its own position.
+   * A node with no history, or whose history the source does not hold, answers `needs_seed`.
+   * Fails (retryable) when the source cannot be reached or refuses the login.
+   */
+  followPrimary(input: DatabaseReplicationSource): Promise<DatabaseFollowReport>
+  /** Dumps this node's platform databases and accounts with their GTID position, for `seedFromPrimary`. */
+  offerReplicaSeed(): Promise<DatabaseReplicaSeed>
+  /**
+   * Makes this node a fresh replica of `source` from its seed: read-only and stopped, downloads and
+   * checks the seed (a bad one changes nothing), drops every platform database and account here,
+   * loads the seed, clears its own binlog, starts following at the seed's position.
+   */
+  seedFromPrimary(input: {
+    readonly source: DatabaseReplicationSource
+    readonly seed: DatabaseReplicaSeed
+  }): Promise<DatabaseFollowReport>
+  /**
+   * Makes this replica the primary: lets its SQL thread apply everything already received, stops
+   * and forgets replication, opens it for writes. Refused (non-retryable) unless it is a healthy
+   * replica (core's `promotionRefusal`) or `force` is set; a primary already is one (`unchanged`).
+   */
+  promote(input: { readonly force?: boolean }): Promise<DatabasePromoteReport>
 }

@@ -113,3 +113,38 @@ export const DatabaseSpecs = Schema.Array(DatabaseSpec).pipe(
 
 /** The database a platform user name belongs to (`db_abc123def4_x` → `db_abc123def4`), if it is one. */
 export const databaseOfUser = (user: string): DatabaseName | undefined => /^(db_[a-z0-9]{10})_/.exec(user)?.[1]
+
+/** A GTID position as MariaDB prints it: `domain-server-seq` per domain, comma-separated, or empty. */
+export const GtidPosition = Schema.String.pipe(
+  Schema.pattern(/^(?:[0-9]{1,10}-[0-9]{1,10}-[0-9]{1,20}(?:,[0-9]{1,10}-[0-9]{1,10}-[0-9]{1,20}){0,63})?$/, {
+    message: () => "a GTID position is domain-server-sequence, comma-separated",
+  }),
+  Schema.annotations({ title: "GtidPosition" }),
+)
+
+/**
+ * Where a replica reads its primary's binlog: the primary's MariaDB address and its replication
+ * account. The password is the primary's own (generated there, root-only): `replicationSource` on
+ * the primary gives it to the workflow, which passes it to the replicas' `followPrimary` or
+ * `seedFromPrimary`; it lives only in that workflow's history, never stored by the control plane,
+ * logged, or shown by the API. Each value ends up in a CHANGE MASTER statement (no placeholders
+ * there): allow-listed here, checked and quoted again there.
+ */
+export const DatabaseReplicationSource = Schema.Struct({
+  host: Schema.String.pipe(
+    Schema.pattern(/^(?:[0-9]{1,3}(?:\.[0-9]{1,3}){3}|[0-9a-fA-F:]{2,39}|[a-z0-9](?:[a-z0-9.-]{0,251}[a-z0-9])?)$/, {
+      message: () => "a replication source's host is an IP address or a host name",
+    }),
+  ),
+  port: Schema.Int.pipe(Schema.between(1, 65535)),
+  user: Schema.String.pipe(
+    Schema.pattern(/^[a-z_][a-z0-9_]{0,79}$/, { message: () => "a replication user is [a-z_][a-z0-9_]*" }),
+  ),
+  password: Schema.String.pipe(
+    Schema.pattern(/^[A-Za-z0-9_.~+/=-]{16,128}$/, {
+      message: () => "a replication password is 16-128 of [A-Za-z0-9_.~+/=-]",
+    }),
+  ),
+})
+/** Where a replica reads its primary's binlog. */
+export type DatabaseReplicationSource = typeof DatabaseReplicationSource.Type
