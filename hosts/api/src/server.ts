@@ -8,7 +8,7 @@ import {
 } from "@effect/platform"
 import { NodeContext, NodeHttpServer } from "@effect/platform-node"
 import { PgClient, PgMigrator } from "@effect/sql-pg"
-import { CertificateInspectorLive, temporalWorkflowEngine } from "@hosting/adapters"
+import { CertificateInspectorLive, MailPasswordHasherLive, temporalWorkflowEngine } from "@hosting/adapters"
 import { ApiKeysRepo, familyServices, HostingApi, LbSync, migrations, NodeId, TopologyRepo } from "@hosting/core"
 import { Client, Connection } from "@temporalio/client"
 import { Cause, Effect, Layer, Option, Redacted } from "effect"
@@ -131,6 +131,7 @@ export const apiServerLayer = (config: ApiConfig) => {
   // every family's services (packages/core/src/families/index.ts), over the database and Temporal
   const Services = familyServices.pipe(
     Layer.provide(CertificateInspectorLive),
+    Layer.provide(MailPasswordHasherLive),
     Layer.provideMerge(Temporal),
     Layer.provideMerge(Database),
   )

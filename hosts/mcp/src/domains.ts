@@ -31,6 +31,10 @@ export const TAG_DOMAINS: Readonly<Record<string, Domain>> = {
   dnsRecords: "dns",
   databases: "databases",
   databaseUsers: "databases",
+  emailAccounts: "email",
+  emailAliases: "email",
+  emailForwards: "email",
+  emailAutoreplies: "email",
 }
 
 /** The domain of a contract group; unknown groups are "platform". */

@@ -6,3 +6,4 @@
  */
 export { CertificateInspectorLive, inspectCertificate } from "./certificates.js"
 export { temporalWorkflowEngine } from "./engine.js"
+export { MailPasswordHasherLive } from "./mail-password.js"

@@ -148,6 +148,23 @@ const table: { readonly [K in Change["kind"]]: readonly [Extract<Change, { kind:
       { sync: "database", databaseId: "d2", written: [] },
     ],
   ],
+  "mail.changed": [
+    {
+      kind: "mail.changed",
+      mailDomainIds: ["m1", "m2"],
+      written: [["email_accounts", ["a1"]]],
+      zoneHostnames: ["mail.example.com"],
+    },
+    [
+      { sync: "mail-domain", mailDomainId: "m1", written: [["email_accounts", ["a1"]]] },
+      { sync: "mail-domain", mailDomainId: "m2", written: [["email_accounts", ["a1"]]] },
+      { sync: "covering-zone", hostname: "mail.example.com" },
+    ],
+  ],
+  "mail.resync": [
+    { kind: "mail.resync", mailDomainIds: ["m1"] },
+    [{ sync: "mail-domain", mailDomainId: "m1", written: [] }],
+  ],
   "web-converge.overtaken": [
     { kind: "web-converge.overtaken", tenantIds: ["t1", "t2"] },
     [
@@ -308,6 +325,7 @@ describe("an engine that cannot be reached", () => {
       "ssh-key.changed",
       "certificate.changed",
       "database.changed",
+      "mail.changed",
       "zone.changed",
       "dns-record.changed",
     ])

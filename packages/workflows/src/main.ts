@@ -6,6 +6,7 @@ import {
   AcmeStates,
   AuditLogs,
   DatabaseStates,
+  MailDomainStates,
   DatabaseUrlSetting,
   LbSync,
   NodeProbes,
@@ -46,6 +47,7 @@ const runtime = ManagedRuntime.make(
     ZoneStates.Default,
     AcmeStates.Default,
     DatabaseStates.Default,
+    MailDomainStates.Default,
   ).pipe(
     Layer.provide(temporalWorkflowEngine(client)),
     Layer.provide(PgClient.layer({ url: config.databaseUrl, maxConnections: 4 })),

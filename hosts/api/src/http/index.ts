@@ -6,6 +6,7 @@ import { accessHandlers } from "./access.js"
 import { certificatesHandlers } from "./certificates.js"
 import { databasesHandlers } from "./databases.js"
 import { dnsHandlers } from "./dns.js"
+import { emailHandlers } from "./email.js"
 import { overviewHandlers } from "./overview.js"
 import { sshKeysHandlers } from "./ssh-keys.js"
 import { tenancyHandlers } from "./tenancy.js"
@@ -20,4 +21,5 @@ export const familyHandlers = [
   ...sshKeysHandlers,
   ...dnsHandlers,
   ...databasesHandlers,
+  ...emailHandlers,
 ] as const

@@ -3,6 +3,7 @@
 import { CreateShard } from "@hosting/sdk"
 import { fromGroup, id } from "./calls"
 import { databases, databaseUsers } from "./databases"
+import { emailAccounts, emailAliases, emailForwards } from "./email"
 import { dnsRecords, zones } from "./dns"
 import { auditBodyColumn, brandClustersTab, runtimesTab } from "./panels"
 import { literalsOf } from "./schema-options"
@@ -213,6 +214,9 @@ export const RESOURCES: Readonly<Record<string, ResourceConfig>> = Object.fromEn
     sshKeys,
     databases,
     databaseUsers,
+    emailAccounts,
+    emailAliases,
+    emailForwards,
     zones,
     dnsRecords,
     auditLogs,

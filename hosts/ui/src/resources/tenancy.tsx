@@ -147,7 +147,10 @@ export const fqdns: ResourceConfig = {
       run: (c, r) => c.certificates.issue({ path: id(r.id) }),
     },
   ],
-  tabs: [{ label: "Certificates", resource: "certificates" }],
+  tabs: [
+    { label: "Certificates", resource: "certificates" },
+    { label: "Email accounts", resource: "email-accounts" },
+  ],
   ...fromGroup("fqdns", { payload: fqdnPayload }),
 }
 

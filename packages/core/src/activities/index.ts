@@ -12,6 +12,7 @@ import type { DatabaseNodeActivities } from "../families/databases/activities.js
 import type { DatabaseControlPlaneActivities } from "../families/databases/activities-sync.js"
 import type { DnsControlPlaneActivities, DnsNodeActivities } from "../families/dns/activities.js"
 import type { EmailNodeActivities } from "../families/email/activities.js"
+import type { EmailControlPlaneActivities } from "../families/email/activities-sync.js"
 import type { LbControlPlaneActivities, LbNodeActivities } from "../families/lb/activities.js"
 import type { OverviewControlPlaneActivities } from "../families/overview/activities.js"
 import type { S3NodeActivities } from "../families/s3/activities.js"
@@ -23,6 +24,8 @@ export type * from "../families/certificates/activities.js"
 export type { DatabaseChangeReport } from "../families/databases/activities.js"
 export type * from "../families/databases/activities-sync.js"
 export type * from "../families/dns/activities.js"
+export type * from "../families/email/activities.js"
+export type * from "../families/email/activities-sync.js"
 export type * from "../families/lb/activities.js"
 export type * from "../families/overview/activities.js"
 export type * from "../families/tenancy/activities.js"
@@ -66,4 +69,5 @@ export interface ControlPlaneActivities
     DnsControlPlaneActivities,
     LbControlPlaneActivities,
     DatabaseControlPlaneActivities,
-    OverviewControlPlaneActivities {}
+    OverviewControlPlaneActivities,
+    EmailControlPlaneActivities {}

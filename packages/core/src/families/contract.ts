@@ -8,6 +8,7 @@ import { accessGroups } from "./access/contract.js"
 import { certificatesGroups } from "./certificates/contract.js"
 import { databasesGroups } from "./databases/contract.js"
 import { dnsGroups } from "./dns/contract.js"
+import { emailGroups } from "./email/contract.js"
 import { overviewGroups } from "./overview/contract.js"
 import { sshKeysGroups } from "./ssh-keys/contract.js"
 import { tenancyGroups } from "./tenancy/contract.js"
@@ -22,12 +23,14 @@ export const familyGroups = [
   ...sshKeysGroups,
   ...dnsGroups,
   ...databasesGroups,
+  ...emailGroups,
 ] as const
 
 export * from "./access/contract.js"
 export * from "./certificates/contract.js"
 export * from "./databases/contract.js"
 export * from "./dns/contract.js"
+export * from "./email/contract.js"
 export * from "./overview/contract.js"
 export * from "./ssh-keys/contract.js"
 export * from "./tenancy/contract.js"

@@ -9,6 +9,7 @@ import { accessFamily } from "./access/index.js"
 import { certificatesFamily } from "./certificates/index.js"
 import { databasesFamily } from "./databases/index.js"
 import { dnsFamily } from "./dns/index.js"
+import { emailFamily } from "./email/index.js"
 import { lbFamily } from "./lb/index.js"
 import { overviewFamily } from "./overview/index.js"
 import { sshKeysFamily } from "./ssh-keys/index.js"
@@ -25,6 +26,7 @@ export const families = [
   dnsFamily,
   lbFamily,
   databasesFamily,
+  emailFamily,
 ] as const
 
 type Registered = (typeof families)[number]
@@ -51,6 +53,7 @@ export * from "./access/index.js"
 export * from "./certificates/index.js"
 export * from "./databases/index.js"
 export * from "./dns/index.js"
+export * from "./email/index.js"
 export * from "./family.js"
 export * from "./lb/index.js"
 export * from "./overview/index.js"

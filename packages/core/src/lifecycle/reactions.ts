@@ -9,8 +9,9 @@ import type { Written } from "../families/tenancy/service-rows.js"
 import { TenantSync } from "../families/tenancy/sync.js"
 import type { DatabaseWritten } from "../families/databases/service-rows.js"
 import { DatabaseSync } from "../families/databases/sync.js"
+import type { MailWritten } from "../families/email/service-rows.js"
 import { handOff, type WrittenRows } from "../sql/hand-off.js"
-import { makeSerializerRequest } from "./serializers.js"
+import { mailDomainSerializer, makeSerializerRequest } from "./serializers.js"
 import { tenantChildFamilies, tenantChildIds } from "./tenant-children.js"
 
 /**
@@ -75,6 +76,18 @@ export type Change =
   | { readonly kind: "database.changed"; readonly databaseId: string; readonly written: DatabaseWritten }
   /** Databases changed while a database shard's converge ran from an older snapshot. */
   | { readonly kind: "database-converge.overtaken"; readonly databaseIds: ReadonlyArray<string> }
+  /**
+   * Mail accounts, aliases, forwards or auto-replies written: the syncs of the mail domains they
+   * touch; `zoneHostnames`: mail domains made or marked for removal (their records come or go).
+   */
+  | {
+      readonly kind: "mail.changed"
+      readonly mailDomainIds: ReadonlyArray<string>
+      readonly written: MailWritten
+      readonly zoneHostnames: ReadonlyArray<string>
+    }
+  /** Mail domains to apply again: aliases waited for a domain, or a converge read an older state. */
+  | { readonly kind: "mail.resync"; readonly mailDomainIds: ReadonlyArray<string> }
   /** Created, deleted or retried, with the records written with it. */
   | { readonly kind: "zone.changed"; readonly zoneId: string; readonly written: DnsWritten }
   /** Created, updated, deleted or retried. */
@@ -102,6 +115,8 @@ export type SyncRequest =
   | { readonly sync: "tenant-children"; readonly tenantId: string }
   /** A database's serializer; `written` rows say why when the engine cannot be reached. */
   | { readonly sync: "database"; readonly databaseId: string; readonly written: DatabaseWritten }
+  /** A mail domain's serializer; `written` rows say why when the engine cannot be reached. */
+  | { readonly sync: "mail-domain"; readonly mailDomainId: string; readonly written: MailWritten }
   /** The LB serializer of a cluster (nothing when it has no lb shard). */
   | { readonly sync: "cluster-lb"; readonly clusterId: string }
   /**
@@ -192,6 +207,12 @@ const table = {
   "database.changed": (c) => [react({ sync: "database", databaseId: c.databaseId, written: c.written }, "fail")],
   "database-converge.overtaken": (c) =>
     c.databaseIds.map((databaseId) => react({ sync: "database", databaseId, written: [] }, "die")),
+  "mail.changed": (c) => [
+    ...c.mailDomainIds.map((mailDomainId) => react({ sync: "mail-domain", mailDomainId, written: c.written }, "fail")),
+    ...c.zoneHostnames.map(coveringZone),
+  ],
+  "mail.resync": (c) =>
+    c.mailDomainIds.map((mailDomainId) => react({ sync: "mail-domain", mailDomainId, written: [] }, "die")),
   "web-converge.overtaken": (c) =>
     c.tenantIds.map((tenantId) => react({ sync: "tenant", tenantId, written: [] }, "die")),
   "zone.changed": (c) => [zoneSync(c.zoneId, c.written)],
@@ -274,6 +295,8 @@ export const SyncStartersLive = Layer.effect(
           )
         case "database":
           return handOff(sql, databases.request(r.databaseId), r.written)
+        case "mail-domain":
+          return handOff(sql, request(mailDomainSerializer, r.mailDomainId), r.written)
         case "cluster-lb":
           return lb.request(r.clusterId)
         case "tenant-lbs":

@@ -1,6 +1,7 @@
 import { Effect } from "effect"
 import type { SyncDatabaseInput, SyncLbInput, SyncTenantInput, SyncZoneInput } from "../activities/index.js"
 import { CHANGED_SIGNAL, CONTROL_PLANE_TASK_QUEUE, workflowIdFor } from "../domain/lifecycle.js"
+import type { SyncMailDomainInput } from "../families/email/activities-sync.js"
 import { agentTimeoutSeconds } from "../families/topology/service-node-probes.js"
 import { WorkflowEngine } from "./workflow-engine.js"
 
@@ -51,6 +52,14 @@ export const databaseSerializer: Serializer<SyncDatabaseInput> = {
   resourceType: "database",
   operation: "sync",
   input: (databaseId, nodeTimeoutSeconds) => ({ databaseId, nodeTimeoutSeconds }),
+}
+
+/** One mail domain with its accounts on the email nodes of its shard (`mail-domain:{id}:sync`). */
+export const mailDomainSerializer: Serializer<SyncMailDomainInput> = {
+  workflowType: "SyncMailDomainWorkflow",
+  resourceType: "mail-domain",
+  operation: "sync",
+  input: (mailDomainId, nodeTimeoutSeconds) => ({ mailDomainId, nodeTimeoutSeconds }),
 }
 
 /** Workflow id of a resource's serializer. */

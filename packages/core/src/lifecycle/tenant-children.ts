@@ -1,11 +1,16 @@
 import type { SqlClient } from "@effect/sql/SqlClient"
 import { Effect } from "effect"
 import { databasesOfTenants } from "../families/databases/sync.js"
+import { mailDomainsOfTenants } from "../families/email/sync.js"
 import { markRow } from "../sql/hand-off.js"
 import type { Serializer } from "./serializers.js"
 
 /** Every family whose rows a tenant's delete must remove first: one line per family. */
-export const tenantChildFamilies: ReadonlyArray<TenantChildFamily> = [databasesOfTenants]
+export const tenantChildFamilies: ReadonlyArray<TenantChildFamily> = [
+  databasesOfTenants,
+  // their mailboxes and files go with each mail domain
+  mailDomainsOfTenants,
+]
 
 /**
  * Families whose rows belong to a tenant but are applied by serializers of their own (S3 buckets;

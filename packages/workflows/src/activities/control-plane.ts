@@ -4,6 +4,7 @@ import {
   ClusterId,
   causesOf,
   type DatabaseStates,
+  type MailDomainStates,
   LbSync,
   NodeFacts,
   NodeProbeId,
@@ -20,6 +21,7 @@ import type { ControlPlaneActivities } from "@hosting/core/activities"
 import { Effect, type ManagedRuntime, Schema } from "effect"
 import { type AcmeSettings, createAcmeActivities } from "./acme.js"
 import { createDatabaseActivities } from "./databases.js"
+import { createEmailActivities } from "./email.js"
 import { runActivity } from "./run.js"
 
 const decodeProbeId = Schema.decodeUnknown(NodeProbeId)
@@ -41,6 +43,7 @@ export type ControlPlaneServices =
   | ZoneStates
   | AcmeStates
   | DatabaseStates
+  | MailDomainStates
 
 /** Control-plane activities over a runtime that provides the domain services. */
 export const createControlPlaneActivities = (
@@ -49,6 +52,7 @@ export const createControlPlaneActivities = (
 ): ControlPlaneActivities => ({
   ...createAcmeActivities(runtime, acme),
   ...createDatabaseActivities(runtime),
+  ...createEmailActivities(runtime),
   markProbeProvisioning: ({ probeId }) =>
     runActivity(
       runtime,

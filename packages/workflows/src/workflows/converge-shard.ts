@@ -3,6 +3,7 @@ import type {
   DatabaseChangeReport,
   DnsChangeReport,
   LbChangeReport,
+  MailChangeReport,
   StatusCause,
   WebChangeReport,
 } from "@hosting/core/activities"
@@ -23,6 +24,7 @@ export interface ConvergeShardOutcome {
       | LbChangeReport["changes"][number]
       | DnsChangeReport["changes"][number]
       | DatabaseChangeReport["changes"][number]
+      | MailChangeReport["changes"][number]
     )
   >
   readonly reloads: { nginx: number; php: number; haproxy: number }
@@ -56,6 +58,9 @@ export async function ConvergeShardWorkflow(input: ConvergeShardInput): Promise<
     role === "database" && patched("converge-databases")
       ? await cp.databaseShardSpecs({ shardId: input.shardId })
       : undefined
+  // an email shard: exactly its mail domains on every node, other domains and their mail removed
+  const email =
+    role === "email" && patched("converge-mail") ? await cp.mailShardDomains({ shardId: input.shardId }) : undefined
   const outcome: ConvergeShardOutcome = {
     nodes: nodeIds.length,
     causes: [],
@@ -109,6 +114,19 @@ export async function ConvergeShardWorkflow(input: ConvergeShardInput): Promise<
           outcome.changes.push(...report.changes.map((c) => ({ node_id: nodeId, ...c })))
           return
         }
+        if (email !== undefined) {
+          const report = await node.convergeMail({ domains: email.domains, plan })
+          outcome.changes.push(...report.changes.map((c) => ({ node_id: nodeId, ...c })))
+          outcome.causes.push(
+            ...report.rejected.map((r) => ({
+              node_id: nodeId,
+              resource_type: "email_address",
+              resource_id: r.address,
+              message: r.reason,
+            })),
+          )
+          return
+        }
         if (web === undefined) {
           await node.describeNode()
           return
@@ -139,6 +157,9 @@ export async function ConvergeShardWorkflow(input: ConvergeShardInput): Promise<
   // and a database changed meanwhile: its own sync puts it right
   if (database !== undefined) {
     await cp.resyncDatabasesChangedSince({ shardId: input.shardId, revision: database.revision })
+  }
+  if (email !== undefined) {
+    await cp.resyncMailDomainsChangedSince({ shardId: input.shardId, revision: email.revision })
   }
   await cp.finishShardConverge({ shardId: input.shardId, causes: outcome.causes })
   return outcome

@@ -62,6 +62,11 @@ export interface ZonePlanInput {
   readonly services?: ReadonlyArray<BoundHostname>
   /** Names of other zones (those below this one take their names away from it). */
   readonly otherZones: ReadonlyArray<string>
+  /**
+   * Records other families have the platform serve (a mail domain's MX, SPF, DKIM and DMARC:
+   * email/plan-dns.ts); those at or under the zone are served with the derived records' TTL.
+   */
+  readonly platform?: ReadonlyArray<{ readonly name: string; readonly data: RecordData }>
 }
 
 /** A record left out, and why. */
@@ -139,6 +144,8 @@ export const planZone = (input: ZonePlanInput): ZonePlan => {
   }
   const bound = derive(input.bound)
   const services = derive(input.services ?? [])
+  const platform = (input.platform ?? []).filter((p) => isAtOrUnder(p.name, zone) && !covering(p.name))
+  const platformNames = new Set(platform.map((p) => p.name))
 
   const kept: Array<PlannedRecord> = []
   let soa = false
@@ -150,7 +157,10 @@ export const planZone = (input: ZonePlanInput): ZonePlan => {
           : soa
             ? "a zone has one SOA record"
             : undefined
-        : recordConflict(zone, r.name, r.data.type, input.otherZones, bound, services)
+        : (recordConflict(zone, r.name, r.data.type, input.otherZones, bound, services) ??
+          (r.data.type === "CNAME" && platformNames.has(r.name)
+            ? `${r.name} holds the platform's mail records: a CNAME cannot be next to them`
+            : undefined))
     if (reason !== undefined) rejected.push({ id: r.id, reason })
     else {
       if (r.data.type === "SOA") soa = true
@@ -183,6 +193,7 @@ export const planZone = (input: ZonePlanInput): ZonePlan => {
     sets.set(key, set)
   }
   for (const r of served) add(r.name, r.data.type, r.ttl, renderContent(r.data))
+  for (const p of platform) add(p.name, p.data.type, PLATFORM_RECORD_TTL, renderContent(p.data))
   for (const [host, { A, AAAA }] of derived) {
     for (const a of A) add(host, "A", PLATFORM_RECORD_TTL, a)
     for (const a of AAAA) add(host, "AAAA", PLATFORM_RECORD_TTL, a)

@@ -3,6 +3,7 @@ import { Effect, Schema } from "effect"
 import type { RoundOutcome, ZoneSnapshot } from "../../activities/index.js"
 import { causesOf, type FamilyTables, markProvisioning, recordRound } from "../../lifecycle/rounds.js"
 import { baseDomain } from "../access/repo-platform-config.js"
+import { mailZoneRecords } from "../email/states.js"
 import { RecordData } from "./domain.js"
 import {
   isAtOrUnder,
@@ -109,6 +110,8 @@ export class ZoneStates extends Effect.Service<ZoneStates>()("@hosting/ZoneState
           bound,
           services: yield* services(zone.name),
           otherZones: others.map((o) => o.name),
+          // mail domains of the brand: their MX, SPF, DKIM and DMARC records
+          platform: yield* mailZoneRecords(sql, zone.brand_id, zone.name),
         })
       })
 
