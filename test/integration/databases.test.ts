@@ -3,6 +3,9 @@
 // (mysql2 over TCP). The stack's own agent is the node: the `local` cluster gets a web and a
 // database shard, and the database shard's mariadb_port is the agent's MariaDB port.
 
+import { execFileSync } from "node:child_process"
+import { writeFileSync } from "node:fs"
+import { join } from "node:path"
 import { ADMIN_USER, adminPassword, databasePaths, stopDatabaseServices } from "@hosting/agent"
 import { freePort } from "@hosting/dev"
 import { createClient, type Database, type DatabaseUser, type PromiseClient } from "@hosting/sdk"
@@ -13,7 +16,7 @@ import { waitForAgent } from "../support/agents.js"
 import { errnoOf, login } from "../support/database-node.js"
 import { postgresDatabase, type TestDatabase } from "../support/databases.js"
 import { type Stack, startStack } from "../support/stack.js"
-import { eventually, makeTestWebNode, settled, type TestWebNode } from "../support/web-node.js"
+import { eventually, httpGet, makeTestWebNode, settled, type TestWebNode } from "../support/web-node.js"
 
 let db: TestDatabase
 let web: TestWebNode
@@ -162,6 +165,32 @@ describe("databases through the SDK", () => {
     // only the hash is stored
     const stored = await sql.query("SELECT password_hash FROM database_users WHERE id = $1", [app.id])
     expect(stored.rows[0].password_hash).toMatch(/^\*[0-9A-F]{40}$/)
+  })
+
+  it("a PHP page of the tenant reads the database with mysqli and PDO", async () => {
+    const tenant = await client.tenants.get({ path: { id: tenantId as never } })
+    const webroot = await client.webroots.create({ path: { id: tenantId as never }, payload: { runtime: "php" } })
+    const fqdn = await client.fqdns.create({ path: { id: webroot.id }, payload: { hostname: "db-php.example.test" } })
+    await settled("webroot", () => client.webroots.get({ path: { id: webroot.id } }), 90_000)
+    await settled("fqdn", () => client.fqdns.get({ path: { id: fqdn.id } }), 90_000)
+    const user = `${web.userPrefix}${tenant.name}`
+    const page = join(web.root, "home", user, "webroots", webroot.name, "index.php")
+    writeFileSync(
+      page,
+      `<?php
+$db = new mysqli("127.0.0.1", "${app.username}", "${PASSWORD}", "${main.name}", ${port});
+$row = $db->query("SELECT v FROM t WHERE id = 1")->fetch_row();
+$pdo = new PDO("mysql:host=127.0.0.1;port=${port};dbname=${main.name}", "${app.username}", "${PASSWORD}");
+echo $row[0], " ", $pdo->query("SELECT count(*) FROM t")->fetchColumn();
+`,
+    )
+    execFileSync("chown", [`${user}:${user}`, page])
+    const res = await eventually(
+      "the PHP page",
+      () => httpGet(web.httpPort, "db-php.example.test", "/index.php"),
+      (r) => r.status === 200,
+    )
+    expect(res.body).toBe("one 1")
   })
 
   it("a read-only user reads but cannot write; a wrong password and another database's user are refused", async () => {
