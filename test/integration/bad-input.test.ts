@@ -54,7 +54,9 @@ const SNAPSHOT = `SELECT json_build_object(
   'certificates', (SELECT json_agg(json_build_object('id', id, 'fqdn_id', fqdn_id, 'certificate_pem', certificate_pem, 'private_key_pem', private_key_pem, 'revision', revision) ORDER BY id) FROM certificates),
   'ssh_keys', (SELECT json_agg(json_build_object('id', id, 'tenant_id', tenant_id, 'name', name, 'public_key', public_key, 'revision', revision) ORDER BY id) FROM ssh_keys),
   'zones', (SELECT json_agg(json_build_object('id', id, 'brand_id', brand_id, 'tenant_id', tenant_id, 'name', name, 'revision', revision) ORDER BY id) FROM zones),
-  'dns_records', (SELECT json_agg(json_build_object('id', id, 'zone_id', zone_id, 'name', name, 'type', type, 'ttl', ttl, 'data', data, 'content', content, 'managed_by', managed_by, 'revision', revision) ORDER BY id) FROM dns_records)
+  'dns_records', (SELECT json_agg(json_build_object('id', id, 'zone_id', zone_id, 'name', name, 'type', type, 'ttl', ttl, 'data', data, 'content', content, 'managed_by', managed_by, 'revision', revision) ORDER BY id) FROM dns_records),
+  's3_buckets', (SELECT json_agg(json_build_object('id', id, 'tenant_id', tenant_id, 'shard_id', shard_id, 'name', name, 'public_read', public_read, 'max_size_bytes', max_size_bytes, 'max_objects', max_objects, 'force_delete', force_delete, 'revision', revision) ORDER BY id) FROM s3_buckets),
+  's3_access_keys', (SELECT json_agg(json_build_object('id', id, 'bucket_id', bucket_id, 'access_key_id', access_key_id, 'access', access, 'revision', revision) ORDER BY id) FROM s3_access_keys)
 ) AS s`
 
 const snapshot = async () => JSON.stringify((await client.query(SNAPSHOT)).rows[0].s)

@@ -1,5 +1,5 @@
 // One of every brand-scoped resource under a brand (tenant, webroot, FQDN, certificate, SSH key,
-// zone, record, database, database user), for suites that send a request to every endpoint of the contract.
+// zone, record, database, database user, S3 bucket and access key), for suites that send a request to every endpoint of the contract.
 import type { PromiseClient } from "@hosting/sdk"
 import { SshPublicKey } from "@hosting/sdk"
 import { Arbitrary, FastCheck } from "effect"
@@ -37,7 +37,11 @@ export const createBrandResources = async (admin: PromiseClient, brandId: string
     path: { id: database.id },
     payload: { username: `${database.name}_app`, password: `${label} password 1` },
   })
-  return { tenant, webroot, fqdn, certificate, sshKey, zone, record, database, databaseUser }
+  // a bucket needs an s3 shard in a cluster of the brand (no node: it stays pending)
+  await admin.shards.create({ path: { id: clusterId as never }, payload: { name: `${label}-s3`, role: "s3" } })
+  const s3Bucket = await admin.s3Buckets.create({ path: { id: tenant.id }, payload: {} })
+  const s3AccessKey = await admin.s3AccessKeys.create({ path: { id: s3Bucket.id }, payload: {} })
+  return { tenant, webroot, fqdn, certificate, sshKey, zone, record, database, databaseUser, s3Bucket, s3AccessKey }
 }
 
 /** The resources' ids by the collection segment of their paths (`/tenants/:id` → "tenants"). */
@@ -51,6 +55,8 @@ export const brandResourceIds = (r: Awaited<ReturnType<typeof createBrandResourc
   "dns-records": r.record.id,
   databases: r.database.id,
   "database-users": r.databaseUser.id,
+  "s3-buckets": r.s3Bucket.id,
+  "s3-access-keys": r.s3AccessKey.id,
 })
 
 /**

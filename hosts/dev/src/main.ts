@@ -144,7 +144,9 @@ try {
   }
   // the box answers DNS for its zones when PowerDNS has a database (ours, or one given), and
   // keeps tenants' databases in its own MariaDB
-  const roles = pdnsDatabaseUrl ? "web,lb,dns,database" : "web,lb,database"
+  // keeps tenants' databases in its own MariaDB; S3 (a one-node Ceph: ~20 s at first start,
+  // ~150 MB of memory) only when asked, by listing the roles with s3 in HOSTING_LOCAL_NODE_ROLES
+  const roles = env("HOSTING_LOCAL_NODE_ROLES", pdnsDatabaseUrl ? "web,lb,dns,database" : "web,lb,database")
 
   let temporalAddress = Option.getOrUndefined(settings.temporalAddress)
   if (!temporalAddress) {

@@ -29,6 +29,8 @@ export const TAG_DOMAINS: Readonly<Record<string, Domain>> = {
   certificates: "web",
   zones: "dns",
   dnsRecords: "dns",
+  s3Buckets: "storage",
+  s3AccessKeys: "storage",
   databases: "databases",
   databaseUsers: "databases",
   emailAccounts: "email",

@@ -3,6 +3,7 @@
 // when the contract changes fails here.
 import {
   CreateFqdn,
+  CreateS3AccessKey,
   CreateShard,
   CreateWebroot,
   RecordInput,
@@ -27,6 +28,7 @@ const PAYLOADS: Record<string, Payload> = {
   "fqdns edit": UpdateFqdn,
   "dns-records create": RecordInput,
   "shards create": CreateShard,
+  "s3-access-keys create": CreateS3AccessKey,
 }
 
 /** Fields with fixed options, with the form (and group) they are in. */
@@ -37,7 +39,7 @@ const selects = (form: string, fields: ReadonlyArray<Field> | undefined): Readon
   ])
 
 // booleans shown as a yes/no select: not an enum of the schema
-const BOOLEAN_SELECTS = new Set(["https_redirect"])
+const BOOLEAN_SELECTS = new Set(["https_redirect", "public_read"])
 
 describe("select options from the SDK's schemas", () => {
   it("reads literals of a literal schema, a struct field, a union's members and a filtered member", () => {
@@ -69,6 +71,7 @@ describe("select options from the SDK's schemas", () => {
       "webroots edit runtime",
       "fqdns create tls",
       "fqdns edit tls",
+      "s3-access-keys create access",
       "dns-records create type",
       "dns-records create tag",
     ])

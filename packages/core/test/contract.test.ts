@@ -15,7 +15,7 @@ describe("the contract", () => {
     expect(api.length).toBeGreaterThan(0)
     for (const r of api) {
       expect(r.authenticated, `${r.method} ${r.path}`).toBe(true)
-      expect(r.scope, `${r.method} ${r.path}`).toMatch(/^[a-z-]+:(read|write)$/)
+      expect(r.scope, `${r.method} ${r.path}`).toMatch(/^[a-z][a-z0-9-]*:(read|write)$/)
       // reads need :read, anything else :write
       expect(r.scope?.endsWith(r.method === "GET" ? ":read" : ":write"), `${r.method} ${r.path}`).toBe(true)
       expect(scopeAllows(["*"], r.scope!)).toBe(true)

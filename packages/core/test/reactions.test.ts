@@ -70,6 +70,10 @@ const table: { readonly [K in Change["kind"]]: readonly [Extract<Change, { kind:
       { sync: "tenant-children", tenantId: T },
     ],
   ],
+  "s3-bucket.changed": [
+    { kind: "s3-bucket.changed", tenantId: T, bucketId: "b1", written: [["s3_access_keys", ["k1"]]] },
+    [{ sync: "s3-bucket", bucketId: "b1", written: [["s3_access_keys", ["k1"]]] }],
+  ],
   "tenant-child.removed": [
     { kind: "tenant-child.removed", tenantId: T },
     [{ sync: "tenant", tenantId: T, written: [] }],
@@ -316,6 +320,7 @@ describe("an engine that cannot be reached", () => {
       "tenant.changed",
       "tenant.retried",
       "tenant.deleted",
+      "s3-bucket.changed",
       "webroot.changed",
       "webroot.deleted",
       "fqdn.bound",

@@ -8,6 +8,9 @@ export const SCHEDULES = [
   // dozens of attempts before one expires, and retries failed issuances as often
   { id: "renew-certificates", every: "12 hours", workflowType: "RenewCertificatesWorkflow" },
   { id: "cleanup-certificates", every: "1 day", workflowType: "CleanupCertificatesWorkflow" },
+  // usage per bucket, the base for metering: hourly is fresh enough to show, and one
+  // radosgw-admin bucket stats per bucket and hour costs nothing
+  { id: "collect-s3-usage", every: "1 hour", workflowType: "CollectS3UsageWorkflow" },
 ] as const
 
 /**

@@ -8,6 +8,7 @@ import { databasesHandlers } from "./databases.js"
 import { dnsHandlers } from "./dns.js"
 import { emailHandlers } from "./email.js"
 import { overviewHandlers } from "./overview.js"
+import { s3Handlers } from "./s3.js"
 import { sshKeysHandlers } from "./ssh-keys.js"
 import { tenancyHandlers } from "./tenancy.js"
 import { topologyHandlers } from "./topology.js"
@@ -20,6 +21,7 @@ export const familyHandlers = [
   ...certificatesHandlers,
   ...sshKeysHandlers,
   ...dnsHandlers,
+  ...s3Handlers,
   ...databasesHandlers,
   ...emailHandlers,
 ] as const

@@ -3,9 +3,10 @@
 import { CreateShard } from "@hosting/sdk"
 import { fromGroup, id } from "./calls"
 import { databases, databaseUsers } from "./databases"
-import { emailAccounts, emailAliases, emailForwards } from "./email"
 import { dnsRecords, zones } from "./dns"
+import { emailAccounts, emailAliases, emailForwards } from "./email"
 import { auditBodyColumn, brandClustersTab, runtimesTab } from "./panels"
+import { s3AccessKeys, s3Buckets } from "./s3"
 import { literalsOf } from "./schema-options"
 import { certificates, fqdns, sshKeys, tenants, webroots } from "./tenancy"
 import type { Field, ResourceConfig } from "./types"
@@ -212,6 +213,8 @@ export const RESOURCES: Readonly<Record<string, ResourceConfig>> = Object.fromEn
     fqdns,
     certificates,
     sshKeys,
+    s3Buckets,
+    s3AccessKeys,
     databases,
     databaseUsers,
     emailAccounts,

@@ -314,6 +314,7 @@ export const tenants: ResourceConfig = {
   tabs: [
     { label: "Webroots", resource: "webroots" },
     { label: "SSH keys", resource: "ssh-keys" },
+    { label: "S3 buckets", resource: "s3-buckets" },
     { label: "Databases", resource: "databases" },
     resourcesTab,
   ],

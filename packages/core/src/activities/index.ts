@@ -15,7 +15,7 @@ import type { EmailNodeActivities } from "../families/email/activities.js"
 import type { EmailControlPlaneActivities } from "../families/email/activities-sync.js"
 import type { LbControlPlaneActivities, LbNodeActivities } from "../families/lb/activities.js"
 import type { OverviewControlPlaneActivities } from "../families/overview/activities.js"
-import type { S3NodeActivities } from "../families/s3/activities.js"
+import type { S3ControlPlaneActivities, S3NodeActivities } from "../families/s3/activities.js"
 import type { TenancyControlPlaneActivities, TenancyNodeActivities } from "../families/tenancy/activities.js"
 import type { TopologyControlPlaneActivities, TopologyNodeActivities } from "../families/topology/activities.js"
 
@@ -28,6 +28,7 @@ export type * from "../families/email/activities.js"
 export type * from "../families/email/activities-sync.js"
 export type * from "../families/lb/activities.js"
 export type * from "../families/overview/activities.js"
+export type * from "../families/s3/activities.js"
 export type * from "../families/tenancy/activities.js"
 export type * from "../families/topology/activities.js"
 
@@ -69,5 +70,6 @@ export interface ControlPlaneActivities
     DnsControlPlaneActivities,
     LbControlPlaneActivities,
     DatabaseControlPlaneActivities,
+    S3ControlPlaneActivities,
     OverviewControlPlaneActivities,
     EmailControlPlaneActivities {}

@@ -25,11 +25,18 @@ const ifAsync = <const V extends boolean | undefined>(v: V) =>
   (v === true ? UnavailableError : false) as V extends true ? typeof UnavailableError : false
 
 /** Options of an async create (POST on the collection, 202). */
-export interface AsyncCreateOptions<Name extends string, P extends Schema.Schema.Any, V extends boolean | undefined> {
+export interface AsyncCreateOptions<
+  Name extends string,
+  P extends Schema.Schema.Any,
+  V extends boolean | undefined,
+  S extends Schema.Schema.Any = Schema.Schema.Any,
+> {
   /** Endpoint name when not "create" (certificates: "upload"). */
   readonly name?: Name
   readonly summary: string
   readonly payload: P
+  /** What it answers when not the resource (a new S3 access key with its secret, shown once). */
+  readonly success?: S
   /** Whether the payload is checked beyond its schema (422). */
   readonly invalidInput?: V
 }
@@ -56,13 +63,21 @@ const asyncEndpoints = <A, I, IdA, const Path extends HttpApiEndpoint.PathSegmen
     /** GET the collection, with paging, search, sort and `status`. */
     list: (options: Omit<ListOptions, "withStatus">) => list({ ...options, withStatus: true }),
     /** Completes a POST on the collection: 202 with the new resource in `pending`. */
-    createFrom: <Name extends string, PathA, R, P extends Schema.Schema.Any, const V extends boolean | undefined>(
+    createFrom: <
+      Name extends string,
+      PathA,
+      R,
+      P extends Schema.Schema.Any,
+      const V extends boolean | undefined,
+      S extends Schema.Schema.Any = Schema.Schema<A, I, never>,
+    >(
       post: HttpApiEndpoint.HttpApiEndpoint<Name, "POST", PathA, never, never, never, void, never, R>,
-      options: AsyncCreateOptions<Name, P, V>,
+      options: AsyncCreateOptions<Name, P, V, S>,
     ) =>
       createFrom(post, 202, {
         summary: options.summary,
         payload: options.payload,
+        ...(options.success === undefined ? {} : { success: options.success as S }),
         errors: errorsOf(NotFoundError, ConflictError, ifValidated(options.invalidInput), UnavailableError),
       }),
     /** PUT a change: 202 when nodes must apply it (`async: true`), else 200. */
@@ -96,8 +111,9 @@ export const asyncResource = <A, I, IdA, const Path extends HttpApiEndpoint.Path
       P extends Schema.Schema.Any,
       const V extends boolean | undefined = false,
       const Name extends string = "create",
+      S extends Schema.Schema.Any = Schema.Schema<A, I, never>,
     >(
-      options: AsyncCreateOptions<Name, P, V>,
+      options: AsyncCreateOptions<Name, P, V, S>,
     ) => createFrom(HttpApiEndpoint.post((options.name ?? "create") as Name, family.collection), options),
     /** DELETE: 202 with the resource in `deleting` (deleting it again is answered with the row, no 409). */
     delete: (summary: string) => deleteWith(summary, errorsOf(NotFoundError, UnavailableError)),
@@ -119,8 +135,9 @@ export const asyncChildResource = <A, I, IdA, const Path extends HttpApiEndpoint
       P extends Schema.Schema.Any,
       const V extends boolean | undefined = false,
       const Name extends string = "create",
+      S extends Schema.Schema.Any = Schema.Schema<A, I, never>,
     >(
-      options: AsyncCreateOptions<Name, P, V>,
+      options: AsyncCreateOptions<Name, P, V, S>,
     ) =>
       createFrom(
         HttpApiEndpoint.post((options.name ?? "create") as Name, family.collection).setPath(parentParams),

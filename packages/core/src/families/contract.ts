@@ -10,6 +10,7 @@ import { databasesGroups } from "./databases/contract.js"
 import { dnsGroups } from "./dns/contract.js"
 import { emailGroups } from "./email/contract.js"
 import { overviewGroups } from "./overview/contract.js"
+import { s3Groups } from "./s3/contract.js"
 import { sshKeysGroups } from "./ssh-keys/contract.js"
 import { tenancyGroups } from "./tenancy/contract.js"
 import { topologyGroups } from "./topology/contract.js"
@@ -22,6 +23,7 @@ export const familyGroups = [
   ...certificatesGroups,
   ...sshKeysGroups,
   ...dnsGroups,
+  ...s3Groups,
   ...databasesGroups,
   ...emailGroups,
 ] as const
@@ -32,6 +34,7 @@ export * from "./databases/contract.js"
 export * from "./dns/contract.js"
 export * from "./email/contract.js"
 export * from "./overview/contract.js"
+export * from "./s3/contract.js"
 export * from "./ssh-keys/contract.js"
 export * from "./tenancy/contract.js"
 export * from "./topology/contract.js"

@@ -12,6 +12,7 @@ import { dnsFamily } from "./dns/index.js"
 import { emailFamily } from "./email/index.js"
 import { lbFamily } from "./lb/index.js"
 import { overviewFamily } from "./overview/index.js"
+import { s3Family } from "./s3/index.js"
 import { sshKeysFamily } from "./ssh-keys/index.js"
 import { tenancyFamily } from "./tenancy/index.js"
 import { topologyFamily } from "./topology/index.js"
@@ -24,6 +25,7 @@ export const families = [
   certificatesFamily,
   sshKeysFamily,
   dnsFamily,
+  s3Family,
   lbFamily,
   databasesFamily,
   emailFamily,
@@ -57,6 +59,7 @@ export * from "./email/index.js"
 export * from "./family.js"
 export * from "./lb/index.js"
 export * from "./overview/index.js"
+export * from "./s3/index.js"
 export * from "./ssh-keys/index.js"
 export * from "./tenancy/index.js"
 export * from "./topology/index.js"

@@ -2,16 +2,17 @@ import { SqlClient } from "@effect/sql/SqlClient"
 import { Context, Effect, Layer } from "effect"
 import type { Unavailable } from "../domain/errors.js"
 import { baseDomain } from "../families/access/repo-platform-config.js"
-import type { DnsWritten } from "../families/dns/service-rows.js"
-import { ZoneSync } from "../families/dns/sync.js"
-import { LbSync } from "../families/lb/sync.js"
-import type { Written } from "../families/tenancy/service-rows.js"
-import { TenantSync } from "../families/tenancy/sync.js"
 import type { DatabaseWritten } from "../families/databases/service-rows.js"
 import { DatabaseSync } from "../families/databases/sync.js"
+import type { DnsWritten } from "../families/dns/service-rows.js"
+import { ZoneSync } from "../families/dns/sync.js"
 import type { MailWritten } from "../families/email/service-rows.js"
+import { LbSync } from "../families/lb/sync.js"
+import type { S3Table } from "../families/s3/service-rows.js"
+import type { Written } from "../families/tenancy/service-rows.js"
+import { TenantSync } from "../families/tenancy/sync.js"
 import { handOff, type WrittenRows } from "../sql/hand-off.js"
-import { mailDomainSerializer, makeSerializerRequest } from "./serializers.js"
+import { mailDomainSerializer, makeSerializerRequest, s3BucketSerializer } from "./serializers.js"
 import { tenantChildFamilies, tenantChildIds } from "./tenant-children.js"
 
 /**
@@ -68,6 +69,13 @@ export type Change =
       readonly moved: boolean
       readonly routedIn: ReadonlyArray<string>
     }
+  /** A bucket or one of its access keys created, changed, deleted or retried. */
+  | {
+      readonly kind: "s3-bucket.changed"
+      readonly tenantId: string
+      readonly bucketId: string
+      readonly written: WrittenRows<S3Table>
+    }
   /** A child family's serializer removed a row of a tenant being deleted (lifecycle/tenant-children.ts). */
   | { readonly kind: "tenant-child.removed"; readonly tenantId: string }
   /** Tenants changed while a web converge ran from an older snapshot. */
@@ -111,6 +119,8 @@ export type SyncRequest =
   | { readonly sync: "base-domain-zones"; readonly domain: string }
   /** base-domain-zones of the platform's current base domain, if it has one. */
   | { readonly sync: "service-hostname-zones" }
+  /** An S3 bucket's serializer; `written` rows say why when the engine cannot be reached. */
+  | { readonly sync: "s3-bucket"; readonly bucketId: string; readonly written: WrittenRows<S3Table> }
   /** The serializer of every row of the tenant's child families (lifecycle/tenant-children.ts). */
   | { readonly sync: "tenant-children"; readonly tenantId: string }
   /** A database's serializer; `written` rows say why when the engine cannot be reached. */
@@ -167,6 +177,7 @@ const table = {
   // its names and its service hostname leave their zones (derived records skip what is `deleting`)
   // its child families' rows go first; the tenant row waits for them (tenant-child.removed)
   "tenant.deleted": (c) => [tenantSync(c.tenantId, c.written), tenantZones(c.tenantId), tenantChildren(c.tenantId)],
+  "s3-bucket.changed": (c) => [react({ sync: "s3-bucket", bucketId: c.bucketId, written: c.written }, "fail")],
   "tenant-child.removed": (c) => [react({ sync: "tenant", tenantId: c.tenantId, written: [] }, "die")],
   "webroot.changed": (c) => [tenantSync(c.tenantId, [["webroots", [c.webrootId]]])],
   // the LB drops its names when the tenant's round has removed them (tenant.round-recorded)
@@ -282,6 +293,8 @@ export const SyncStartersLive = Layer.effect(
             Effect.orDie,
             Effect.flatMap((base) => (base === null ? Effect.void : zones.requestForBaseDomain(base))),
           )
+        case "s3-bucket":
+          return handOff(sql, request(s3BucketSerializer, r.bucketId), r.written)
         case "tenant-children":
           return Effect.forEach(
             tenantChildFamilies,

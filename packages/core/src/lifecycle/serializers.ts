@@ -2,6 +2,7 @@ import { Effect } from "effect"
 import type { SyncDatabaseInput, SyncLbInput, SyncTenantInput, SyncZoneInput } from "../activities/index.js"
 import { CHANGED_SIGNAL, CONTROL_PLANE_TASK_QUEUE, workflowIdFor } from "../domain/lifecycle.js"
 import type { SyncMailDomainInput } from "../families/email/activities-sync.js"
+import type { SyncS3BucketInput } from "../families/s3/activities.js"
 import { agentTimeoutSeconds } from "../families/topology/service-node-probes.js"
 import { WorkflowEngine } from "./workflow-engine.js"
 
@@ -60,6 +61,14 @@ export const mailDomainSerializer: Serializer<SyncMailDomainInput> = {
   resourceType: "mail-domain",
   operation: "sync",
   input: (mailDomainId, nodeTimeoutSeconds) => ({ mailDomainId, nodeTimeoutSeconds }),
+}
+
+/** One S3 bucket and its access keys on the nodes of its s3 shard (`s3-bucket:{id}:sync`). */
+export const s3BucketSerializer: Serializer<SyncS3BucketInput> = {
+  workflowType: "SyncS3BucketWorkflow",
+  resourceType: "s3-bucket",
+  operation: "sync",
+  input: (bucketId, nodeTimeoutSeconds) => ({ bucketId, nodeTimeoutSeconds }),
 }
 
 /** Workflow id of a resource's serializer. */

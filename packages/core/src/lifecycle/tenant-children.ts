@@ -2,6 +2,7 @@ import type { SqlClient } from "@effect/sql/SqlClient"
 import { Effect } from "effect"
 import { databasesOfTenants } from "../families/databases/sync.js"
 import { mailDomainsOfTenants } from "../families/email/sync.js"
+import { s3BucketsOfTenants } from "../families/s3/sync.js"
 import { markRow } from "../sql/hand-off.js"
 import type { Serializer } from "./serializers.js"
 
@@ -10,6 +11,8 @@ export const tenantChildFamilies: ReadonlyArray<TenantChildFamily> = [
   databasesOfTenants,
   // their mailboxes and files go with each mail domain
   mailDomainsOfTenants,
+  // emptied first: a tenant's delete removes its data
+  s3BucketsOfTenants,
 ]
 
 /**

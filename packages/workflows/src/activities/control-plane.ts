@@ -4,12 +4,14 @@ import {
   ClusterId,
   causesOf,
   type DatabaseStates,
-  type MailDomainStates,
   LbSync,
+  type MailDomainStates,
   NodeFacts,
   NodeProbeId,
   NodeProbes,
   Platform,
+  S3BucketId,
+  S3BucketStates,
   ShardId,
   Shards,
   TenantId,
@@ -31,6 +33,7 @@ const decodeTenantId = Schema.decodeUnknown(TenantId)
 const decodeZoneId = Schema.decodeUnknown(ZoneId)
 
 const decodeClusterId = Schema.decodeUnknown(ClusterId)
+const decodeBucketId = Schema.decodeUnknown(S3BucketId)
 
 /** Services the control-plane activities run on. */
 export type ControlPlaneServices =
@@ -42,6 +45,7 @@ export type ControlPlaneServices =
   | LbSync
   | ZoneStates
   | AcmeStates
+  | S3BucketStates
   | DatabaseStates
   | MailDomainStates
 
@@ -136,6 +140,26 @@ export const createControlPlaneActivities = (
     runActivity(
       runtime,
       Effect.flatMap(decodeShardId(shardId), (id) => Effect.flatMap(ZoneStates, (z) => z.shardZones(id))),
+    ),
+  s3BucketSnapshot: ({ bucketId }) =>
+    runActivity(
+      runtime,
+      Effect.flatMap(decodeBucketId(bucketId), (id) => Effect.flatMap(S3BucketStates, (s) => s.snapshot(id))),
+    ),
+  finishS3BucketSync: ({ snapshot, outcome }) =>
+    runActivity(
+      runtime,
+      Effect.flatMap(S3BucketStates, (s) => s.finish(snapshot, outcome)),
+    ),
+  s3UsageTargets: () =>
+    runActivity(
+      runtime,
+      Effect.flatMap(S3BucketStates, (s) => s.usageTargets()),
+    ),
+  recordS3Usage: ({ usage }) =>
+    runActivity(
+      runtime,
+      Effect.flatMap(S3BucketStates, (s) => s.recordUsage(usage)),
     ),
   purgeAuditLogs: () =>
     runActivity(
