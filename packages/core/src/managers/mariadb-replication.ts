@@ -189,14 +189,13 @@ export const replicationStatusOf = (
   }
 }
 
-/** How long `follow` waits for the source to accept (or refuse) this server's position. */
-export const FOLLOW_WAIT_MS = 10_000
-/** How long `promote` waits for the SQL thread to apply what the replica already received. */
-export const PROMOTE_DRAIN_MS = 60_000
-
-/** Test seam: the pause between two looks at the server while waiting. */
-export class ReplicationPoll extends Context.Reference<ReplicationPoll>()("@hosting/ReplicationPoll", {
-  defaultValue: () => ({ intervalMs: 50 }),
+/**
+ * How long replication steps wait on the server, and how often they look: `follow` for the source
+ * to accept (or refuse) this server's position, `promote` for the SQL thread to apply what the
+ * replica already received (a large relay log takes a while). Tests shorten them.
+ */
+export class ReplicationWaits extends Context.Reference<ReplicationWaits>()("@hosting/ReplicationWaits", {
+  defaultValue: () => ({ intervalMs: 50, followMs: 10_000, drainMs: 60_000 }),
 }) {}
 
 /**
@@ -224,7 +223,7 @@ export class MariaDbReplication extends Effect.Service<MariaDbReplication>()("@h
     /** Polls `status` until `done` says so, for at most `ms`; the last status either way. */
     const waitUntil = (done: (s: DatabaseReplicationStatus) => boolean, ms: number) =>
       Effect.gen(function* () {
-        const { intervalMs } = yield* ReplicationPoll
+        const { intervalMs } = yield* ReplicationWaits
         const deadline = Date.now() + ms
         let s = yield* status()
         while (!done(s) && Date.now() < deadline) {
@@ -251,8 +250,8 @@ export class MariaDbReplication extends Effect.Service<MariaDbReplication>()("@h
     ) {
       yield* q(changeMasterStatement(source))
       yield* q("START SLAVE")
-      const { intervalMs } = yield* ReplicationPoll
-      const deadline = Date.now() + FOLLOW_WAIT_MS
+      const { intervalMs, followMs } = yield* ReplicationWaits
+      const deadline = Date.now() + followMs
       for (;;) {
         const s = yield* status()
         if (s.replica?.last_io_error?.errno === ERR_SOURCE_LACKS_GTID && !s.replica.io_running)
@@ -321,7 +320,7 @@ export class MariaDbReplication extends Effect.Service<MariaDbReplication>()("@h
         const drained = yield* waitUntil(
           (s) =>
             s.replica === null || !s.replica.sql_running || gtidCovers(s.replica.gtid_slave_pos, s.replica.gtid_io_pos),
-          PROMOTE_DRAIN_MS,
+          (yield* ReplicationWaits).drainMs,
         )
         if (!drained.done && !force)
           return yield* new DatabaseUnavailable({ message: "the replica is still applying what it received" })

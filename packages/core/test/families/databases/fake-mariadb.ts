@@ -44,6 +44,26 @@ const likeRe = (pattern: string) => {
 const ACCOUNT = "'([a-z0-9_]+)'@'([^']+)'"
 const IDENT = "`([a-z0-9_]+)`"
 
+/** What START SLAVE leads to on the fake: the source accepts, refuses the position (1236), or does not answer. */
+export type FakeStart = "accept" | "diverged" | "unreachable"
+
+/** The fake's replication state (a primary when `source` is undefined). */
+export interface FakeReplication {
+  serverId: number
+  readOnly: boolean
+  binlogPos: string
+  slavePos: string
+  source: { host: string; port: number; user: string; password: string } | undefined
+  io: "Yes" | "No" | "Connecting"
+  sql: "Yes" | "No"
+  ioError: { errno: number; message: string } | undefined
+  sqlError: { errno: number; message: string } | undefined
+  secondsBehind: number | null
+  ioPos: string
+  masterLogFile: string
+  onStart: FakeStart
+}
+
 /** The fake server: its state is public so tests can seed drift and look at the result. */
 export class FakeMariaDb {
   readonly databases = new Map<string, { charset: string; collation: string }>([
@@ -63,6 +83,21 @@ export class FakeMariaDb {
     ["utf8mb4", "utf8mb4_general_ci", true],
     ["utf8mb4", "utf8mb4_unicode_ci", false],
   ]
+  readonly replication: FakeReplication = {
+    serverId: 7,
+    readOnly: false,
+    binlogPos: "",
+    slavePos: "",
+    source: undefined,
+    io: "No",
+    sql: "No",
+    ioError: undefined,
+    sqlError: undefined,
+    secondsBehind: null,
+    ioPos: "",
+    masterLogFile: "",
+    onStart: "accept",
+  }
   /** Every statement that changed something, in order. */
   readonly writes: Array<string> = []
   /** How many statements were read-only. */
@@ -134,8 +169,63 @@ export class FakeMariaDb {
     if (sql.startsWith("SELECT CHARACTER_SET_NAME AS charset, COLLATION_NAME AS collation"))
       return this.collations.map(([charset, collation, d]) => ({ charset, collation, is_default: d ? "Yes" : "" }))
     if (sql === "SELECT VERSION() AS version") return [{ version: "10.11.0-FakeMariaDB" }]
-    if (sql === "SELECT @@read_only AS read_only, @@gtid_current_pos AS gtid") return [{ read_only: 0, gtid: "" }]
-    if (sql === "SHOW SLAVE STATUS") return []
+    const r = this.replication
+    if (sql.startsWith("SELECT @@server_id AS server_id, @@read_only AS read_only"))
+      return [
+        {
+          server_id: r.serverId,
+          read_only: r.readOnly ? 1 : 0,
+          // as MariaDB: per domain, the binlog's position when its last GTID is this server's own
+          gtid_current_pos:
+            r.binlogPos !== "" && r.binlogPos.split("-")[1] === String(r.serverId)
+              ? r.binlogPos
+              : r.slavePos || r.binlogPos,
+          gtid_binlog_pos: r.binlogPos,
+          gtid_slave_pos: r.slavePos,
+        },
+      ]
+    if (sql === "SHOW SLAVE STATUS")
+      return r.source === undefined
+        ? []
+        : [
+            {
+              Master_Host: r.source.host,
+              Master_Port: r.source.port,
+              Master_User: r.source.user,
+              Master_Log_File: r.masterLogFile,
+              Slave_IO_Running: r.io,
+              Slave_SQL_Running: r.sql,
+              Seconds_Behind_Master: r.io === "Yes" && r.sql === "Yes" ? r.secondsBehind : null,
+              Last_IO_Errno: r.ioError?.errno ?? 0,
+              Last_IO_Error: r.ioError?.message ?? "",
+              Last_SQL_Errno: r.sqlError?.errno ?? 0,
+              Last_SQL_Error: r.sqlError?.message ?? "",
+              Gtid_IO_Pos: r.ioPos,
+            },
+          ]
+    if (sql === "SELECT User AS name, Host AS host FROM mysql.global_priv WHERE User LIKE ?")
+      return [...this.accounts.values()].filter((a) => like.test(a.name)).map((a) => ({ name: a.name, host: a.host }))
+    const show = new RegExp(`^SHOW (CREATE USER|GRANTS FOR) ${ACCOUNT}$`).exec(sql)
+    if (show !== null) {
+      const [, what, name, host] = show
+      const a = this.accounts.get(`${name}@${host}`)
+      if (a === undefined) return undefined
+      const who = `\`${name}\`@\`${host}\``
+      if (what === "CREATE USER")
+        return [
+          {
+            [`CREATE USER for ${name}@${host}`]: `CREATE USER ${who} IDENTIFIED BY PASSWORD '${a.hash}'${a.locked ? " ACCOUNT LOCK" : ""}`,
+          },
+        ]
+      return [
+        { [`Grants for ${name}@${host}`]: `GRANT USAGE ON *.* TO ${who} IDENTIFIED BY PASSWORD '${a.hash}'` },
+        ...this.grants
+          .filter((g) => g.name === name && g.host === host)
+          .map((g) => ({
+            [`Grants for ${name}@${host}`]: `GRANT ${g.privileges.size === SCHEMA_PRIVILEGES.length ? "ALL PRIVILEGES" : "SELECT, SHOW VIEW"} ON \`${g.pattern}\`.* TO ${who}`,
+          })),
+      ]
+    }
     return undefined
   }
 
@@ -209,7 +299,100 @@ export class FakeMariaDb {
       ],
     ]
 
+  /** Replication statements, each with what it does to the fake's replication state. */
+  private readonly replicationStatements: ReadonlyArray<
+    readonly [RegExp, (m: ReadonlyArray<string>) => SqlFailure | undefined]
+  > = [
+    [
+      /^SET GLOBAL read_only = (ON|OFF)$/,
+      ([, on]) => {
+        this.replication.readOnly = on === "ON"
+        return undefined
+      },
+    ],
+    [
+      /^STOP SLAVE( IO_THREAD)?$/,
+      ([, ioOnly]) => {
+        this.replication.io = "No"
+        if (ioOnly === undefined) this.replication.sql = "No"
+        return undefined
+      },
+    ],
+    [
+      /^RESET SLAVE ALL$/,
+      () => {
+        if (this.replication.io !== "No" || this.replication.sql !== "No")
+          return fail(1198, "This operation cannot be performed as you have a running slave")
+        Object.assign(this.replication, {
+          source: undefined,
+          ioError: undefined,
+          sqlError: undefined,
+          masterLogFile: "",
+          ioPos: "",
+        })
+        return undefined
+      },
+    ],
+    [
+      /^RESET MASTER$/,
+      () => {
+        this.replication.binlogPos = ""
+        return undefined
+      },
+    ],
+    [
+      /^SET GLOBAL gtid_slave_pos = (?:@@gtid_current_pos|'([0-9,-]*)')$/,
+      ([, pos]) => {
+        const r = this.replication
+        if (r.io !== "No" || r.sql !== "No")
+          return fail(1198, "This operation cannot be performed as you have a running slave")
+        r.slavePos = pos ?? (r.binlogPos !== "" ? r.binlogPos : r.slavePos)
+        return undefined
+      },
+    ],
+    [
+      /^CHANGE MASTER TO MASTER_HOST='([^']*)', MASTER_PORT=(\d+), MASTER_USER='([^']*)', MASTER_PASSWORD='([^']*)', MASTER_CONNECT_RETRY=10, MASTER_USE_GTID=slave_pos$/,
+      ([, host, port, user, password]) => {
+        const r = this.replication
+        if (r.io !== "No" || r.sql !== "No")
+          return fail(1198, "This operation cannot be performed as you have a running slave")
+        const moved = r.source?.host !== host || r.source?.port !== Number(port)
+        r.source = { host: host!, port: Number(port), user: user!, password: password! }
+        if (moved) r.masterLogFile = ""
+        return undefined
+      },
+    ],
+    [
+      /^START SLAVE$/,
+      () => {
+        const r = this.replication
+        if (r.source === undefined) return fail(1200, "Misconfigured slave: MASTER_HOST was not set")
+        r.sql = "Yes"
+        r.sqlError = undefined
+        if (r.onStart === "accept")
+          Object.assign(r, {
+            io: "Yes",
+            ioError: undefined,
+            masterLogFile: "mariadb-bin.000001",
+            ioPos: r.slavePos,
+            secondsBehind: 0,
+          })
+        else if (r.onStart === "diverged")
+          Object.assign(r, {
+            io: "No",
+            ioError: { errno: 1236, message: "Got fatal error 1236 from master: the slave has diverged" },
+          })
+        else Object.assign(r, { io: "Connecting", ioError: { errno: 2003, message: "error connecting to master" } })
+        return undefined
+      },
+    ],
+  ]
+
   private write(sql: string): SqlFailure | undefined {
+    for (const [re, apply] of this.replicationStatements) {
+      const m = re.exec(sql)
+      if (m !== null) return apply(m)
+    }
     for (const [re, apply] of this.statements) {
       const m = re.exec(sql)
       if (m !== null) return apply(m)

@@ -186,11 +186,6 @@ describe("MariaDbManager", () => {
           },
         ],
       })
-      expect(yield* (yield* MariaDbManager).replication()).toEqual({
-        read_only: false,
-        gtid_current_pos: "",
-        replica: null,
-      })
     }).pipe(Effect.provide(managerOver(server)))
   })
 })

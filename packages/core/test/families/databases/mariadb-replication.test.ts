@@ -1,0 +1,272 @@
+// Replication decisions (pure) and MariaDbReplication over the in-memory server; the real thing
+// runs in test/integration/database-replication.test.ts.
+import { describe, expect, it } from "@effect/vitest"
+import { Effect, Exit, Layer } from "effect"
+import type { DatabaseReplicationStatus } from "../../../src/families/databases/activities.js"
+import { DatabaseReplicationSource, mysqlNativePasswordHash } from "../../../src/families/databases/domain.js"
+import {
+  changeMasterStatement,
+  followDecision,
+  gtidCovers,
+  MariaDbReplication,
+  promotionRefusal,
+  ReplicationWaits,
+  replicaHealth,
+} from "../../../src/managers/mariadb-replication.js"
+import { FakeMariaDb } from "./fake-mariadb.js"
+
+const SOURCE = { host: "10.0.0.2", port: 3306, user: "hosting_repl", password: "0123456789abcdef0123456789abcdef" }
+
+const primary: DatabaseReplicationStatus = {
+  role: "primary",
+  server_id: 1,
+  read_only: false,
+  gtid_current_pos: "0-1-10",
+  gtid_binlog_pos: "0-1-10",
+  replica: null,
+}
+const replica = (over: Partial<NonNullable<DatabaseReplicationStatus["replica"]>> = {}): DatabaseReplicationStatus => ({
+  ...primary,
+  role: "replica",
+  read_only: true,
+  replica: {
+    source_host: SOURCE.host,
+    source_port: SOURCE.port,
+    source_user: SOURCE.user,
+    io_running: true,
+    io_connecting: false,
+    sql_running: true,
+    seconds_behind: 0,
+    last_error: null,
+    last_io_error: null,
+    last_sql_error: null,
+    gtid_slave_pos: "0-1-10",
+    gtid_io_pos: "0-1-10",
+    ...over,
+  },
+})
+const duplicate = { errno: 1062, message: "Duplicate entry '4' for key 'PRIMARY'" }
+const diverged = { errno: 1236, message: "the slave has diverged" }
+const refused = { errno: 2003, message: "Can't connect" }
+
+describe("replication decisions", () => {
+  it("judges a server's replication", () => {
+    expect(replicaHealth(primary)).toEqual({ state: "primary" })
+    expect(replicaHealth(replica())).toEqual({ state: "healthy", seconds_behind: 0 })
+    expect(replicaHealth(replica({ seconds_behind: 30 }))).toEqual({ state: "lagging", seconds_behind: 30 })
+    expect(replicaHealth(replica({ seconds_behind: 3 }), 3)).toEqual({ state: "lagging", seconds_behind: 3 })
+    expect(replicaHealth(replica({ sql_running: false, last_sql_error: duplicate }))).toEqual({
+      state: "failed",
+      error: duplicate.message,
+      needs_seed: true,
+    })
+    expect(replicaHealth(replica({ io_running: false, last_io_error: diverged }))).toEqual({
+      state: "failed",
+      error: diverged.message,
+      needs_seed: true,
+    })
+    expect(replicaHealth(replica({ io_running: false }))).toEqual({
+      state: "failed",
+      error: "the IO thread is stopped",
+      needs_seed: false,
+    })
+    expect(replicaHealth(replica({ io_running: false, io_connecting: true, last_io_error: refused }))).toEqual({
+      state: "connecting",
+      error: refused.message,
+    })
+  })
+
+  it("promotes only a healthy replica, or one whose source does not answer", () => {
+    expect(promotionRefusal(replica())).toBeUndefined()
+    expect(
+      promotionRefusal(replica({ io_running: false, io_connecting: true, last_io_error: refused })),
+    ).toBeUndefined()
+    expect(promotionRefusal(primary)).toBe("it is not a replica")
+    expect(promotionRefusal(replica({ seconds_behind: 45 }))).toBe(
+      "it is 45 s behind its primary (at most 29 s allowed)",
+    )
+    expect(promotionRefusal(replica({ sql_running: false, last_sql_error: duplicate }))).toBe(
+      `its replication failed: ${duplicate.message}`,
+    )
+  })
+
+  it("follows a source only from a history it has", () => {
+    expect(followDecision(replica(), SOURCE)).toBe("unchanged")
+    expect(followDecision(replica(), { ...SOURCE, host: "10.0.0.3" })).toBe("follow")
+    expect(followDecision(replica({ sql_running: false }), SOURCE)).toBe("follow")
+    expect(followDecision(primary, SOURCE)).toBe("follow")
+    expect(followDecision({ ...primary, gtid_current_pos: "", gtid_binlog_pos: "" }, SOURCE)).toBe("needs_seed")
+  })
+
+  it("compares GTID positions per domain", () => {
+    expect(gtidCovers("0-1-10", "0-2-9")).toBe(true)
+    expect(gtidCovers("0-1-10,1-1-3", "1-1-4")).toBe(false)
+    expect(gtidCovers("0-1-10", "")).toBe(true)
+    expect(gtidCovers("", "0-1-1")).toBe(false)
+  })
+
+  it.prop(
+    "a CHANGE MASTER statement holds exactly its allow-listed values",
+    [DatabaseReplicationSource],
+    ([source]) => {
+      const m =
+        /^CHANGE MASTER TO MASTER_HOST='([^'\\]*)', MASTER_PORT=(\d+), MASTER_USER='([a-z0-9_]*)', MASTER_PASSWORD='([^'\\]*)', MASTER_CONNECT_RETRY=10, MASTER_USE_GTID=slave_pos$/.exec(
+          changeMasterStatement(source),
+        )
+      expect(m?.slice(1)).toEqual([source.host, String(source.port), source.user, source.password])
+    },
+  )
+
+  it("refuses to put anything else into CHANGE MASTER", () => {
+    for (const bad of [
+      { ...SOURCE, password: "x'; DROP DATABASE mysql; --" },
+      { ...SOURCE, host: "h' , MASTER_PORT=1" },
+      { ...SOURCE, port: 0 },
+    ])
+      expect(() => changeMasterStatement(bad)).toThrow("refusing to put")
+  })
+})
+
+const fast = Layer.succeed(ReplicationWaits, { intervalMs: 1, followMs: 20, drainMs: 20 })
+const over = (server: FakeMariaDb) => MariaDbReplication.Default.pipe(Layer.provide(server.layer()), Layer.merge(fast))
+const run = <A, E>(server: FakeMariaDb, f: (r: MariaDbReplication) => Effect.Effect<A, E>) =>
+  Effect.flatMap(MariaDbReplication, f).pipe(Effect.provide(over(server)))
+
+describe("MariaDbReplication over the in-memory server", () => {
+  it.live("a node without history needs a seed, and nothing is changed", () => {
+    const server = new FakeMariaDb()
+    return Effect.gen(function* () {
+      const report = yield* run(server, (r) => r.follow(SOURCE))
+      expect(report.outcome).toBe("needs_seed")
+      expect(server.writes).toEqual([])
+    })
+  })
+
+  it.live("a former primary follows from its own position, read-only; following again changes nothing", () => {
+    const server = new FakeMariaDb()
+    server.replication.binlogPos = "0-7-12"
+    return Effect.gen(function* () {
+      const report = yield* run(server, (r) => r.follow(SOURCE))
+      expect(report.outcome).toBe("following")
+      expect(report.status).toMatchObject({ role: "replica", read_only: true, replica: { gtid_slave_pos: "0-7-12" } })
+      expect(server.writes).toEqual([
+        "SET GLOBAL read_only = ON",
+        "SET GLOBAL gtid_slave_pos = @@gtid_current_pos",
+        changeMasterStatement(SOURCE),
+        "START SLAVE",
+      ])
+      server.writes.length = 0
+      expect((yield* run(server, (r) => r.follow(SOURCE))).outcome).toBe("unchanged")
+      expect(server.writes).toEqual(["SET GLOBAL read_only = ON"])
+    })
+  })
+
+  it.live("a diverged node needs a seed; an unreachable source fails, to be retried", () => {
+    const server = new FakeMariaDb()
+    server.replication.binlogPos = "0-7-12"
+    server.replication.onStart = "diverged"
+    return Effect.gen(function* () {
+      const report = yield* run(server, (r) => r.follow(SOURCE))
+      expect(report).toMatchObject({ outcome: "needs_seed", status: { read_only: true } })
+      server.replication.onStart = "unreachable"
+      const exit = yield* Effect.exit(run(server, (r) => r.follow({ ...SOURCE, host: "10.0.0.9" })))
+      expect(exit).toEqual(
+        Exit.fail(
+          expect.objectContaining({
+            _tag: "DatabaseUnavailable",
+            message: "10.0.0.9:3306 did not accept this replica: error connecting to master",
+          }),
+        ),
+      )
+    })
+  })
+
+  it.live("a seed clears the binlog and follows from the seed's position", () => {
+    const server = new FakeMariaDb()
+    server.replication.binlogPos = "0-7-3"
+    return Effect.gen(function* () {
+      yield* run(server, (r) => r.beginSeed())
+      const report = yield* run(server, (r) => r.finishSeed(SOURCE, "0-1-40"))
+      expect(report.outcome).toBe("following")
+      expect(report.status).toMatchObject({ gtid_binlog_pos: "", replica: { gtid_slave_pos: "0-1-40" } })
+      expect(server.writes).toEqual([
+        "SET GLOBAL read_only = ON",
+        "STOP SLAVE",
+        "RESET SLAVE ALL",
+        "RESET MASTER",
+        "SET GLOBAL gtid_slave_pos = '0-1-40'",
+        changeMasterStatement(SOURCE),
+        "START SLAVE",
+      ])
+    })
+  })
+
+  it.live("promotes a healthy replica, refuses a broken one, leaves a primary as it is", () => {
+    const server = new FakeMariaDb()
+    server.replication.binlogPos = "0-7-1"
+    return Effect.gen(function* () {
+      yield* run(server, (r) => r.follow(SOURCE))
+      server.replication.sql = "No"
+      server.replication.sqlError = duplicate
+      const refusedExit = yield* Effect.exit(run(server, (r) => r.promote(false)))
+      expect(refusedExit).toEqual(
+        Exit.fail(
+          expect.objectContaining({
+            _tag: "DatabaseRejected",
+            message: `this node cannot be promoted: its replication failed: ${duplicate.message}`,
+          }),
+        ),
+      )
+      server.replication.sql = "Yes"
+      server.replication.sqlError = undefined
+      server.writes.length = 0
+      const promoted = yield* run(server, (r) => r.promote(false))
+      expect(promoted).toMatchObject({ outcome: "promoted", status: { role: "primary", read_only: false } })
+      expect(server.writes).toEqual([
+        "STOP SLAVE IO_THREAD",
+        "STOP SLAVE",
+        "RESET SLAVE ALL",
+        "SET GLOBAL read_only = OFF",
+      ])
+      expect((yield* run(server, (r) => r.promote(false))).outcome).toBe("unchanged")
+    })
+  })
+
+  it.live("read-only exactly when following; platform changes refused on a replica", () => {
+    const server = new FakeMariaDb()
+    server.replication.readOnly = true
+    return Effect.gen(function* () {
+      yield* run(server, (r) => r.settleReadOnly())
+      expect(server.replication.readOnly).toBe(false)
+      yield* run(server, (r) => r.refuseOnReplica())
+      server.replication.binlogPos = "0-7-1"
+      yield* run(server, (r) => r.follow(SOURCE))
+      server.replication.readOnly = false
+      yield* run(server, (r) => r.settleReadOnly())
+      expect(server.replication.readOnly).toBe(true)
+      const exit = yield* Effect.exit(run(server, (r) => r.refuseOnReplica()))
+      expect(exit).toEqual(
+        Exit.fail(
+          expect.objectContaining({
+            message: "this node is a replica of 10.0.0.2:3306; change the databases on its primary",
+          }),
+        ),
+      )
+    })
+  })
+
+  it.live("prints the platform's accounts as statements re-creating them", () => {
+    const hash = mysqlNativePasswordHash("pw")
+    const server = new FakeMariaDb()
+      .account({ name: "db_abcdefghij_app", hash, locked: true })
+      .grant("db_abcdefghij_app", "%", "db\\_abcdefghij", ["Select", "Show_view"])
+      .account({ name: "hosting_admin", host: "localhost", hash })
+    return Effect.gen(function* () {
+      expect(yield* run(server, (r) => r.accountStatements())).toEqual([
+        `CREATE USER \`db_abcdefghij_app\`@\`%\` IDENTIFIED BY PASSWORD '${hash}' ACCOUNT LOCK`,
+        `GRANT USAGE ON *.* TO \`db_abcdefghij_app\`@\`%\` IDENTIFIED BY PASSWORD '${hash}'`,
+        "GRANT SELECT, SHOW VIEW ON `db\\_abcdefghij`.* TO `db_abcdefghij_app`@`%`",
+      ])
+    })
+  })
+})
