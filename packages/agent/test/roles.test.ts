@@ -16,7 +16,9 @@ describe("agent roles", () => {
     expect(parseRoles("web, lb,dns,web")).toEqual(["web", "lb", "dns"])
     expect(parseRoles("none")).toEqual([])
     expect(parseRoles("")).toEqual([])
-    expect(() => parseRoles("web,mail")).toThrow("unknown agent role mail; roles are web, lb, dns, database, email, s3 or none")
+    expect(() => parseRoles("web,mail")).toThrow(
+      "unknown agent role mail; roles are web, lb, dns, database, email, s3 or none",
+    )
   })
 
   it("serves each registered role's activities and refuses the others' without retries", async () => {
