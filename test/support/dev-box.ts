@@ -6,7 +6,7 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } f
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
-import { livePid, stopDnsServices, stopLbServices, stopNodeServices } from "@hosting/agent"
+import { livePid, stopDnsServices, stopEmailServices, stopLbServices, stopNodeServices } from "@hosting/agent"
 import { freePort, GiveUp, portOpen, type ServiceProcess, startProcess, waitFor } from "@hosting/dev"
 
 const launcher = fileURLToPath(new URL("../../hosts/dev/dist/main.js", import.meta.url))
@@ -84,6 +84,9 @@ export const makeDevBox = async (): Promise<DevBox> => {
     dns: await freePort(),
     pdnsApi: await freePort(),
     postgres: await freePort(),
+    smtp: await freePort(),
+    submission: await freePort(),
+    imap: await freePort(),
   }
   // no setting of the caller's (a developer's shell, a sourced .env) leaks into the box
   const env: NodeJS.ProcessEnv = Object.fromEntries(
@@ -103,6 +106,9 @@ export const makeDevBox = async (): Promise<DevBox> => {
     HOSTING_DNS_PORT: String(ports.dns),
     HOSTING_PDNS_API_PORT: String(ports.pdnsApi),
     HOSTING_POSTGRES_PORT: String(ports.postgres),
+    HOSTING_SMTP_PORT: String(ports.smtp),
+    HOSTING_SUBMISSION_PORT: String(ports.submission),
+    HOSTING_IMAP_PORT: String(ports.imap),
     HOSTING_USER_PREFIX: userPrefix,
     HOSTING_UID_MIN: String(uidBase),
     HOSTING_UID_MAX: String(uidBase + 999),
@@ -148,6 +154,7 @@ export const makeDevBox = async (): Promise<DevBox> => {
     await stopNodeServices(nodeRoot)
     await stopLbServices(lbRoot)
     await stopDnsServices(nodeRoot)
+    await stopEmailServices(nodeRoot)
     const postgres = livePid(join(dataDir, "run", "postgres.pid"), join(dataDir, "postgres"))
     if (postgres !== undefined) {
       process.kill(postgres, "SIGINT")

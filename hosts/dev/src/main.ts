@@ -10,7 +10,13 @@ import { hostname } from "node:os"
 import { join, resolve } from "node:path"
 import { fileURLToPath } from "node:url"
 import { parseEnv } from "node:util"
-import { stopDatabaseServices, stopDnsServices, stopLbServices, stopNodeServices } from "@hosting/agent"
+import {
+  stopDatabaseServices,
+  stopDnsServices,
+  stopEmailServices,
+  stopLbServices,
+  stopNodeServices,
+} from "@hosting/agent"
 import { generateApiKeySecret } from "@hosting/core/api"
 import { intSetting, pathSetting, portSetting, readSettings } from "@hosting/core/node"
 import { Config, Option, Redacted } from "effect"
@@ -143,10 +149,10 @@ try {
     say(`PostgreSQL ${pg.version} at 127.0.0.1:${pg.port} (data ${pgDir}, passwords in ${pgDir}/*.password)`)
   }
   // the box answers DNS for its zones when PowerDNS has a database (ours, or one given), and
-  // keeps tenants' databases in its own MariaDB
-  // keeps tenants' databases in its own MariaDB; S3 (a one-node Ceph: ~20 s at first start,
-  // ~150 MB of memory) only when asked, by listing the roles with s3 in HOSTING_LOCAL_NODE_ROLES
-  const roles = env("HOSTING_LOCAL_NODE_ROLES", pdnsDatabaseUrl ? "web,lb,dns,database" : "web,lb,database")
+  // keeps tenants' databases in its own MariaDB and their mailboxes in its own Postfix and Dovecot;
+  // S3 (a one-node Ceph: ~20 s at first start, ~150 MB of memory) only when asked, by listing the
+  // roles with s3 in HOSTING_LOCAL_NODE_ROLES
+  const roles = env("HOSTING_LOCAL_NODE_ROLES", pdnsDatabaseUrl ? "web,lb,dns,database,email" : "web,lb,database,email")
 
   let temporalAddress = Option.getOrUndefined(settings.temporalAddress)
   if (!temporalAddress) {
@@ -200,6 +206,11 @@ try {
     // puts the port in the local database shard's config, so databases tell applications to use it
     HOSTING_MARIADB_HOST: env("HOSTING_MARIADB_HOST", "127.0.0.1"),
     HOSTING_MARIADB_PORT: env("HOSTING_MARIADB_PORT", "3307"),
+    // the box's own mail stack on loopback, off the privileged ports a machine's own MTA may hold
+    HOSTING_MAIL_HOST: env("HOSTING_MAIL_HOST", "127.0.0.1"),
+    HOSTING_SMTP_PORT: env("HOSTING_SMTP_PORT", "2525"),
+    HOSTING_SUBMISSION_PORT: env("HOSTING_SUBMISSION_PORT", "2587"),
+    HOSTING_IMAP_PORT: env("HOSTING_IMAP_PORT", "2143"),
     // a development box must not ask production Let's Encrypt for certificates (rate limits)
     HOSTING_ACME_DIRECTORY_URL: env(
       "HOSTING_ACME_DIRECTORY_URL",
@@ -232,6 +243,7 @@ try {
   cleanups.push(() => stopLbServices(lbRoot))
   cleanups.push(() => stopDnsServices(nodeRoot))
   cleanups.push(() => stopDatabaseServices(nodeRoot))
+  cleanups.push(() => stopEmailServices(nodeRoot))
   // The admin UI's static server (hosts/ui) proxies /api to us; started by path, not imported,
   // since no host depends on another.
   const uiPort = settings.uiPort
@@ -259,6 +271,9 @@ try {
     )
   say(
     `mariadb  ${childEnv["HOSTING_MARIADB_HOST"]}:${childEnv["HOSTING_MARIADB_PORT"]} (mariadb -h ${childEnv["HOSTING_MARIADB_HOST"]} -P ${childEnv["HOSTING_MARIADB_PORT"]} -u USER -p)`,
+  )
+  say(
+    `email    SMTP ${childEnv["HOSTING_MAIL_HOST"]}:${childEnv["HOSTING_SMTP_PORT"]}, submission :${childEnv["HOSTING_SUBMISSION_PORT"]}, IMAP :${childEnv["HOSTING_IMAP_PORT"]}`,
   )
   say(`logs     ${logDir}`)
   say("Ctrl-C stops everything")
