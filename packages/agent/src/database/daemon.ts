@@ -1,11 +1,11 @@
 import { spawn } from "node:child_process"
 import { randomBytes } from "node:crypto"
-import { closeSync, existsSync, openSync, readFileSync } from "node:fs"
+import { existsSync, readFileSync } from "node:fs"
 import { rename, rm } from "node:fs/promises"
 import { createConnection } from "node:net"
 import { join } from "node:path"
 import { mysqlNativePasswordHash } from "@hosting/core/node"
-import { livePid } from "../web/daemons.js"
+import { alive, livePid, spawnDetached, stopPid, tail, waitUntil } from "../process.js"
 import { ensureDir, readIfExists, writeIfChanged } from "../web/files.js"
 import type { DatabaseNodeConfig } from "./config.js"
 
@@ -39,8 +39,6 @@ export const databasePaths = (root: string) => {
   }
 }
 type Paths = ReturnType<typeof databasePaths>
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
 const myCnf = (c: DatabaseNodeConfig, p: Paths) =>
   [
@@ -133,34 +131,6 @@ export const socketAnswers = (socket: string, timeoutMs = 1_000): Promise<boolea
     conn.once("data", () => done(true))
     conn.once("error", () => done(false))
   })
-
-const tail = (file: string) => {
-  try {
-    return readFileSync(file, "utf8").split("\n").slice(-15).join("\n")
-  } catch {
-    return ""
-  }
-}
-
-const alive = (pid: number) => {
-  try {
-    return !/^State:\s+Z/m.test(readFileSync(`/proc/${pid}/status`, "utf8"))
-  } catch {
-    return false
-  }
-}
-
-// mariadbd flushes InnoDB on SIGTERM; a large buffer pool can take a while, so the wait is long.
-const stopPid = async (pid: number, timeoutMs: number) => {
-  try {
-    process.kill(pid, "SIGTERM")
-  } catch {
-    return
-  }
-  const deadline = Date.now() + timeoutMs
-  while (alive(pid) && Date.now() < deadline) await sleep(25)
-  if (alive(pid)) process.kill(pid, "SIGKILL")
-}
 
 /** The pid of this root's running mariadbd, if any (its command line names this root's my.cnf). */
 export const mariadbPid = (root: string): number | undefined => {
@@ -281,30 +251,19 @@ export const ensureMariaDb = async (c: DatabaseNodeConfig): Promise<{ pid: numbe
     await ensureReplicationAccount(c, p)
     return { pid: running, started: false }
   }
+  // mariadbd flushes InnoDB on SIGTERM; a large buffer pool can take a while, so the wait is long.
   if (running !== undefined) await stopPid(running, 60_000)
 
-  const log = openSync(p.stdoutLog, "a")
-  try {
-    const child = spawn(c.binaries.mariadbd, [`--defaults-file=${p.conf}`], {
-      detached: true,
-      stdio: ["ignore", log, log],
-    })
-    if (child.pid === undefined) throw new Error(`could not start ${c.binaries.mariadbd}`)
-    child.unref()
-    const deadline = Date.now() + 60_000
-    while (Date.now() < deadline) {
-      if (mariadbPid(c.root) === child.pid && (await socketAnswers(p.socket))) {
-        await ensureAdmin(c, p)
-        await ensureReplicationAccount(c, p)
-        return { pid: child.pid, started: true }
-      }
-      if (!alive(child.pid)) throw new Error(`mariadbd exited at start:\n${tail(p.errorLog)}`)
-      await sleep(25)
-    }
-    throw new Error(`mariadbd did not answer on ${p.socket} within 60 s:\n${tail(p.errorLog)}`)
-  } finally {
-    closeSync(log)
-  }
+  const pid = spawnDetached(c.binaries.mariadbd, [`--defaults-file=${p.conf}`], p.stdoutLog)
+  await waitUntil(async () => mariadbPid(c.root) === pid && (await socketAnswers(p.socket)), {
+    timeoutMs: 60_000,
+    pollMs: 25,
+    exited: () => (alive(pid) ? undefined : `mariadbd exited at start:\n${tail(p.errorLog)}`),
+    late: () => `mariadbd did not answer on ${p.socket} within 60 s:\n${tail(p.errorLog)}`,
+  })
+  await ensureAdmin(c, p)
+  await ensureReplicationAccount(c, p)
+  return { pid, started: true }
 }
 
 /** The admin account's password, from the root-only admin.cnf. */

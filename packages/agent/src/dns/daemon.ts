@@ -1,9 +1,9 @@
-import { execFile, spawn } from "node:child_process"
+import { execFile } from "node:child_process"
 import { randomBytes } from "node:crypto"
-import { closeSync, existsSync, openSync, readFileSync } from "node:fs"
+import { existsSync } from "node:fs"
 import { chown, mkdir, writeFile } from "node:fs/promises"
 import { join } from "node:path"
-import { livePid } from "../web/daemons.js"
+import { livePid, spawnDetached, stopPid, tail, waitUntil } from "../process.js"
 import { readIfExists, writeIfChanged } from "../web/files.js"
 import type { DnsNodeConfig } from "./config.js"
 
@@ -82,8 +82,6 @@ const pdnsConf = (c: DnsNodeConfig, apiKey: string, run: string) =>
     "",
   ].join("\n")
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
-
 /** Whether this PowerDNS answers its API with this key. */
 export const pdnsApiReady = async (port: number, apiKey: string): Promise<boolean> => {
   try {
@@ -94,14 +92,6 @@ export const pdnsApiReady = async (port: number, apiKey: string): Promise<boolea
     return res.status === 200
   } catch {
     return false
-  }
-}
-
-const tail = (file: string) => {
-  try {
-    return readFileSync(file, "utf8").split("\n").slice(-15).join("\n")
-  } catch {
-    return ""
   }
 }
 
@@ -136,47 +126,17 @@ export const ensurePdns = async (c: DnsNodeConfig): Promise<string> => {
   const changed = await writeIfChanged(p.conf, pdnsConf(c, apiKey, p.run), 0o600)
   const running = livePid(p.pid, `--config-dir=${p.dir}`)
   if (running !== undefined && !changed && (await pdnsApiReady(c.apiPort, apiKey))) return apiKey
-  if (running !== undefined) await stopPid(running)
+  if (running !== undefined) await stopPid(running, 10_000)
 
-  const log = openSync(p.log, "a")
-  try {
-    const child = spawn(c.binaries.pdnsServer, [`--config-dir=${p.dir}`], {
-      detached: true,
-      stdio: ["ignore", log, log],
-    })
-    if (child.pid === undefined) throw new Error(`could not start ${c.binaries.pdnsServer}`)
-    child.unref()
-    await writeFile(p.pid, `${child.pid}\n`)
-    const deadline = Date.now() + 20_000
-    while (Date.now() < deadline) {
-      if (await pdnsApiReady(c.apiPort, apiKey)) return apiKey
-      if (livePid(p.pid) === undefined) throw new Error(`pdns_server exited at start:\n${tail(p.log)}`)
-      await sleep(50)
-    }
-    throw new Error(`pdns_server did not answer its API on 127.0.0.1:${c.apiPort} within 20 s:\n${tail(p.log)}`)
-  } finally {
-    closeSync(log)
-  }
-}
-
-const alive = (pid: number) => {
-  try {
-    return !/^State:\s+Z/m.test(readFileSync(`/proc/${pid}/status`, "utf8"))
-  } catch {
-    return false
-  }
-}
-
-// A stopped process lingers as a zombie until it is reaped, so "gone" means gone or a zombie.
-const stopPid = async (pid: number, timeoutMs = 10_000) => {
-  try {
-    process.kill(pid, "SIGTERM")
-  } catch {
-    return
-  }
-  const deadline = Date.now() + timeoutMs
-  while (alive(pid) && Date.now() < deadline) await sleep(25)
-  if (alive(pid)) process.kill(pid, "SIGKILL")
+  const pid = spawnDetached(c.binaries.pdnsServer, [`--config-dir=${p.dir}`], p.log)
+  await writeFile(p.pid, `${pid}\n`)
+  await waitUntil(() => pdnsApiReady(c.apiPort, apiKey), {
+    timeoutMs: 20_000,
+    pollMs: 50,
+    exited: () => (livePid(p.pid) === undefined ? `pdns_server exited at start:\n${tail(p.log)}` : undefined),
+    late: () => `pdns_server did not answer its API on 127.0.0.1:${c.apiPort} within 20 s:\n${tail(p.log)}`,
+  })
+  return apiKey
 }
 
 /** Stops the PowerDNS this root's pid file names (tests, the dev launcher); never by process name. */

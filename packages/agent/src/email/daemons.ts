@@ -1,7 +1,7 @@
 import { spawn } from "node:child_process"
 import { closeSync, existsSync, openSync, readFileSync } from "node:fs"
 import { DKIM_TABLES, DOVECOT_USERS, POSTFIX_MAPS } from "@hosting/core/node"
-import { livePid } from "../web/daemons.js"
+import { livePid, stopPids, tail, waitUntil } from "../process.js"
 import { run } from "../web/exec.js"
 import { ensureDir, writeIfChanged } from "../web/files.js"
 import type { EmailNodeConfig } from "./config.js"
@@ -29,24 +29,13 @@ export const ensureVmailUser = async (user: string) => {
   return required(user, "useradd failed")
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
-
-const tail = (file: string) => {
-  try {
-    return readFileSync(file, "utf8").split("\n").slice(-10).join("\n")
-  } catch {
-    return ""
-  }
-}
-
 /** Waits (bounded) until `ready` holds; the error names what did not come up and its log. */
-const until = async (what: string, ready: () => boolean, log: string, timeoutMs = 20_000) => {
-  const deadline = Date.now() + timeoutMs
-  while (!ready()) {
-    if (Date.now() > deadline) throw new Error(`${what} did not come up within ${timeoutMs} ms:\n${tail(log)}`)
-    await sleep(20)
-  }
-}
+const until = (what: string, ready: () => boolean, log: string, timeoutMs = 20_000) =>
+  waitUntil(ready, {
+    timeoutMs,
+    pollMs: 20,
+    late: () => `${what} did not come up within ${timeoutMs} ms:\n${tail(log, 10)}`,
+  })
 
 /**
  * Runs a daemon's launcher, which forks the daemon and exits. Its output goes to `log`, not to a
@@ -60,7 +49,7 @@ const launch = async (command: string, args: ReadonlyArray<string>, log: string)
       child.once("error", reject)
       child.once("exit", resolve)
     })
-    if (code !== 0) throw new Error(`${command} ${args.join(" ")} exited with ${code}:\n${tail(log)}`)
+    if (code !== 0) throw new Error(`${command} ${args.join(" ")} exited with ${code}:\n${tail(log, 10)}`)
   } finally {
     closeSync(fd)
   }
@@ -138,28 +127,12 @@ export const ensureEmailDaemons = async (c: EmailNodeConfig): Promise<void> => {
   } else if (mainChanged || masterChanged) await run(c.binaries.postfix, ["-c", p.postfixConf, "reload"])
 }
 
-const alive = (pid: number) => {
-  try {
-    return !/^State:\s+Z/m.test(readFileSync(`/proc/${pid}/status`, "utf8"))
-  } catch {
-    return false
-  }
-}
-
 /** Stops the node's mail daemons by the PIDs in their pid files (tests, the dev launcher); never by name. */
-export const stopEmailServices = async (root: string, timeoutMs = 10_000): Promise<void> => {
-  const pids = Object.values(emailPids(root)).filter((x): x is number => x !== undefined)
-  for (const pid of pids) {
-    try {
-      process.kill(pid, "SIGTERM")
-    } catch {
-      // already gone
-    }
-  }
-  const deadline = Date.now() + timeoutMs
-  while (pids.some(alive) && Date.now() < deadline) await sleep(25)
-  for (const pid of pids.filter(alive)) process.kill(pid, "SIGKILL")
-}
+export const stopEmailServices = (root: string, timeoutMs = 10_000): Promise<void> =>
+  stopPids(
+    Object.values(emailPids(root)).filter((x): x is number => x !== undefined),
+    timeoutMs,
+  )
 
 /** The queue's messages as `postqueue -j` reports them (tests and diagnostics). */
 export const postfixQueue = async (root: string): Promise<Array<Record<string, unknown>>> => {

@@ -1,6 +1,5 @@
-import { readFileSync } from "node:fs"
 import { lbPaths } from "@hosting/core/node"
-import { livePid } from "../web/daemons.js"
+import { livePid, stopPid } from "../process.js"
 import { run } from "../web/exec.js"
 import type { LbNodeConfig } from "./config.js"
 import { haproxyCli } from "./socket.js"
@@ -44,20 +43,5 @@ export const startOrReloadHaproxy = async (c: LbNodeConfig): Promise<void> => {
  */
 export const stopLbServices = async (root: string, timeoutMs = 10_000): Promise<void> => {
   const pid = haproxyPid(root)
-  if (pid === undefined) return
-  try {
-    process.kill(pid, "SIGTERM")
-  } catch {
-    return
-  }
-  const alive = () => {
-    try {
-      return !/^State:\s+Z/m.test(readFileSync(`/proc/${pid}/status`, "utf8"))
-    } catch {
-      return false
-    }
-  }
-  const deadline = Date.now() + timeoutMs
-  while (alive() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20))
-  if (alive()) process.kill(pid, "SIGKILL")
+  if (pid !== undefined) await stopPid(pid, timeoutMs, 20)
 }

@@ -1,9 +1,8 @@
-import { spawn } from "node:child_process"
 import { randomUUID } from "node:crypto"
-import { closeSync, existsSync, openSync, readFileSync } from "node:fs"
+import { existsSync } from "node:fs"
 import { chmod, mkdir, readdir, rm, writeFile } from "node:fs/promises"
 import { join } from "node:path"
-import { livePid } from "../web/daemons.js"
+import { livePid, spawnDetached, stopPid, tail, waitUntil } from "../process.js"
 import { run } from "../web/exec.js"
 import { readIfExists, writeIfChanged } from "../web/files.js"
 import type { S3NodeConfig } from "./config.js"
@@ -98,36 +97,6 @@ rgw enable usage log = false
 rgw relaxed s3 bucket names = false
 `
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
-
-const tail = (file: string) => {
-  try {
-    return readFileSync(file, "utf8").split("\n").slice(-15).join("\n")
-  } catch {
-    return ""
-  }
-}
-
-const alive = (pid: number) => {
-  try {
-    return !/^State:\s+Z/m.test(readFileSync(`/proc/${pid}/status`, "utf8"))
-  } catch {
-    return false
-  }
-}
-
-// A stopped process lingers as a zombie until it is reaped, so "gone" means gone or a zombie.
-const stopPid = async (pid: number, timeoutMs: number) => {
-  try {
-    process.kill(pid, "SIGTERM")
-  } catch {
-    return
-  }
-  const deadline = Date.now() + timeoutMs
-  while (alive(pid) && Date.now() < deadline) await sleep(25)
-  if (alive(pid)) process.kill(pid, "SIGKILL")
-}
-
 /** A daemon's pid from its pid file if it is alive and its command line names this cluster's config. */
 const daemonPid = (p: Paths, d: Daemon) => livePid(p.pid(d), p.conf)
 
@@ -141,16 +110,9 @@ const daemonBinary = { mon: "ceph-mon", osd: "ceph-osd", rgw: "radosgw" } as con
 
 /** Starts one daemon detached in the foreground mode, its output appended to `log/<daemon>.out`. */
 const startDaemon = async (c: S3NodeConfig, p: Paths, d: Daemon): Promise<number> => {
-  const out = openSync(p.out(d), "a", 0o600)
-  try {
-    const child = spawn(bin(c, daemonBinary[d]), daemonArgs(p, d), { detached: true, stdio: ["ignore", out, out] })
-    if (child.pid === undefined) throw new Error(`could not start ${daemonBinary[d]}`)
-    child.unref()
-    await writeFile(p.pid(d), `${child.pid}\n`, { mode: 0o600 })
-    return child.pid
-  } finally {
-    closeSync(out)
-  }
+  const pid = spawnDetached(bin(c, daemonBinary[d]), daemonArgs(p, d), p.out(d), { logMode: 0o600 })
+  await writeFile(p.pid(d), `${pid}\n`, { mode: 0o600 })
+  return pid
 }
 
 /** Whether radosgw answers S3 on its port (an anonymous ListBuckets is a 200). */
@@ -168,21 +130,13 @@ export const rgwReady = async (c: S3NodeConfig): Promise<boolean> => {
 export const s3Endpoint = (c: S3NodeConfig) =>
   `http://${c.listen.host.includes(":") ? `[${c.listen.host}]` : c.listen.host}:${c.listen.port}`
 
-const waitFor = async (
-  what: string,
-  timeoutMs: number,
-  check: () => Promise<boolean>,
-  dead: () => string | undefined,
-) => {
-  const deadline = Date.now() + timeoutMs
-  while (Date.now() < deadline) {
-    if (await check()) return
-    const why = dead()
-    if (why !== undefined) throw new Error(why)
-    await sleep(100)
-  }
-  throw new Error(`${what} within ${Math.round(timeoutMs / 1000)} s`)
-}
+const waitFor = (what: string, timeoutMs: number, check: () => Promise<boolean>, dead: () => string | undefined) =>
+  waitUntil(check, {
+    timeoutMs,
+    pollMs: 100,
+    exited: dead,
+    late: () => `${what} within ${Math.round(timeoutMs / 1000)} s`,
+  })
 
 const exited = (p: Paths) => () => {
   for (const d of CEPH_DAEMONS)

@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs"
 import { mkdir } from "node:fs/promises"
 import { join } from "node:path"
+import { livePid, stopPids } from "../process.js"
 import { runsAs } from "./apps.js"
 import type { WebNodeConfig } from "./config.js"
 import { run } from "./exec.js"
@@ -23,21 +24,6 @@ export const nodePaths = (root: string) => ({
   homes: join(root, "home"),
   apps: join(root, "apps"),
 })
-
-/** PID from a pid file if that process is alive and not a zombie. */
-export const livePid = (pidFile: string, expect?: string): number | undefined => {
-  try {
-    const pid = Number(readFileSync(pidFile, "utf8").trim())
-    if (!Number.isInteger(pid) || pid <= 1) return undefined
-    const status = readFileSync(`/proc/${pid}/status`, "utf8")
-    if (/^State:\s+Z/m.test(status)) return undefined
-    // a recycled PID belongs to some other program
-    if (expect !== undefined && !readFileSync(`/proc/${pid}/cmdline`, "utf8").includes(expect)) return undefined
-    return pid
-  } catch {
-    return undefined
-  }
-}
 
 const nginxConf = (c: WebNodeConfig, p: ReturnType<typeof nodePaths>) => `# written by the hosting agent
 worker_processes 1;
@@ -164,21 +150,5 @@ export const stopNodeServices = async (root: string, timeoutMs = 10_000): Promis
         // a torn state file: nothing to stop
       }
     }
-  for (const pid of pids) {
-    try {
-      process.kill(pid, "SIGTERM")
-    } catch {
-      // already gone
-    }
-  }
-  const deadline = Date.now() + timeoutMs
-  const alive = (pid: number) => {
-    try {
-      return !/^State:\s+Z/m.test(readFileSync(`/proc/${Math.abs(pid)}/status`, "utf8"))
-    } catch {
-      return false
-    }
-  }
-  while (pids.some(alive) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50))
-  for (const pid of pids.filter(alive)) process.kill(pid, "SIGKILL")
+  await stopPids(pids, timeoutMs, 50)
 }
