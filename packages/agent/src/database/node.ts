@@ -12,8 +12,9 @@ import type {
   DatabaseSpec,
 } from "@hosting/core/node"
 import { MariaDbManager, MariaDbReplication } from "@hosting/core/node"
-import { Cause, Effect, Exit, ManagedRuntime, Option } from "effect"
+import { Effect, ManagedRuntime } from "effect"
 import { ConfigRejected } from "../roles.js"
+import { rejectedAs, runManaged, serialQueue } from "../run.js"
 import type { DatabaseNodeConfig } from "./config.js"
 import { ensureMariaDb, REPLICATION_USER, replicationPassword } from "./daemon.js"
 import { loadReplicaSeed, offerReplicaSeed } from "./seed.js"
@@ -30,7 +31,7 @@ export class DatabaseNode {
   private readonly runtime: ManagedRuntime.ManagedRuntime<DatabaseManagers, never>
   private readonly ownsRuntime: boolean
   private readonly transfer: DatabaseTransfer
-  private queue: Promise<unknown> = Promise.resolve()
+  private readonly locked = serialQueue()
 
   /** `runtime`: the agent's, providing the manager; without one the node makes its own. */
   constructor(
@@ -59,25 +60,10 @@ export class DatabaseNode {
     if (this.ownsRuntime) await this.runtime.dispose()
   }
 
-  private locked<A>(f: () => Promise<A>): Promise<A> {
-    const next = this.queue.then(f, f)
-    this.queue = next.catch(() => {})
-    return next
-  }
-
-  // runPromise would wrap failures in a FiberFailure: unwrap them so the activity can tell a
-  // refusal (never retried) from an unreachable server (retried)
-  private async run<A>(
+  private run<A>(
     effect: Effect.Effect<A, { readonly _tag: string; readonly message: string }, DatabaseManagers>,
   ): Promise<A> {
-    const exit = await this.runtime.runPromiseExit(effect)
-    if (Exit.isSuccess(exit)) return exit.value
-    const failure = Cause.failureOption(exit.cause)
-    if (Option.isSome(failure)) {
-      const e = failure.value
-      throw e._tag === "DatabaseRejected" ? new ConfigRejected(e.message) : new Error(e.message)
-    }
-    throw new Error(Cause.pretty(exit.cause))
+    return runManaged(this.runtime, effect, rejectedAs("DatabaseRejected"))
   }
 
   private withManager<A>(

@@ -1,8 +1,8 @@
 import { readFile } from "node:fs/promises"
 import type { DnsChangeReport } from "@hosting/core/node"
 import { PowerDnsManager, type Rrset } from "@hosting/core/node"
-import { Cause, Effect, Exit, Layer, ManagedRuntime, Option } from "effect"
-import { ConfigRejected } from "../roles.js"
+import { Effect, Layer, ManagedRuntime } from "effect"
+import { rejectedAs, runManaged, serialQueue } from "../run.js"
 import { powerDnsHttpApi } from "./api.js"
 import type { DnsNodeConfig } from "./config.js"
 import { dnsPaths, ensurePdns } from "./daemon.js"
@@ -31,7 +31,7 @@ export const dnsManagersLayer = (config: DnsNodeConfig): Layer.Layer<PowerDnsMan
 export class DnsNode {
   private readonly runtime: ManagedRuntime.ManagedRuntime<PowerDnsManager, never>
   private readonly ownsRuntime: boolean
-  private queue: Promise<unknown> = Promise.resolve()
+  private readonly locked = serialQueue()
 
   /** `runtime`: the agent's, providing the manager; without one the node makes its own. */
   constructor(
@@ -52,25 +52,10 @@ export class DnsNode {
     if (this.ownsRuntime) await this.runtime.dispose()
   }
 
-  private locked<A>(f: () => Promise<A>): Promise<A> {
-    const next = this.queue.then(f, f)
-    this.queue = next.catch(() => {})
-    return next
-  }
-
-  // runPromise would wrap failures in a FiberFailure: unwrap them so the activity can tell a
-  // refusal (never retried) from an unreachable server (retried)
-  private async run<A>(
+  private run<A>(
     effect: Effect.Effect<A, { readonly _tag: string; readonly message: string }, PowerDnsManager>,
   ): Promise<A> {
-    const exit = await this.runtime.runPromiseExit(effect)
-    if (Exit.isSuccess(exit)) return exit.value
-    const failure = Cause.failureOption(exit.cause)
-    if (Option.isSome(failure)) {
-      const e = failure.value
-      throw e._tag === "PowerDnsRejected" ? new ConfigRejected(e.message) : new Error(e.message)
-    }
-    throw new Error(Cause.pretty(exit.cause))
+    return runManaged(this.runtime, effect, rejectedAs("PowerDnsRejected"))
   }
 
   /** Makes the zone exactly these rrsets (created if missing, only differing rrsets patched). */

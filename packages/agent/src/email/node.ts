@@ -8,7 +8,8 @@ import {
   MailManager,
   type MailServerDescription,
 } from "@hosting/core/node"
-import { Cause, Effect, Exit, Layer, ManagedRuntime, Option, Schema } from "effect"
+import { Effect, Layer, ManagedRuntime, Schema } from "effect"
+import { runManaged, serialQueue } from "../run.js"
 import { writeIfChanged } from "../web/files.js"
 import type { EmailNodeConfig } from "./config.js"
 import { emailPaths } from "./daemon-files.js"
@@ -51,7 +52,7 @@ export class EmailNode {
   private readonly runtime: ManagedRuntime.ManagedRuntime<MailManager, never>
   private readonly ownsRuntime: boolean
   private readonly paths: ReturnType<typeof emailPaths>
-  private queue: Promise<unknown> = Promise.resolve()
+  private readonly locked = serialQueue()
 
   /** `runtime`: the agent's, providing the manager; without one the node makes its own. */
   constructor(
@@ -63,17 +64,9 @@ export class EmailNode {
     this.paths = emailPaths(config.root)
   }
 
-  private locked<A>(f: () => Promise<A>): Promise<A> {
-    const next = this.queue.then(f, f)
-    this.queue = next.catch(() => {})
-    return next
-  }
-
-  private async run<A>(effect: Effect.Effect<A, { readonly _tag: string; readonly message: string }, MailManager>) {
-    const exit = await this.runtime.runPromiseExit(effect)
-    if (Exit.isSuccess(exit)) return exit.value
-    const failure = Cause.failureOption(exit.cause)
-    throw new Error(Option.isSome(failure) ? failure.value.message : Cause.pretty(exit.cause))
+  // every failure is a plain Error: the mail role refuses no input as a ConfigRejected
+  private run<A>(effect: Effect.Effect<A, { readonly _tag: string; readonly message: string }, MailManager>) {
+    return runManaged(this.runtime, effect, (failure) => new Error(failure.message))
   }
 
   /** The specs of every domain this node hosts, as last ensured. */

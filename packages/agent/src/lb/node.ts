@@ -1,8 +1,8 @@
 import { NodeContext } from "@effect/platform-node"
 import type { LbChangeReport } from "@hosting/core/node"
 import { HaproxyConfig, HaproxyManager, type LbSpec } from "@hosting/core/node"
-import { Cause, Effect, Exit, Layer, ManagedRuntime, Option } from "effect"
-import { ConfigRejected } from "../roles.js"
+import { Effect, Layer, ManagedRuntime } from "effect"
+import { rejectedAs, runManaged, serialQueue } from "../run.js"
 import type { LbNodeConfig } from "./config.js"
 import { haproxyProcessLayer } from "./process.js"
 
@@ -25,7 +25,7 @@ export const lbManagersLayer = (config: LbNodeConfig): Layer.Layer<HaproxyManage
 export class LbNode {
   private readonly runtime: ManagedRuntime.ManagedRuntime<HaproxyManager, never>
   private readonly ownsRuntime: boolean
-  private queue: Promise<unknown> = Promise.resolve()
+  private readonly locked = serialQueue()
 
   /** `runtime`: the agent's, providing the manager; without one the node makes its own. */
   constructor(config: LbNodeConfig, runtime?: ManagedRuntime.ManagedRuntime<HaproxyManager, never>) {
@@ -33,21 +33,8 @@ export class LbNode {
     this.runtime = runtime ?? ManagedRuntime.make(lbManagersLayer(config))
   }
 
-  private locked<A>(f: () => Promise<A>): Promise<A> {
-    const next = this.queue.then(f, f)
-    this.queue = next.catch(() => {})
-    return next
-  }
-
-  // unwrapped so the activity can tell a refused config (never retried) from an outage (retried)
-  private async run<A>(effect: Effect.Effect<A, { readonly _tag: string; readonly message: string }, HaproxyManager>) {
-    const exit = await this.runtime.runPromiseExit(effect)
-    if (Exit.isSuccess(exit)) return exit.value
-    const failure = Cause.failureOption(exit.cause)
-    if (Option.isNone(failure)) throw new Error(Cause.pretty(exit.cause))
-    if (failure.value._tag === "HaproxyConfigRejected")
-      throw new ConfigRejected(`HAProxy rejected the configuration: ${failure.value.message}`)
-    throw new Error(failure.value.message)
+  private run<A>(effect: Effect.Effect<A, { readonly _tag: string; readonly message: string }, HaproxyManager>) {
+    return runManaged(this.runtime, effect, rejectedAs("HaproxyConfigRejected", "HAProxy rejected the configuration: "))
   }
 
   /** Brings HAProxy up, or adopts the running one. */

@@ -1,7 +1,7 @@
 import type { BucketRef, BucketSpec, BucketUsage, S3ChangeReport, S3Endpoint } from "@hosting/core/node"
 import { RgwManager } from "@hosting/core/node"
-import { Cause, Effect, Exit, Layer, ManagedRuntime, Option } from "effect"
-import { ConfigRejected } from "../roles.js"
+import { Effect, Layer, ManagedRuntime } from "effect"
+import { rejectedAs, runManaged, serialQueue } from "../run.js"
 import { rgwAdminLayer } from "./admin.js"
 import type { S3NodeConfig } from "./config.js"
 import { type CephStart, ensureCeph, s3Endpoint } from "./daemons.js"
@@ -23,7 +23,7 @@ export const s3ManagersLayer = (config: S3NodeConfig): Layer.Layer<RgwManager> =
 export class S3Node {
   private readonly runtime: ManagedRuntime.ManagedRuntime<RgwManager, never>
   private readonly ownsRuntime: boolean
-  private queue: Promise<unknown> = Promise.resolve()
+  private readonly locked = serialQueue()
   /** How the last start went (bootstrapped, started from its data, or adopted), and how long it took. */
   lastStart: CephStart | undefined
 
@@ -47,26 +47,12 @@ export class S3Node {
     if (this.ownsRuntime) await this.runtime.dispose()
   }
 
-  private locked<A>(f: () => Promise<A>): Promise<A> {
-    const next = this.queue.then(f, f)
-    this.queue = next.catch(() => {})
-    return next
-  }
-
-  // runPromise would wrap failures in a FiberFailure: unwrap them so the activity can tell a
-  // refusal (never retried) from an RGW that did not answer (retried)
-  private async run<A>(
+  private run<A>(
     effect: Effect.Effect<A, { readonly _tag: string; readonly message: string }, RgwManager>,
   ): Promise<A> {
-    const exit = await this.runtime.runPromiseExit(effect)
-    if (Exit.isSuccess(exit)) return exit.value
-    const failure = Cause.failureOption(exit.cause)
-    if (Option.isSome(failure)) {
-      const e = failure.value
-      if (e._tag === "BucketNotEmpty") throw new S3BucketNotEmpty(e.message)
-      throw e._tag === "RgwRejected" ? new ConfigRejected(e.message) : new Error(e.message)
-    }
-    throw new Error(Cause.pretty(exit.cause))
+    return runManaged(this.runtime, effect, (e) =>
+      e._tag === "BucketNotEmpty" ? new S3BucketNotEmpty(e.message) : rejectedAs("RgwRejected")(e),
+    )
   }
 
   /** Makes one bucket exactly its spec. */

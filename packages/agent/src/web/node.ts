@@ -24,8 +24,9 @@ import {
   tenantPoolPrefix,
   tenantSitePrefix,
 } from "@hosting/core/node"
-import { Cause, Effect, Either, Exit, ManagedRuntime, Option } from "effect"
+import { Effect, Either, ManagedRuntime, Option } from "effect"
 import { ConfigRejected } from "../roles.js"
+import { runManaged, serialQueue } from "../run.js"
 import { type Batcher, makeBatcher } from "./batcher.js"
 import type { WebNodeConfig } from "./config.js"
 import { ensureDaemons } from "./daemons.js"
@@ -56,7 +57,7 @@ export class WebNode {
   private readonly managers: ManagedRuntime.ManagedRuntime<WebManagers, never>
   private readonly ownsManagers: boolean
   private readonly transfer: TenantTransfer
-  private queue: Promise<unknown> = Promise.resolve()
+  private readonly enqueue = serialQueue()
   private readonly ensures: Batcher<TenantSpec, WebReport>
 
   /** `runtime`: the agent's, providing the managers; without one the node makes its own. */
@@ -117,20 +118,10 @@ export class WebNode {
     return this.enqueue(f)
   }
 
-  private enqueue<A>(f: () => Promise<A>): Promise<A> {
-    const next = this.queue.then(f, f)
-    this.queue = next.catch(() => {})
-    return next
-  }
-
   // runPromise would hide a failure in a FiberFailure, and the activity could no longer tell a
   // refused configuration (never retried) from an outage (retried): unwrap it here
-  private async run<A>(effect: Effect.Effect<A, { readonly _tag?: string; readonly message: string }, WebManagers>) {
-    const exit = await this.managers.runPromiseExit(effect)
-    if (Exit.isSuccess(exit)) return exit.value
-    const failure = Cause.failureOption(exit.cause)
-    if (Option.isNone(failure)) throw new Error(Cause.pretty(exit.cause))
-    throw asError(failure.value)
+  private run<A>(effect: Effect.Effect<A, TenantFailure, WebManagers>) {
+    return runManaged(this.managers, effect, asError)
   }
 
   /**
