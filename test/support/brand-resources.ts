@@ -41,7 +41,38 @@ export const createBrandResources = async (admin: PromiseClient, brandId: string
   await admin.shards.create({ path: { id: clusterId as never }, payload: { name: `${label}-s3`, role: "s3" } })
   const s3Bucket = await admin.s3Buckets.create({ path: { id: tenant.id }, payload: {} })
   const s3AccessKey = await admin.s3AccessKeys.create({ path: { id: s3Bucket.id }, payload: {} })
-  return { tenant, webroot, fqdn, certificate, sshKey, zone, record, database, databaseUser, s3Bucket, s3AccessKey }
+  // mail needs an email shard in a cluster of the brand (no node: the account's sync fails, its rows stay)
+  await admin.shards.create({ path: { id: clusterId as never }, payload: { name: `${label}-mail`, role: "email" } })
+  const local = label.replace(/[^a-z0-9]/g, "")
+  const emailAccount = await admin.emailAccounts.create({
+    path: { id: fqdn.id },
+    payload: { local_part: local, password: `${label} password 1` },
+  })
+  const emailAlias = await admin.emailAliases.create({
+    path: { id: emailAccount.id },
+    payload: { local_part: `${local}-alias` },
+  })
+  const emailForward = await admin.emailForwards.create({
+    path: { id: emailAccount.id },
+    payload: { address: `${local}@forward.example` },
+  })
+  await admin.emailAutoreplies.update({ path: { id: emailAccount.id }, payload: { subject: "away", body: "away" } })
+  return {
+    tenant,
+    webroot,
+    fqdn,
+    certificate,
+    sshKey,
+    zone,
+    record,
+    database,
+    databaseUser,
+    s3Bucket,
+    s3AccessKey,
+    emailAccount,
+    emailAlias,
+    emailForward,
+  }
 }
 
 /** The resources' ids by the collection segment of their paths (`/tenants/:id` → "tenants"). */
@@ -57,6 +88,9 @@ export const brandResourceIds = (r: Awaited<ReturnType<typeof createBrandResourc
   "database-users": r.databaseUser.id,
   "s3-buckets": r.s3Bucket.id,
   "s3-access-keys": r.s3AccessKey.id,
+  "email-accounts": r.emailAccount.id,
+  "email-aliases": r.emailAlias.id,
+  "email-forwards": r.emailForward.id,
 })
 
 /**

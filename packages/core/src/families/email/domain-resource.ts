@@ -42,7 +42,13 @@ export const MailPassword = Schema.String.pipe(
     if (/[\u0000-\u001f\u007f]/.test(p)) return "a password may not contain control characters (NUL, line breaks, tabs)"
     return true
   }),
-  Schema.annotations({ title: "MailPassword", description: "write-only: 12–128 characters; never returned" }),
+  Schema.annotations({
+    title: "MailPassword",
+    description: "write-only: 12–128 characters; never returned",
+    // quotes, colons and backslashes included: only the hash reaches a passwd-file
+    arbitrary: () => (fc) =>
+      fc.string({ unit: fc.constantFrom(..."ab:\"'\\ $%{}xyz019"), minLength: 12, maxLength: 40 }),
+  }),
 )
 
 /** A display name: 1–100 printable characters on one line (no header injection). */
