@@ -2,12 +2,16 @@
 // the literals the API accepts for that field, so a list copied into the UI and left behind
 // when the contract changes fails here.
 import {
+  CreateDatabase,
+  CreateDatabaseUser,
   CreateFqdn,
   CreateS3AccessKey,
   CreateShard,
   CreateWebroot,
   RecordInput,
   ResourceStatus,
+  UpdateDatabase,
+  UpdateDatabaseUser,
   UpdateFqdn,
   UpdateWebroot,
 } from "@hosting/sdk"
@@ -29,6 +33,10 @@ const PAYLOADS: Record<string, Payload> = {
   "dns-records create": RecordInput,
   "shards create": CreateShard,
   "s3-access-keys create": CreateS3AccessKey,
+  "databases create": CreateDatabase,
+  "databases edit": UpdateDatabase,
+  "database-users create": CreateDatabaseUser,
+  "database-users edit": UpdateDatabaseUser,
 }
 
 /** Fields with fixed options, with the form (and group) they are in. */
@@ -72,6 +80,12 @@ describe("select options from the SDK's schemas", () => {
       "fqdns create tls",
       "fqdns edit tls",
       "s3-access-keys create access",
+      "databases create charset",
+      "databases create collation",
+      "databases edit charset",
+      "databases edit collation",
+      "database-users create privileges",
+      "database-users edit privileges",
       "dns-records create type",
       "dns-records create tag",
     ])
