@@ -368,7 +368,13 @@ describe("admin UI", () => {
     expect(await seriousViolations(page)).toEqual([])
     await page.getByRole("button", { name: "Save" }).click()
     await page.getByRole("heading", { name: new RegExp(hostname) }).waitFor()
-    expect(await read()).toMatchObject({ tls: "letsencrypt", https_redirect: true })
+    // the edit page's own heading names the host too: wait for the saved row, not the heading alone
+    await expect
+      .poll(async () => {
+        const r = await read()
+        return { tls: r.tls, https_redirect: r.https_redirect }
+      })
+      .toEqual({ tls: "letsencrypt", https_redirect: true })
     // the test stack's ACME directory is a closed loopback port: the issuance fails and says why
     await expect.poll(async () => (await read()).acme_status, { timeout: 60_000 }).toBe("failed")
     await page.reload()
