@@ -56,7 +56,7 @@ describe("npm run dev", () => {
     const region = (await client.regions.list({ urlParams: {} })).items.find((r) => r.name === "local")!
     const cluster = (await client.clusters.list({ path: { id: region.id }, urlParams: {} })).items[0]!
     const shards = await client.shards.list({ path: { id: cluster.id }, urlParams: {} })
-    expect(shards.items.map((s) => s.role).sort()).toEqual(["dns", "lb", "web"])
+    expect(shards.items.map((s) => s.role).sort()).toEqual(["database", "dns", "email", "lb", "web"])
     const brand = await client.brands.create({
       payload: { name: `dev box ${Date.now()}`, ns_hostnames: ["ns1.devbox.example", "ns2.devbox.example"] },
     })
