@@ -1,22 +1,18 @@
 // Runs every serializer and converge workflow (and the probe, issuance and scheduled ones) for
 // real — API, control-plane worker and one agent with the web, dns and lb roles against nginx,
-// PowerDNS and HAProxy — then saves each run's history under test/fixtures/histories/.
-import { mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs"
-import { join } from "node:path"
-import { fileURLToPath } from "node:url"
+// PowerDNS and HAProxy — then saves each run's history under test/fixtures/histories/
+// (families.record.ts records the database, email and s3 ones).
 import { stopDnsServices } from "@hosting/agent"
 import { createClient, type PromiseClient } from "@hosting/sdk"
 import { Client, Connection } from "@temporalio/client"
-import { historyToJSON } from "@temporalio/common/lib/proto-utils.js"
-import { afterAll, beforeAll, expect, inject, it } from "vitest"
+import { afterAll, beforeAll, inject, it } from "vitest"
 import { waitForAgent } from "../support/agents.js"
 import { makeTestDnsNode, type TestDnsNode } from "../support/dns-node.js"
 import { makeTestLbNode, type TestLbNode } from "../support/lb-node.js"
 import { createTestDatabase } from "../support/postgres.js"
 import { type Stack, startStack } from "../support/stack.js"
 import { eventually, makeTestWebNode, settled, type TestWebNode } from "../support/web-node.js"
-
-const OUT = fileURLToPath(new URL("../fixtures/histories/", import.meta.url))
+import { saveHistories } from "./save.js"
 
 let db: Awaited<ReturnType<typeof createTestDatabase>>
 let web: TestWebNode
@@ -60,25 +56,6 @@ afterAll(async () => {
   await web?.cleanup()
   await db?.drop()
 })
-
-/** Every run of a workflow id, oldest first, once none is running. */
-const runsOf = async (workflowId: string) => {
-  await eventually(
-    `${workflowId} to finish`,
-    async () => {
-      const running: Array<string> = []
-      for await (const w of temporal.workflow.list({ query: `WorkflowId = "${workflowId}"` }))
-        if (w.status.name === "RUNNING") running.push(w.runId)
-      return running.length
-    },
-    (n) => n === 0,
-    60_000,
-  )
-  const runs: Array<{ runId: string; type: string; start: number }> = []
-  for await (const w of temporal.workflow.list({ query: `WorkflowId = "${workflowId}"` }))
-    runs.push({ runId: w.runId, type: w.type, start: w.startTime.getTime() })
-  return runs.sort((a, b) => a.start - b.start)
-}
 
 it("records a history of every workflow", async () => {
   const region = (await client.regions.list({ urlParams: {} })).items.find((r) => r.name === "local")!
@@ -153,26 +130,13 @@ it("records a history of every workflow", async () => {
     `cluster:${cluster.id}:lb-sync`,
     `fqdn:${le.id}:acme`,
     `node-probe:${probe.id}:probe`,
-    ...shards.filter((s) => ["web", "dns", "lb"].includes(s.role)).map((s) => `shard:${s.id}:converge`),
     "record-PurgeAuditLogsWorkflow",
     "record-RenewCertificatesWorkflow",
     "record-CleanupCertificatesWorkflow",
-  ]
-  mkdirSync(OUT, { recursive: true })
-  for (const f of readdirSync(OUT)) if (f.endsWith(".json")) rmSync(join(OUT, f))
-  const written: Array<string> = []
-  for (const workflowId of ids) {
-    const runs = await runsOf(workflowId)
-    expect(runs.length, workflowId).toBeGreaterThan(0)
-    // the first run (usually the most rounds) and the last (the delete), to keep the fixtures small
-    const kept = runs.length > 2 ? [runs[0]!, runs[runs.length - 1]!] : runs
-    for (const [i, run] of kept.entries()) {
-      const history = await temporal.workflow.getHandle(workflowId, run.runId).fetchHistory()
-      const role = workflowId.startsWith("shard:") ? `-${shards.find((s) => workflowId.includes(s.id))!.role}` : ""
-      const name = `${run.type}${role}-${i + 1}.json`
-      writeFileSync(join(OUT, name), `${JSON.stringify(JSON.parse(historyToJSON(history)))}\n`)
-      written.push(name)
-    }
-  }
+  ].map((workflowId) => ({ workflowId }))
+  const converges = shards
+    .filter((s) => ["web", "dns", "lb"].includes(s.role))
+    .map((s) => ({ workflowId: `shard:${s.id}:converge`, suffix: `-${s.role}` }))
+  const written = await saveHistories(temporal, [...ids, ...converges])
   console.log(`recorded ${written.length} histories: ${written.join(", ")}`)
 })

@@ -7,7 +7,8 @@ import { defineConfig } from "vitest/config"
 export default defineConfig({
   test: {
     include: ["test/record/**/*.record.ts"],
-    globalSetup: ["test/support/global-setup.ts"],
+    // families.record.ts puts its s3 agent on a Ceph of its own, made as the S3 suites make theirs
+    globalSetup: ["test/support/global-setup.ts", "test/support/s3-global-setup.ts"],
     testTimeout: 300_000,
     hookTimeout: 180_000,
   },

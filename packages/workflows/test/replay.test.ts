@@ -1,9 +1,11 @@
 // Replays recorded histories of every serializer, converge and scheduled workflow against the
 // current workflow code: a change that would break running workflows (a different command order,
 // a renamed activity, a new step without `patched`) fails here. The histories come from real runs
-// (test/record/histories.record.ts). The serializers have both shapes: -1/-2 recorded while a
-// round's snapshot and finish were ordinary activities, -3/-4 with them as local activities
-// (`patched("local-round-steps")`); a running workflow of either shape must replay.
+// (test/record/histories.record.ts; the database, email and s3 ones families.record.ts). The
+// tenant, zone and LB serializers have both shapes: -1/-2 recorded while a round's snapshot and
+// finish were ordinary activities, -3/-4 with them as local activities
+// (`patched("local-round-steps")`); a running workflow of either shape must replay. A `-0` is a
+// run recorded before a change that its `patched` branch keeps replaying.
 import { readdirSync, readFileSync } from "node:fs"
 import { fileURLToPath } from "node:url"
 import { Worker } from "@temporalio/worker"
@@ -21,14 +23,22 @@ describe("workflow replay", () => {
     const types = new Set(files.map((f) => f.replace(/-\d+\.json$/, "")))
     expect([...types].sort()).toEqual([
       "CleanupCertificatesWorkflow",
+      "CollectS3UsageWorkflow",
+      "ConvergeShardWorkflow-database",
       "ConvergeShardWorkflow-dns",
+      "ConvergeShardWorkflow-email",
       "ConvergeShardWorkflow-lb",
+      "ConvergeShardWorkflow-s3",
       "ConvergeShardWorkflow-web",
       "IssueCertificateWorkflow",
       "ProbeNodeWorkflow",
       "PurgeAuditLogsWorkflow",
       "RenewCertificatesWorkflow",
+      "S3BucketUsageWorkflow",
+      "SyncDatabaseWorkflow",
       "SyncLbWorkflow",
+      "SyncMailDomainWorkflow",
+      "SyncS3BucketWorkflow",
       "SyncTenantWorkflow",
       "SyncZoneWorkflow",
     ])
