@@ -93,6 +93,7 @@ describe("over stdio, with the key from HOSTING_API_KEY", () => {
     const destructive = tools.filter((t) => t.annotations?.destructiveHint).map((t) => t.name)
     expect(destructive.filter((name) => !name.endsWith("_delete")).sort()).toEqual([
       "brands_setClusters",
+      "databases_migrate",
       "regions_setRuntimes",
       "tenants_migrate",
       "tenants_suspend",

@@ -58,6 +58,7 @@ describe("the command manifest", () => {
       "regions:set-runtimes",
       "tenants:suspend",
       "tenants:migrate",
+      "databases:migrate",
     ])
     expect(derived.filter((c) => c.method === "DELETE").every((c) => c.destructive)).toBe(true)
     expect(command("tenants:unsuspend").destructive).toBe(false)

@@ -89,7 +89,13 @@ describe("deriveTools over the platform's contract", () => {
   })
 
   it("sets read-only and idempotent hints from the method, destructive from the contract", () => {
-    const marked = ["brands_setClusters", "regions_setRuntimes", "tenants_suspend", "tenants_migrate"]
+    const marked = [
+      "brands_setClusters",
+      "regions_setRuntimes",
+      "tenants_suspend",
+      "tenants_migrate",
+      "databases_migrate",
+    ]
     for (const t of tools) {
       const { method } = t.request
       expect(t.annotations, t.name).toEqual({
@@ -112,6 +118,7 @@ describe("deriveTools over the platform's contract", () => {
     const hints = contractHints(HostingApi as never)
     expect([...(hints.destructive ?? new Map())].sort()).toEqual([
       ["brands.setClusters", true],
+      ["databases.migrate", true],
       ["regions.setRuntimes", true],
       ["tenants.migrate", true],
       ["tenants.suspend", true],

@@ -1,11 +1,13 @@
 import { HttpApiBuilder } from "@effect/platform"
 import { Databases, DatabaseUsers, HostingApi } from "@hosting/core"
 import { Effect } from "effect"
-import { asyncChildHandlers, handleWithPrincipal } from "./principal.js"
+import { asyncChildHandlers, byIdWith, handleWithPrincipal } from "./principal.js"
 
 /** Databases of tenants. */
 export const DatabasesLive = HttpApiBuilder.group(HostingApi, "databases", (handlers) =>
-  Effect.map(Databases, (databases) => handleWithPrincipal(handlers, asyncChildHandlers(databases))),
+  Effect.map(Databases, (databases) =>
+    handleWithPrincipal(handlers, { ...asyncChildHandlers(databases), migrate: byIdWith(databases.migrate) }),
+  ),
 )
 
 /** Users of databases. */

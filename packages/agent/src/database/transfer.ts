@@ -18,17 +18,26 @@ export const DatabaseDumpOffer = Schema.Struct({
   bytes: Schema.Int.pipe(Schema.nonNegative()),
 })
 
+// What a failed client said, as a user should read it: the server's own verdict ("ERROR 1153
+// (08S01) at line 40: Got a packet bigger than…") comes last, after the client's echo of the
+// statement that failed, which can be megabytes of a customer's rows and is left out.
+const verdictOf = (stderrTail: string): string => {
+  const errors = stderrTail.split("\n").filter((l) => /^ERROR \d+/.test(l))
+  return (errors.length > 0 ? errors.join("\n") : stderrTail.slice(-2000)).trim()
+}
+
 // Runs a program whose stdout (or stdin) is one end of a stream pipeline; rejects with its stderr.
 export const child = (command: string, args: ReadonlyArray<string>, stdin: "pipe" | "ignore") => {
   const proc = spawn(command, [...args], { stdio: [stdin, "pipe", "pipe"] })
   let stderr = ""
-  proc.stderr!.on("data", (d) => {
-    if (stderr.length < 4000) stderr += d
+  proc.stderr!.setEncoding("utf8")
+  proc.stderr!.on("data", (d: string) => {
+    stderr = (stderr + d).slice(-8000)
   })
   const exited = new Promise<void>((resolve, reject) => {
     proc.on("error", reject)
     proc.on("close", (code, signal) =>
-      code === 0 ? resolve() : reject(new Error(`${command} failed (${code ?? signal}): ${stderr.trim()}`)),
+      code === 0 ? resolve() : reject(new Error(`${command} failed (${code ?? signal}): ${verdictOf(stderr)}`)),
     )
   })
   return { proc, exited }

@@ -8,7 +8,11 @@ const decodeUuid = Schema.decodeUnknown(Schema.UUID)
 
 type DatabaseActivities = Pick<
   ControlPlaneActivities,
-  "databaseSnapshot" | "finishDatabaseSync" | "databaseShardSpecs" | "resyncDatabasesChangedSince"
+  | "databaseSnapshot"
+  | "finishDatabaseSync"
+  | "switchDatabaseShard"
+  | "databaseShardSpecs"
+  | "resyncDatabasesChangedSince"
 >
 
 /** The databases family's control-plane activities: its serializer's round steps and its shards' converge reads. */
@@ -24,6 +28,13 @@ export const createDatabaseActivities = (
     runActivity(
       runtime,
       Effect.flatMap(DatabaseStates, (d) => d.finish(snapshot, outcome)),
+    ),
+  switchDatabaseShard: ({ databaseId, from, to }) =>
+    runActivity(
+      runtime,
+      Effect.flatMap(Effect.all([decodeUuid(databaseId), decodeShardId(from), decodeShardId(to)]), ([id, f, t]) =>
+        Effect.flatMap(DatabaseStates, (d) => d.switchShard(id, f, t)),
+      ),
     ),
   databaseShardSpecs: ({ shardId }) =>
     runActivity(

@@ -62,6 +62,12 @@ export interface NodeCall {
   readonly heartbeat?: boolean
   /** First retry delay (500 ms unless said); retries back off to 5 s. */
   readonly initialInterval?: NonNullable<ActivityOptions["retry"]>["initialInterval"]
+  /**
+   * Work that may outlast the agent timeout (a database's dump or import): the timeout then
+   * bounds only each attempt's wait for the agent to take it (scheduleToStart), startToClose the
+   * work itself, and this many attempts are made.
+   */
+  readonly attempts?: number
 }
 
 /**
@@ -71,8 +77,14 @@ export interface NodeCall {
 export const onNode = (nodeId: string, call: NodeCall) =>
   proxyActivities<NodeActivities>({
     taskQueue: nodeQueue(nodeId),
-    scheduleToCloseTimeout: `${call.timeoutSeconds} seconds`,
+    ...(call.attempts === undefined
+      ? { scheduleToCloseTimeout: `${call.timeoutSeconds} seconds` }
+      : { scheduleToStartTimeout: `${call.timeoutSeconds} seconds` }),
     startToCloseTimeout: call.startToClose,
     ...(call.heartbeat === true ? { heartbeatTimeout: "10 seconds" } : {}),
-    retry: { initialInterval: call.initialInterval ?? "500 milliseconds", maximumInterval: "5 seconds" },
+    retry: {
+      initialInterval: call.initialInterval ?? "500 milliseconds",
+      maximumInterval: "5 seconds",
+      ...(call.attempts === undefined ? {} : { maximumAttempts: call.attempts }),
+    },
   })

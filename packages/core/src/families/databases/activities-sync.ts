@@ -18,6 +18,12 @@ export interface DatabaseSnapshot {
   readonly nodeIds: ReadonlyArray<string>
   /** Why it cannot be applied at all (a shard without nodes), if so. */
   readonly problem: string | null
+  /** The shard it is on (its row's `shard_id`). */
+  readonly shardId: string
+  /** The database shard a migration moves it to, when one is asked for (`migrate_to`). */
+  readonly migrateTo: string | null
+  /** The nodes of that shard that take the import (its primary, or every node); null without a migration. */
+  readonly migrateNodeIds: ReadonlyArray<string> | null
   /** Row revisions read, so only rows nobody changed meanwhile become active. */
   readonly revisions: {
     readonly databases: ReadonlyArray<readonly [string, string]>
@@ -36,8 +42,20 @@ export interface SyncDatabaseInput {
 export interface DatabaseControlPlaneActivities {
   /** Reads one database's spec, nodes and row revisions, marking pending rows provisioning; null if gone. */
   databaseSnapshot(input: { readonly databaseId: string }): Promise<DatabaseSnapshot | null>
-  /** Records a database sync round: rows at their snapshot revision become active (or are deleted), or failed. */
+  /**
+   * Records a database sync round: rows at their snapshot revision become active (or are
+   * deleted), or failed; a migration that failed is forgotten (the database stays where it is).
+   */
   finishDatabaseSync(input: { readonly snapshot: DatabaseSnapshot } & RoundOutcome): Promise<void>
+  /**
+   * Points a migrating database at its new shard (`shard_id` from `from` to `to`, `migrate_to`
+   * cleared) once its copy there is complete; false when the row no longer says so.
+   */
+  switchDatabaseShard(input: {
+    readonly databaseId: string
+    readonly from: string
+    readonly to: string
+  }): Promise<boolean>
   /** What a database shard's converge pushes: every live database of the shard, per node that applies them. */
   databaseShardSpecs(input: { readonly shardId: string }): Promise<{
     readonly revision: string

@@ -1,6 +1,7 @@
 import { HttpApiGroup } from "@effect/platform"
 import { asyncChildResource } from "../../api/async-resource.js"
-import { Authorization } from "../../api/security.js"
+import { InvalidInputError } from "../../api/errors.js"
+import { Authorization, Destructive } from "../../api/security.js"
 import { TenantId } from "../../domain/ids.js"
 import {
   CreateDatabase,
@@ -9,6 +10,7 @@ import {
   DatabaseId,
   DatabaseUser,
   DatabaseUserId,
+  MigrateDatabase,
   UpdateDatabase,
   UpdateDatabaseUser,
 } from "./domain-resource.js"
@@ -59,6 +61,17 @@ export class DatabasesGroup extends HttpApiGroup.make("databases")
   )
   .add(database.delete("Drop a database and its users (async, 202)"))
   .add(database.retry())
+  .add(
+    database
+      .action(
+        "migrate",
+        "/migrate",
+        "Move a database with its users to another database shard (async, 202); writes made while it runs are lost",
+      )
+      .setPayload(MigrateDatabase)
+      .addError(InvalidInputError)
+      .annotate(Destructive, true),
+  )
   .middleware(Authorization)
   .prefix("/api/v1") {}
 

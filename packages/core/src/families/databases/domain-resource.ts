@@ -108,6 +108,9 @@ export class Database extends Schema.Class<Database>("Database")({
     description: "address of the shard's primary node (null while the shard has no node)",
   }),
   port: Schema.Int.annotations({ description: "MariaDB's TCP port on the shard's nodes (the shard's mariadb_port)" }),
+  migrate_to: Schema.NullOr(ShardId).annotations({
+    description: "the database shard a migration under way moves it to (host and port change when it is done)",
+  }),
   status: ResourceStatus,
   status_message: Schema.NullOr(Schema.String),
   status_details: StatusDetailsField,
@@ -139,6 +142,13 @@ export const CreateDatabase = strict(
     }),
   }),
 ).pipe(Schema.filter(charsetAgrees))
+
+/** Body of POST /databases/{id}/migrate. */
+export const MigrateDatabase = strict(
+  Schema.Struct({
+    shard_id: ShardId.annotations({ description: "a database shard of a cluster the tenant's brand may use" }),
+  }),
+)
 
 /** Body of PUT /databases/{id}: a new default charset and collation (existing tables keep theirs). */
 export const UpdateDatabase = strict(Schema.Struct(charsetFields)).pipe(Schema.filter(charsetAgrees))

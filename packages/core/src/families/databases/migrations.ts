@@ -53,4 +53,9 @@ export const databasesMigrations: Record<string, Migration> = {
       ["database_users", "created_at"],
     ].map(([t, c]) => `CREATE INDEX ${t}_${c}_id ON ${t} (${c}, id)`),
   ]),
+  // the shard a migration asked for moves the database to; its sync's next round does it
+  "0012_database_migrate_to": run([
+    `ALTER TABLE databases ADD COLUMN migrate_to uuid REFERENCES shards(id)`,
+    `CREATE INDEX databases_migrate_to ON databases (migrate_to) WHERE migrate_to IS NOT NULL`,
+  ]),
 }

@@ -18,6 +18,7 @@ import {
   type DatabaseCharset,
   type DatabaseId,
   defaultCollationOf,
+  type MigrateDatabase,
   type UpdateDatabase,
 } from "./domain-resource.js"
 import { connectHostSql, connectPortSql, markDatabaseRow } from "./service-rows.js"
@@ -226,7 +227,67 @@ export class Databases extends Effect.Service<Databases>()("@hosting/Databases",
       return yield* get(principal, id)
     })
 
-    return { list, get, create, update, remove, retry } as const
+    /**
+     * Moves an active database to another database shard of its brand's clusters: the row says
+     * where to (`migrate_to`) and its sync's next round moves it (see SyncDatabaseWorkflow).
+     */
+    const migrate = Effect.fn("Databases.migrate")(function* (
+      principal: Principal,
+      id: DatabaseId,
+      input: typeof MigrateDatabase.Type,
+    ) {
+      const { database, tenantStatus } = yield* current(principal, id)
+      if (tenantStatus === "deleting") return yield* Effect.fail(tenantBeingDeleted())
+      if (database.status === "deleting") {
+        return yield* Effect.fail(new Conflict({ message: "the database is being deleted" }))
+      }
+      const [target] = yield* sql<{ id: string; role: string; brand_may_use: boolean }>`SELECT s.id::text, s.role,
+          EXISTS (SELECT 1 FROM brand_clusters bc JOIN tenants tn ON tn.brand_id = bc.brand_id
+            WHERE tn.id = ${database.tenant_id} AND bc.cluster_id = s.cluster_id) AS brand_may_use
+        FROM shards s WHERE s.id = ${input.shard_id}`.pipe(Effect.orDie)
+      if (target?.role !== "database") {
+        return yield* Effect.fail(
+          new InvalidInput({ message: `shard_id ${input.shard_id} is not a database shard`, details: input }),
+        )
+      }
+      // the brand's clusters bound where its data may live, for platform admins too
+      if (!target.brand_may_use) {
+        const [brand] = yield* sql<{ brand_id: string }>`SELECT brand_id::text FROM tenants
+          WHERE id = ${database.tenant_id}`.pipe(Effect.orDie)
+        return yield* Effect.fail(
+          new InvalidInput({
+            message: `shard ${input.shard_id} is not in a cluster the brand may use; ${mapClusters(brand!.brand_id)}`,
+            details: input,
+          }),
+        )
+      }
+      if (target.id === database.shard_id) {
+        return yield* Effect.fail(new Conflict({ message: `the database is already on shard ${target.id}` }))
+      }
+      if (database.migrate_to !== null) {
+        return yield* Effect.fail(
+          new Conflict({ message: `the database is already moving to shard ${database.migrate_to}` }),
+        )
+      }
+      if (database.status !== "active") {
+        return yield* Effect.fail(
+          new Conflict({
+            message: `only an active database can be migrated; this one is ${database.status}${database.status === "failed" ? " (retry it first)" : ""}`,
+          }),
+        )
+      }
+      // the same conditions, under the row's lock: a concurrent change or migration wins or waits
+      const rows = yield* sql`UPDATE databases SET migrate_to = ${target.id}, ${markDatabaseRow(sql, "pending")}
+        WHERE id = ${id} AND status = 'active' AND migrate_to IS NULL AND shard_id <> ${target.id}
+        RETURNING id`.pipe(Effect.orDie)
+      if (rows.length === 0) {
+        return yield* Effect.fail(new Conflict({ message: "the database changed meanwhile; read it and try again" }))
+      }
+      yield* reactions.changed({ kind: "database.changed", databaseId: id, written: [["databases", [id]]] })
+      return yield* get(principal, id)
+    })
+
+    return { list, get, create, update, remove, retry, migrate } as const
   }),
   dependencies: [Reactions.Default],
 }) {}

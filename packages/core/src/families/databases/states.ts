@@ -20,6 +20,7 @@ interface DatabaseRow {
   readonly id: string
   readonly tenant_id: string
   readonly shard_id: string
+  readonly migrate_to: string | null
   readonly name: string
   readonly charset: string
   readonly collation: string
@@ -64,8 +65,8 @@ export class DatabaseStates extends Effect.Service<DatabaseStates>()("@hosting/D
     const reactions = yield* Reactions
 
     const databaseRows = (where: Fragment) =>
-      sql<DatabaseRow>`SELECT d.id::text, d.tenant_id::text, d.shard_id::text, d.name, d.charset, d."collation",
-          d.status, d.revision::text, tn.suspended
+      sql<DatabaseRow>`SELECT d.id::text, d.tenant_id::text, d.shard_id::text, d.migrate_to::text, d.name,
+          d.charset, d."collation", d.status, d.revision::text, tn.suspended
         FROM databases d JOIN tenants tn ON tn.id = d.tenant_id WHERE ${where} ORDER BY d.name`
     const userRows = (databaseIds: ReadonlyArray<string>) =>
       databaseIds.length === 0
@@ -84,6 +85,7 @@ export class DatabaseStates extends Effect.Service<DatabaseStates>()("@hosting/D
             const users = yield* userRows([databaseId])
             const nodes = yield* applyingNodes(sql, db.shard_id)
             const deleting = db.status === "deleting"
+            const migrateTo = deleting ? null : db.migrate_to
             const snap: DatabaseSnapshot = {
               databaseId,
               tenantId: db.tenant_id,
@@ -91,6 +93,9 @@ export class DatabaseStates extends Effect.Service<DatabaseStates>()("@hosting/D
               spec: deleting ? null : specOf(db, users),
               nodeIds: nodes.nodeIds,
               problem: nodes.problem,
+              shardId: db.shard_id,
+              migrateTo,
+              migrateNodeIds: migrateTo === null ? null : (yield* applyingNodes(sql, migrateTo)).nodeIds,
               revisions: {
                 databases: [[db.id, db.revision]],
                 database_users: users.map((u) => [u.id, u.revision] as const),
@@ -104,15 +109,23 @@ export class DatabaseStates extends Effect.Service<DatabaseStates>()("@hosting/D
     const finish = (snap: DatabaseSnapshot, outcome: RoundOutcome) =>
       Effect.gen(function* () {
         yield* sql.withTransaction(
-          // users first: they reference the database (and go with it when it is removed)
-          recordRound(
-            sql,
-            [
-              ["database_users", snap.revisions.database_users],
-              ["databases", snap.revisions.databases],
-            ],
-            causesOf(outcome),
-          ),
+          Effect.gen(function* () {
+            // users first: they reference the database (and go with it when it is removed)
+            yield* recordRound(
+              sql,
+              [
+                ["database_users", snap.revisions.database_users],
+                ["databases", snap.revisions.databases],
+              ],
+              causesOf(outcome),
+            )
+            // a failed migration left the database where it was: it stays there, serving, and
+            // its next rounds are ordinary ones (asking again is how a migration is retried)
+            if (snap.migrateTo != null && causesOf(outcome).length > 0) {
+              yield* sql`UPDATE databases SET migrate_to = NULL, updated_at = now()
+                WHERE id = ${snap.databaseId} AND shard_id = ${snap.shardId} AND migrate_to = ${snap.migrateTo}`
+            }
+          }),
         )
         // the tenant's delete waits for its databases: the last one removed lets it finish
         const removed = snap.spec === null && causesOf(outcome).length === 0
@@ -133,7 +146,10 @@ export class DatabaseStates extends Effect.Service<DatabaseStates>()("@hosting/D
             const [{ revision }] = yield* sql<{
               revision: string
             }>`SELECT last_value::text AS revision FROM database_revision_seq`
-            const dbs = yield* databaseRows(sql`d.shard_id = ${shardId} AND d.status <> 'deleting'`)
+            // a database migrating here is kept too: a converge must not drop its copy half-way
+            const dbs = yield* databaseRows(
+              sql`(d.shard_id = ${shardId} OR d.migrate_to = ${shardId}) AND d.status <> 'deleting'`,
+            )
             const users = yield* userRows(dbs.map((d) => d.id))
             const specs = dbs.map((d) =>
               specOf(
@@ -159,7 +175,15 @@ export class DatabaseStates extends Effect.Service<DatabaseStates>()("@hosting/D
         return rows.length
       })
 
-    return { snapshot, finish, shardSpecs, resyncChangedSince } as const
+    /** A migrated database's row moves to its new shard; the revision stays, so the round still records it. */
+    const switchShard = (databaseId: string, from: string, to: string) =>
+      sql<{ id: string }>`UPDATE databases SET shard_id = migrate_to, migrate_to = NULL, updated_at = now()
+        WHERE id = ${databaseId} AND shard_id = ${from} AND migrate_to = ${to} RETURNING id::text`.pipe(
+        Effect.map((rows) => rows.length === 1),
+        Effect.orDie,
+      )
+
+    return { snapshot, finish, shardSpecs, resyncChangedSince, switchShard } as const
   }),
   dependencies: [Reactions.Default],
 }) {}
