@@ -4,7 +4,9 @@
 // (test/record/histories.record.ts; the database, email and s3 ones families.record.ts). The
 // tenant, zone and LB serializers have both shapes: -1/-2 recorded while a round's snapshot and
 // finish were ordinary activities, -3/-4 with them as local activities
-// (`patched("local-round-steps")`); a running workflow of either shape must replay. A `-0` is a
+// (`patched("local-round-steps")`); a running workflow of either shape must replay. The tenant's
+// -5 has rounds pipelined (`patched("pipelined-rounds")`: the next round read while the nodes
+// work, the last one recorded by an ordinary activity beside it). A `-0` is a
 // run recorded before a change that its `patched` branch keeps replaying.
 import { readdirSync, readFileSync } from "node:fs"
 import { fileURLToPath } from "node:url"
