@@ -92,6 +92,7 @@ http {
         prefix: dir,
         configFile: join(dir, "nginx.conf"),
         sitesDir: join(dir, "sites"),
+        pidFile: join(dir, "nginx.pid"),
       }),
     ),
     Layer.provide(NodeContext.layer),

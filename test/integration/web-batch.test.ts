@@ -30,7 +30,7 @@ const recordingPlatform = Layer.merge(
 )
 
 const count = (match: (c: ReadonlyArray<string>) => boolean) => commands.filter(match).length
-const nginxReloads = () => count((c) => c.includes("-s") && c.includes("reload"))
+const nginxReloads = () => count((c) => c[0] === "kill" && c[1] === "-HUP")
 const nginxTests = () => count((c) => c[0]?.endsWith("nginx") === true && c.includes("-t"))
 const phpReloads = () => count((c) => c[0] === "kill" && c[1] === "-USR2")
 const phpTests = () => count((c) => c[0]?.includes("php-fpm") === true && c.includes("-t"))

@@ -44,6 +44,7 @@ export const webManagersLayer = (
           prefix: p.nginxPrefix,
           configFile: p.nginxConf,
           sitesDir: p.sites,
+          pidFile: p.nginxPid,
         }),
         Layer.succeed(PhpFpmConfig, {
           binary: config.binaries.phpFpm,

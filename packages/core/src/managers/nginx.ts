@@ -1,4 +1,4 @@
-import type { FileSystem } from "@effect/platform"
+import { FileSystem } from "@effect/platform"
 import type { CommandExecutor } from "@effect/platform/CommandExecutor"
 import { Context, Data, Effect } from "effect"
 import { PLATFORM_FILE_PREFIX, type PlannedFile } from "../families/tenancy/plan-layout.js"
@@ -17,6 +17,8 @@ export class NginxConfig extends Context.Tag("@hosting/NginxConfig")<
     readonly configFile: string
     /** Directory of site files; only files starting with PLATFORM_FILE_PREFIX are ours. */
     readonly sitesDir: string
+    /** The master's pid file (the config's `pid`), which a reload signals. */
+    readonly pidFile: string
   }
 >() {}
 
@@ -45,18 +47,26 @@ export interface NginxChanges {
 /**
  * Makes nginx's platform-owned site files exactly the planned ones: writes a file only if its
  * content differs, removes only platform-owned files that are not planned, tests the result with
- * `nginx -t` and reloads once. If the test fails, every file is put back as it was.
+ * `nginx -t` and reloads once (HUP to the master). If the test fails, every file is put back as it was.
  */
 export class NginxManager extends Effect.Service<NginxManager>()("@hosting/NginxManager", {
   effect: Effect.gen(function* () {
     const config = yield* NginxConfig
     const capabilities = yield* Effect.context<FileSystem.FileSystem | CommandExecutor>()
     const unavailable = (e: { readonly message: string }) => new NginxUnavailable({ message: e.message })
+    const fs = yield* FileSystem.FileSystem
 
     const run = (...args: Array<string>) =>
       runCommand(config.binary, ["-p", config.prefix, "-c", config.configFile, ...args]).pipe(
         Effect.mapError((e) => new NginxUnavailable({ message: `could not run ${config.binary}: ${e.message}` })),
       )
+
+    /** The master's PID if it runs (a recycled PID of another program does not count). */
+    const masterPid = Effect.gen(function* () {
+      const pid = Number((yield* fs.readFileString(config.pidFile)).trim())
+      const cmdline = yield* fs.readFileString(`/proc/${pid}/cmdline`)
+      return Number.isInteger(pid) && pid > 1 && cmdline.includes("nginx") ? pid : undefined
+    }).pipe(Effect.orElseSucceed(() => undefined))
 
     /** The one comparison plan reports and ensure applies: owned files in scope against the planned ones. */
     const diff = (planned: ReadonlyArray<PlannedFile>, scope: FileScope) => {
@@ -95,8 +105,12 @@ export class NginxManager extends Effect.Service<NginxManager>()("@hosting/Nginx
           yield* restore
           return yield* new NginxConfigRejected({ message: test.stderr })
         }
-        const reload = yield* run("-s", "reload")
-        if (reload.exitCode !== 0) return yield* new NginxUnavailable({ message: `nginx -s reload: ${reload.stderr}` })
+        // HUP to the master is what `nginx -s reload` sends, without a second nginx parsing the
+        // whole configuration again only to find the pid file (a third of a reload's time)
+        const pid = yield* masterPid
+        if (pid === undefined) return yield* new NginxUnavailable({ message: "nginx is not running" })
+        const reload = yield* runCommand("kill", ["-HUP", String(pid)])
+        if (reload.exitCode !== 0) return yield* new NginxUnavailable({ message: `kill -HUP ${pid}: ${reload.stderr}` })
         return { written, removed, reloaded: true } satisfies NginxChanges
       },
       Effect.catchTag("SystemError", "BadArgument", (e) => Effect.fail(unavailable(e))),
