@@ -1,7 +1,8 @@
 // S3 end to end: buckets and access keys through the API, applied by the real worker and an s3
 // node's agent on the run's shared Ceph RGW, and used with @aws-sdk/client-s3 as a customer's
 // application would: what a key reaches, read-only keys, public and private buckets, quotas,
-// deleted keys, suspension, deletes with and without force, tenant deletion, usage.
+// deleted keys, suspension, deletes with and without force, tenant deletion, usage, and the
+// shard's converge (drift put back, the platform's orphans removed).
 import { readdirSync, readFileSync } from "node:fs"
 import { join } from "node:path"
 import {
@@ -11,9 +12,10 @@ import {
   PutObjectCommand,
   type S3Client,
 } from "@aws-sdk/client-s3"
+import { keyUid, s3BucketName } from "@hosting/core/node"
 import type { S3AccessKeyCreated, S3Bucket } from "@hosting/sdk"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { outcome } from "../support/s3-node.js"
+import { bucketSpec, newKey, outcome, s3Client } from "../support/s3-node.js"
 import { customerClient, eventually, type S3Stack, startS3Stack } from "../support/s3-stack.js"
 import { fail } from "../support/tenancy-suite.js"
 
@@ -235,5 +237,67 @@ describe("S3 buckets and keys through the API, on a real Ceph RGW", () => {
     const rows = await s.sql.query(`SELECT count(*)::int AS n FROM s3_buckets WHERE tenant_id = $1`, [tenant.id])
     expect(rows.rows[0].n).toBe(0)
     expect(await outcome(get(client(bucket, rw), bucket, "left.txt"))).toBe("InvalidAccessKeyId 403")
+  })
+})
+
+describe("converging the s3 shard", () => {
+  it("a plan reports drift and the platform's orphans; the converge puts back the one and removes the others", async () => {
+    const tenant = await newTenant()
+    const kept = await activeBucket(tenant.id, { max_objects: 5 })
+    const key = await activeKey(kept.id)
+    const c = client(kept, key)
+    await put(c, kept, "kept.txt", "kept")
+    // drift by hand on the node: the bucket loses its key, policy and quota; an orphan the
+    // database never heard of holds an object
+    await s.s3.node.ensureBucket(bucketSpec(tenant.name, { name: kept.name }))
+    expect(await outcome(get(c, kept, "kept.txt"))).toBe("InvalidAccessKeyId 403")
+    const orphanKey = newKey()
+    const orphan = bucketSpec(tenant.name, { keys: [orphanKey] })
+    await s.s3.node.ensureBucket(orphan)
+    const oc = s3Client(s.s3.node, orphanKey)
+    clients.push(oc)
+    const orphanName = s3BucketName(tenant.name, orphan.name)
+    await oc.send(new PutObjectCommand({ Bucket: orphanName, Key: "o", Body: "orphaned" }))
+    const readOrphan = async () =>
+      (await oc.send(new GetObjectCommand({ Bucket: orphanName, Key: "o" }))).Body!.transformToString()
+
+    const [nodeId] = (await s.admin.shards.get({ path: { id: s.s3ShardId as never } })).node_ids
+    const converge = (plan: boolean) =>
+      s.admin.shards.converge({ path: { id: s.s3ShardId as never }, payload: plan ? { plan } : {} })
+    // the run's one Ceph is shared: platform buckets an earlier suite left are orphans here too,
+    // so this tenant's changes are checked exactly and every other change must be a platform item
+    const ofTenant = (plan: ReadonlyArray<{ readonly target: string }>) =>
+      plan.filter((x) => x.target.includes(tenant.name.slice(2)))
+    const planned = (await converge(true)).plan!
+    expect(ofTenant(planned)).toEqual([
+      { node_id: nodeId, action: "create", kind: "s3_key", target: keyUid(tenant.name, kept.name, key.access_key_id) },
+      { node_id: nodeId, action: "create", kind: "s3_policy", target: kept.bucket_name },
+      { node_id: nodeId, action: "update", kind: "s3_quota", target: kept.bucket_name },
+      {
+        node_id: nodeId,
+        action: "delete",
+        kind: "s3_key",
+        target: keyUid(tenant.name, orphan.name, orphanKey.access_key_id),
+      },
+      { node_id: nodeId, action: "delete", kind: "s3_bucket", target: orphanName },
+    ])
+    for (const x of planned)
+      expect(x.target, "only the platform's users and buckets").toMatch(/^(hp-t_[a-z0-9]{10}(-|$)|t-[a-z0-9]{10}--s3-)/)
+    // a plan changes nothing
+    expect(await outcome(get(c, kept, "kept.txt"))).toBe("InvalidAccessKeyId 403")
+    expect(await readOrphan()).toBe("orphaned")
+
+    expect((await converge(false)).shard.status).toBe("provisioning")
+    await eventually(
+      "the converge done",
+      async () => (await s.admin.shards.get({ path: { id: s.s3ShardId as never } })).status === "active",
+    )
+    expect(await get(c, kept, "kept.txt")).toBe("kept")
+    expect(await s.s3.node.usage([orphan])).toEqual([])
+    expect(await outcome(readOrphan())).toBe("InvalidAccessKeyId 403")
+    expect(ofTenant((await converge(true)).plan!)).toEqual([])
+    // the quota is back: five objects, no sixth
+    for (const k of ["2", "3", "4", "5"]) await put(c, kept, k, k)
+    expect(await outcome(put(c, kept, "6", "6"))).toBe("QuotaExceeded 403")
   })
 })

@@ -74,6 +74,13 @@ const table: { readonly [K in Change["kind"]]: readonly [Extract<Change, { kind:
     { kind: "s3-bucket.changed", tenantId: T, bucketId: "b1", written: [["s3_access_keys", ["k1"]]] },
     [{ sync: "s3-bucket", bucketId: "b1", written: [["s3_access_keys", ["k1"]]] }],
   ],
+  "s3-converge.overtaken": [
+    { kind: "s3-converge.overtaken", bucketIds: ["b1", "b2"] },
+    [
+      { sync: "s3-bucket", bucketId: "b1", written: [] },
+      { sync: "s3-bucket", bucketId: "b2", written: [] },
+    ],
+  ],
   "tenant-child.removed": [
     { kind: "tenant-child.removed", tenantId: T },
     [{ sync: "tenant", tenantId: T, written: [] }],
@@ -303,7 +310,12 @@ describe("an engine that cannot be reached", () => {
 
   it.effect("is a defect in the worker's rounds and converges, so Temporal retries the activity", () =>
     Effect.gen(function* () {
-      for (const kind of ["tenant.round-recorded", "web-converge.overtaken", "tenant-child.removed"] as const) {
+      for (const kind of [
+        "tenant.round-recorded",
+        "web-converge.overtaken",
+        "s3-converge.overtaken",
+        "tenant-child.removed",
+      ] as const) {
         const { exit, started } = yield* report(table[kind][0], refuseAll)
         expect(Exit.isFailure(exit) && Cause.isDie(exit.cause)).toBe(true)
         expect(started).toEqual(table[kind][1].slice(0, 1))

@@ -76,6 +76,8 @@ export type Change =
       readonly bucketId: string
       readonly written: WrittenRows<S3Table>
     }
+  /** Buckets changed while an s3 shard's converge ran from an older snapshot. */
+  | { readonly kind: "s3-converge.overtaken"; readonly bucketIds: ReadonlyArray<string> }
   /** A child family's serializer removed a row of a tenant being deleted (lifecycle/tenant-children.ts). */
   | { readonly kind: "tenant-child.removed"; readonly tenantId: string }
   /** Tenants changed while a web converge ran from an older snapshot. */
@@ -178,6 +180,8 @@ const table = {
   // its child families' rows go first; the tenant row waits for them (tenant-child.removed)
   "tenant.deleted": (c) => [tenantSync(c.tenantId, c.written), tenantZones(c.tenantId), tenantChildren(c.tenantId)],
   "s3-bucket.changed": (c) => [react({ sync: "s3-bucket", bucketId: c.bucketId, written: c.written }, "fail")],
+  "s3-converge.overtaken": (c) =>
+    c.bucketIds.map((bucketId) => react({ sync: "s3-bucket", bucketId, written: [] }, "die")),
   "tenant-child.removed": (c) => [react({ sync: "tenant", tenantId: c.tenantId, written: [] }, "die")],
   "webroot.changed": (c) => [tenantSync(c.tenantId, [["webroots", [c.webrootId]]])],
   // the LB drops its names when the tenant's round has removed them (tenant.round-recorded)

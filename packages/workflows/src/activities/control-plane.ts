@@ -161,6 +161,18 @@ export const createControlPlaneActivities = (
       runtime,
       Effect.flatMap(S3BucketStates, (s) => s.recordUsage(usage)),
     ),
+  s3ShardBuckets: ({ shardId }) =>
+    runActivity(
+      runtime,
+      Effect.flatMap(decodeShardId(shardId), (id) => Effect.flatMap(S3BucketStates, (s) => s.shardBuckets(id))),
+    ),
+  resyncS3BucketsChangedSince: ({ shardId, revision }) =>
+    runActivity(
+      runtime,
+      Effect.flatMap(decodeShardId(shardId), (id) =>
+        Effect.flatMap(S3BucketStates, (s) => s.resyncChangedSince(id, revision)),
+      ),
+    ),
   purgeAuditLogs: () =>
     runActivity(
       runtime,

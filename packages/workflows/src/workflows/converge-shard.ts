@@ -4,6 +4,7 @@ import type {
   DnsChangeReport,
   LbChangeReport,
   MailChangeReport,
+  S3ChangeReport,
   StatusCause,
   WebChangeReport,
 } from "@hosting/core/activities"
@@ -25,6 +26,7 @@ export interface ConvergeShardOutcome {
       | DnsChangeReport["changes"][number]
       | DatabaseChangeReport["changes"][number]
       | MailChangeReport["changes"][number]
+      | S3ChangeReport["changes"][number]
     )
   >
   readonly reloads: { nginx: number; php: number; haproxy: number }
@@ -36,7 +38,8 @@ export interface ConvergeShardOutcome {
  * webroot, FQDN and SSH key ensured and orphaned platform files removed, with one reload per
  * daemon per node; an lb shard gets the cluster's whole `fqdn → backend` mapping pushed through
  * HAProxy's runtime API, stale routes removed; a dns shard gets every zone it serves pushed to
- * each PowerDNS and the zones no zone row wants removed; other roles are checked to be reachable. With `plan`, nodes only report the
+ * each PowerDNS and the zones no zone row wants removed; an s3 shard gets exactly its buckets and
+ * keys on every node, the platform's other buckets and users removed; other roles are checked to be reachable. With `plan`, nodes only report the
  * changes (a dns shard's nodes are only checked to be reachable).
  */
 export async function ConvergeShardWorkflow(input: ConvergeShardInput): Promise<ConvergeShardOutcome> {
@@ -61,6 +64,9 @@ export async function ConvergeShardWorkflow(input: ConvergeShardInput): Promise<
   // an email shard: exactly its mail domains on every node, other domains and their mail removed
   const email =
     role === "email" && patched("converge-mail") ? await cp.mailShardDomains({ shardId: input.shardId }) : undefined
+  // an s3 shard: exactly its buckets and keys on every node, the platform's other buckets removed
+  // (runs started before buckets were pushed only checked the nodes, and replay that way)
+  const s3 = role === "s3" && patched("converge-s3") ? await cp.s3ShardBuckets({ shardId: input.shardId }) : undefined
   const outcome: ConvergeShardOutcome = {
     nodes: nodeIds.length,
     causes: [],
@@ -127,6 +133,21 @@ export async function ConvergeShardWorkflow(input: ConvergeShardInput): Promise<
           )
           return
         }
+        if (s3 !== undefined) {
+          const report = await node.convergeS3({ buckets: s3.buckets, plan })
+          outcome.changes.push(...report.changes.map((c) => ({ node_id: nodeId, ...c })))
+          outcome.causes.push(
+            // a bucket by its name (unique on the platform); an orphaned owner by its tenant's
+            ...report.errors.map((e) => ({
+              node_id: nodeId,
+              ...(e.name === ""
+                ? { resource_type: "s3_owner", resource_id: e.tenant }
+                : { resource_type: "s3_bucket", resource_id: e.name }),
+              message: e.message,
+            })),
+          )
+          return
+        }
         if (web === undefined) {
           await node.describeNode()
           return
@@ -161,6 +182,7 @@ export async function ConvergeShardWorkflow(input: ConvergeShardInput): Promise<
   if (email !== undefined) {
     await cp.resyncMailDomainsChangedSince({ shardId: input.shardId, revision: email.revision })
   }
+  if (s3 !== undefined) await cp.resyncS3BucketsChangedSince({ shardId: input.shardId, revision: s3.revision })
   await cp.finishShardConverge({ shardId: input.shardId, causes: outcome.causes })
   return outcome
 }

@@ -99,6 +99,14 @@ export interface S3ControlPlaneActivities {
   recordS3Usage(input: {
     readonly usage: ReadonlyArray<{ readonly id: string; readonly bytes: number; readonly objects: number }>
   }): Promise<number>
+  /** Every bucket of an s3 shard as its nodes must hold it, for the shard's converge. */
+  s3ShardBuckets(input: { readonly shardId: string }): Promise<{
+    /** The revision sequence when it was read: rows written later are its own syncs' to apply. */
+    readonly revision: string
+    readonly buckets: ReadonlyArray<BucketSpec>
+  }>
+  /** Asks the sync of every bucket of the shard written after `revision` (a converge read an older state). */
+  resyncS3BucketsChangedSince(input: { readonly shardId: string; readonly revision: string }): Promise<number>
 }
 
 /** Workflow argument of SyncS3BucketWorkflow. */

@@ -56,7 +56,8 @@ const toSpec = (b: BucketRow, keys: ReadonlyArray<KeyRow>): BucketSpec => ({
 /**
  * The database side of bucket syncs: reads a bucket's desired state (its keys with their secrets,
  * its tenant's suspension) and records outcomes; a row becomes active only if its revision is
- * still the one the round applied. Also the usage schedule's reads and writes.
+ * still the one the round applied. Also the usage schedule's reads and writes, and what an s3
+ * shard's converge pushes.
  */
 export class S3BucketStates extends Effect.Service<S3BucketStates>()("@hosting/S3BucketStates", {
   effect: Effect.gen(function* () {
@@ -167,7 +168,54 @@ export class S3BucketStates extends Effect.Service<S3BucketStates>()("@hosting/S
         return n
       }).pipe(Effect.orDie)
 
-    return { snapshot, finish, usageTargets, recordUsage } as const
+    /**
+     * Every bucket of the shard as its nodes must hold it. A bucket being deleted with force is left
+     * out (the converge empties and removes it, as its own round would); one being deleted without
+     * force stays, without keys: its node may still refuse to remove it for holding objects, which a
+     * converge must not empty, and nothing of a bucket asked to go should work meanwhile.
+     */
+    const shardBuckets = (shardId: string) =>
+      sql
+        .withTransaction(
+          Effect.gen(function* () {
+            const [{ revision }] = yield* sql<{
+              revision: string
+            }>`SELECT last_value::text AS revision FROM s3_revision_seq`
+            const buckets = yield* sql<BucketRow>`SELECT b.id, b.tenant_id, b.shard_id, b.name, t.name AS tenant_name,
+                t.suspended, b.public_read, b.max_size_bytes::text, b.max_objects::text, b.force_delete, b.status,
+                b.revision::text
+              FROM s3_buckets b JOIN tenants t ON t.id = b.tenant_id
+              WHERE b.shard_id = ${shardId} AND NOT (b.status = 'deleting' AND b.force_delete) ORDER BY b.name`
+            const keys =
+              buckets.length === 0
+                ? []
+                : yield* sql<KeyRow & { readonly bucket_id: string }>`SELECT bucket_id::text, id, access_key_id, secret,
+                    access, status, revision::text
+                  FROM s3_access_keys WHERE bucket_id IN ${sql.in(buckets.map((b) => b.id))}`
+            return {
+              revision,
+              buckets: buckets.map((b) =>
+                toSpec(b, b.status === "deleting" ? [] : keys.filter((k) => k.bucket_id === b.id)),
+              ),
+            }
+          }),
+        )
+        .pipe(Effect.orDie)
+
+    /** Asks the sync of every bucket of the shard written after `revision` (a converge read an older state). */
+    const resyncChangedSince = (shardId: string, revision: string) =>
+      Effect.gen(function* () {
+        const rows = yield* sql<{ id: string }>`SELECT b.id::text FROM s3_buckets b WHERE b.shard_id = ${shardId} AND (
+            b.revision > ${revision}
+            OR EXISTS (SELECT 1 FROM s3_access_keys k WHERE k.bucket_id = b.id AND k.revision > ${revision}))`.pipe(
+          Effect.orDie,
+        )
+        if (rows.length > 0)
+          yield* reactions.changed({ kind: "s3-converge.overtaken", bucketIds: rows.map((r) => r.id) })
+        return rows.length
+      })
+
+    return { snapshot, finish, usageTargets, recordUsage, shardBuckets, resyncChangedSince } as const
   }),
   dependencies: [Reactions.Default],
 }) {}
