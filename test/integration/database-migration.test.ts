@@ -1,8 +1,7 @@
 // A database moved between two database shards through the SDK: API → SyncDatabaseWorkflow's
 // migration round → two real agents, each with its own MariaDB (dump on one, import on the
-// other). The stack's own agent is node A (the `local` cluster's database shard); node B is a
-// second agent on a shard of its own in the same cluster. Rows are compared with CHECKSUM TABLE,
-// logins are made as applications make them (mysql2 over TCP).
+// other; test/support/database-shards.ts). Rows are compared with CHECKSUM TABLE, logins are
+// made as applications make them (mysql2 over TCP).
 import { randomUUID } from "node:crypto"
 import { ADMIN_USER, adminPassword, databasePaths } from "@hosting/agent"
 import { createClient, type Database, type PromiseClient } from "@hosting/sdk"
@@ -10,12 +9,14 @@ import { type Connection, createConnection } from "mysql2/promise"
 import pg from "pg"
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest"
 import { waitForAgent } from "../support/agents.js"
-import { errnoOf, login, makeTestDatabaseNode, type TestDatabaseNode } from "../support/database-node.js"
+import { errnoOf, login, type TestDatabaseNode } from "../support/database-node.js"
+import { type DatabaseShardPair, startDatabaseShardPair } from "../support/database-shards.js"
 import { postgresDatabase, type TestDatabase } from "../support/databases.js"
-import { type Stack, startStack } from "../support/stack.js"
+import type { Stack } from "../support/stack.js"
 import { settled } from "../support/web-node.js"
 
 let db: TestDatabase
+let pair: DatabaseShardPair
 let a: TestDatabaseNode
 let b: TestDatabaseNode
 let stack: Stack
@@ -120,40 +121,19 @@ const databaseWithRows = async () => {
 describe("migrating a database between database shards", () => {
   beforeAll(async () => {
     db = await postgresDatabase(inject("postgresAdminUrl"), "hp_dbmigrate")
-    ;[a, b] = await Promise.all([makeTestDatabaseNode(), makeTestDatabaseNode()])
-    stack = await startStack({
+    pair = await startDatabaseShardPair({
       databaseUrl: db.url,
       temporalAddress: inject("temporalAddress"),
-      env: {
-        ...a.env,
-        HOSTING_LOCAL_NODE_ROLES: "database",
-        HOSTING_LOCAL_NODE_ADDRESSES: "127.0.0.1",
-        HOSTING_AGENT_TIMEOUT_SECONDS: String(AGENT_TIMEOUT_SECONDS),
-      },
+      env: { HOSTING_AGENT_TIMEOUT_SECONDS: String(AGENT_TIMEOUT_SECONDS) },
     })
+    ;({ a, b, stack, admin, client, brandKey, shardA, shardB, webShard, nodeB, tenantId } = pair)
     sql = new pg.Client({ connectionString: db.url })
     await sql.connect()
-    admin = createClient({ baseUrl: stack.baseUrl, apiKey: stack.apiKey })
-    const region = (await admin.regions.list({ urlParams: {} })).items.find((r) => r.name === "local")!
-    const cluster = (await admin.clusters.list({ path: { id: region.id }, urlParams: {} })).items[0]!
-    const shards = (await admin.shards.list({ path: { id: cluster.id }, urlParams: {} })).items
-    shardA = shards.find((s) => s.role === "database")!.id
-    const created = await admin.shards.create({
-      path: { id: cluster.id },
-      payload: { name: "database-b", role: "database", config: { mariadb_port: b.port } },
-    })
-    shardB = created.id
-    // tenants need a web shard; nothing here asks its (absent) nodes for anything but the tenant itself
-    webShard = (await admin.shards.create({ path: { id: cluster.id }, payload: { name: "web", role: "web" } })).id
-    nodeB = (
-      await admin.nodes.create({
-        path: { id: cluster.id },
-        payload: { hostname: "database-b.test", addresses: ["127.0.0.1"], shard_ids: [shardB as never] },
-      })
-    ).id
-    stack.startAgent(nodeB, b.env)
     // another brand's cluster, with a database shard of its own
-    const otherCluster = await admin.clusters.create({ path: { id: region.id }, payload: { name: "other" } })
+    const otherCluster = await admin.clusters.create({
+      path: { id: pair.regionId as never },
+      payload: { name: "other" },
+    })
     otherBrandShard = (
       await admin.shards.create({ path: { id: otherCluster.id }, payload: { name: "db-other", role: "database" } })
     ).id
@@ -161,21 +141,11 @@ describe("migrating a database between database shards", () => {
     await admin.brands.setClusters({ path: { id: otherBrand.id }, payload: { cluster_ids: [otherCluster.id] } })
     const otherKey = await admin.apiKeys.create({ payload: { name: "other", scopes: ["*"], brands: [otherBrand.id] } })
     other = createClient({ baseUrl: stack.baseUrl, apiKey: otherKey.key })
-    const brand = await admin.brands.create({ payload: { name: `migrations ${randomUUID().slice(0, 8)}` } })
-    await admin.brands.setClusters({ path: { id: brand.id }, payload: { cluster_ids: [cluster.id] } })
-    const key = await admin.apiKeys.create({ payload: { name: "brand", scopes: ["*"], brands: [brand.id] } })
-    brandKey = key.key
-    client = createClient({ baseUrl: stack.baseUrl, apiKey: brandKey })
-    tenantId = (await client.tenants.create({ payload: { brand_id: brand.id } })).id
-    await waitForAgent(admin, stack.nodeId, 60)
-    await waitForAgent(admin, nodeB, 60)
   }, 240_000)
 
   afterAll(async () => {
     await sql?.end()
-    await stack?.stop()
-    await a?.cleanup()
-    await b?.cleanup()
+    await pair?.stop()
     await db?.stop()
   })
 
@@ -270,7 +240,7 @@ describe("migrating a database between database shards", () => {
       // B's server runs on without its agent: it was never given the database
       expect(await onServer(b, d.name)).toEqual({ schemas: 0, accounts: 0, grants: 0 })
     } finally {
-      stack.startAgent(nodeB, b.env)
+      stack.startAgent(nodeB, pair.envB)
       await waitForAgent(admin, nodeB, 60)
     }
   }, 240_000)

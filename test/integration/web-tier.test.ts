@@ -5,10 +5,13 @@ import { execFileSync } from "node:child_process"
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
+import { stopDatabaseServices } from "@hosting/agent"
+import { freePort } from "@hosting/dev"
 import { createClient, type PromiseClient, type Tenant } from "@hosting/sdk"
 import { Connection, Client as TemporalClient } from "@temporalio/client"
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest"
 import { waitForAgent } from "../support/agents.js"
+import { login } from "../support/database-node.js"
 import { createTestDatabase } from "../support/postgres.js"
 import { type Stack, startStack } from "../support/stack.js"
 import {
@@ -31,6 +34,10 @@ let shardA: string
 let shardB: string
 let nodeBId: string
 let keys: string
+// node A also serves the database role: a tenant's database stays on it when the tenant moves
+let agentAEnv: NodeJS.ProcessEnv
+let dbPort: number
+const DB_PASSWORD = "web tier database pw"
 
 const gone = async (what: string, read: () => Promise<unknown>, timeoutMs = 45_000) => {
   const deadline = Date.now() + timeoutMs
@@ -62,11 +69,20 @@ beforeAll(async () => {
   nodeA = await makeTestWebNode()
   nodeB = await makeTestWebNode()
   keys = mkdtempSync(join(tmpdir(), "hosting-web-keys-"))
+  dbPort = await freePort()
+  agentAEnv = {
+    ...nodeA.env,
+    HOSTING_AGENT_ROLES: "web,database",
+    HOSTING_LOCAL_NODE_ROLES: "web,database",
+    HOSTING_MARIADB_HOST: "127.0.0.1",
+    HOSTING_MARIADB_PORT: String(dbPort),
+    HOSTING_MARIADB_BUFFER_POOL_MB: "16",
+  }
   // the stack's own agent is node A (the local node of the `local` cluster's web shard)
   stack = await startStack({
     databaseUrl: db.url,
     temporalAddress: inject("temporalAddress"),
-    env: { ...nodeA.env, HOSTING_AGENT_TIMEOUT_SECONDS: "30" },
+    env: { ...agentAEnv, HOSTING_AGENT_TIMEOUT_SECONDS: "30" },
   })
   client = createClient({ baseUrl: stack.baseUrl, apiKey: stack.apiKey })
   const region = (await client.regions.list({ urlParams: {} })).items.find((r) => r.name === "local")!
@@ -90,6 +106,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await stack?.stop()
+  if (nodeA !== undefined) await stopDatabaseServices(nodeA.root)
   await nodeA?.cleanup()
   await nodeB?.cleanup()
   await db?.drop()
@@ -173,10 +190,31 @@ describe("the web tier through the SDK", () => {
     )
     expect(sftp(nodeA.sshPort, userOf(nodeA, tenant), key.file, "pwd\n").code).toBe(0)
 
+    // its database lives on the database shard, which a move between web shards does not touch
+    const database = await client.databases.create({ path: { id: tenant.id }, payload: {} })
+    const dbUser = await client.databaseUsers.create({
+      path: { id: database.id },
+      payload: { username: `${database.name}_app`, password: DB_PASSWORD },
+    })
+    await settled("database user", () => client.databaseUsers.get({ path: { id: dbUser.id } }))
+    await settled("database", () => client.databases.get({ path: { id: database.id } }))
+    const conn = await login(dbPort, dbUser.username, DB_PASSWORD, database.name)
+    await conn.query("CREATE TABLE t (id INT PRIMARY KEY, v TEXT)")
+    await conn.query("INSERT INTO t VALUES (1, 'before the move')")
+    await conn.end()
+
     // migrate to shard B: files and configs move, the source is cleaned
     await client.tenants.migrate({ path: { id: tenant.id }, payload: { shard_id: shardB as never } })
     const moved = await settled("migrate", tenantGet(tenant), 60_000)
     expect(moved.shard_id).toBe(shardB)
+    expect(await settled("database", () => client.databases.get({ path: { id: database.id } }))).toMatchObject({
+      shard_id: database.shard_id,
+      migrate_to: null,
+      port: dbPort,
+    })
+    const still = await login(dbPort, dbUser.username, DB_PASSWORD, database.name)
+    expect((await still.query("SELECT v FROM t"))[0]).toEqual([{ v: "before the move" }])
+    await still.end()
     const there = await eventually(
       "php on B",
       () => httpGet(nodeB.httpPort, "shop.example.test"),
@@ -264,7 +302,7 @@ describe("the web tier through the SDK", () => {
       if (i === 5) agent.child.kill("SIGKILL")
     }
     await agent.exited
-    stack.startAgent(stack.nodeId, nodeA.env)
+    stack.startAgent(stack.nodeId, agentAEnv)
     for (const w of webroots)
       await settled(`webroot ${w.name}`, () => client.webroots.get({ path: { id: w.id } }), 90_000)
     const sites = readdirSync(join(nodeA.root, "nginx", "sites")).filter((f) => f.startsWith("hp-"))
