@@ -121,6 +121,24 @@ describe("app", () => {
     expect(create).toHaveBeenCalledWith({ payload: { name: "Acme" } })
   })
 
+  it("masks a database user's password and sends it as typed", async () => {
+    const db = "00000000-0000-4000-8000-000000000009"
+    const create = vi.fn(async () => ({ id: "u1", username: "db_abcdefghij_app", status: "pending" }))
+    window.location.hash = `#/databases/${db}/database-users/new`
+    render(<App initial={signedIn(stubClient({ databaseUsers: { create } }))} />)
+    const password = (await screen.findByLabelText(/^Password( \*)?$/)) as HTMLInputElement
+    // masked, and not offered to or from the browser's saved logins
+    expect([password.type, password.autocomplete]).toEqual(["password", "new-password"])
+    fireEvent.change(screen.getByLabelText(/^User name( \*)?$/), { target: { value: "db_abcdefghij_app" } })
+    fireEvent.change(password, { target: { value: "correct horse 'battery'" } })
+    fireEvent.click(screen.getByRole("button", { name: "Create" }))
+    await waitFor(() => expect(create).toHaveBeenCalledTimes(1))
+    expect(create).toHaveBeenCalledWith({
+      path: { id: db },
+      payload: { username: "db_abcdefghij_app", password: "correct horse 'battery'" },
+    })
+  })
+
   it("shows a failed shard's message and retries it", async () => {
     const shard = {
       id: "00000000-0000-4000-8000-000000000009",

@@ -204,7 +204,9 @@ const FieldControl = (props: {
         <input
           {...common}
           // "email" stays a text input: the API validates, and its message is the one shown
-          type={field.kind === "number" ? "number" : "text"}
+          // a password is masked and never offered from or saved to the browser's own store
+          type={field.kind === "number" ? "number" : field.kind === "password" ? "password" : "text"}
+          autoComplete={field.kind === "password" ? "new-password" : undefined}
           inputMode={field.kind === "email" ? "email" : undefined}
           placeholder={field.placeholder}
           onChange={(e) => props.onChange(e.target.value)}

@@ -52,7 +52,7 @@ export const databaseUsers: ResourceConfig = {
       required: true,
       help: "the database's name, '_', then lower-case letters, digits and '_' (at most 32)",
     },
-    { name: "password", label: "Password", kind: "text", required: true, help: "12–128 characters" },
+    { name: "password", label: "Password", kind: "password", required: true, help: "12–128 characters" },
     {
       name: "privileges",
       label: "Privileges",
@@ -61,7 +61,7 @@ export const databaseUsers: ResourceConfig = {
     },
   ],
   editFields: [
-    { name: "password", label: "New password", kind: "text", help: "12–128 characters; empty keeps it" },
+    { name: "password", label: "New password", kind: "password", help: "12–128 characters; empty keeps it" },
     {
       name: "privileges",
       label: "Privileges",

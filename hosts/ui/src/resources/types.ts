@@ -36,7 +36,7 @@ export interface SelectOption {
 export interface Field {
   readonly name: string
   readonly label: string
-  readonly kind: "text" | "email" | "list" | "select" | "number" | "json" | "multiline" | "group"
+  readonly kind: "text" | "email" | "password" | "list" | "select" | "number" | "json" | "multiline" | "group"
   readonly options?: ReadonlyArray<string>
   /** Select options read from the API (`key` names the cached query); a text input if that fails. */
   readonly optionsFrom?: {
