@@ -1,8 +1,8 @@
 // An FQDN's status gathers every side effect of the binding, against real services: nginx on the
 // stack's web node, HAProxy on an LB node, PowerDNS on a DNS node (each its own agent). A stopped
 // LB agent fails the LB round and the FQDN says so with the node's reason; a PowerDNS that does
-// not answer fails the zone's round and the FQDN says that; retrying the FQDN sends those sides
-// again once they are back.
+// not answer fails the zone's round and the FQDN says that (and so do search and the dashboard);
+// retrying the FQDN sends those sides again once they are back.
 import { readFileSync } from "node:fs"
 import { join } from "node:path"
 import { fqdnSpec } from "@hosting/core"
@@ -42,6 +42,13 @@ const failedOn = (side: "lb" | "dns", f: Fqdn) =>
   ).catch(async (e: unknown) => {
     throw new Error(`${(e as Error).message}: ${JSON.stringify(await read(f)())}`)
   })
+/** What search and the dashboard's recent failures answer of an FQDN. */
+const inOverview = async (f: Fqdn) => {
+  const hits = (await client.search.search({ urlParams: { q: f.hostname } })).groups.find((g) => g.type === "fqdns")
+  const failure = (await client.dashboard.stats()).recent_failures.find((r) => r.type === "fqdns" && r.id === f.id)
+  return { hit: hits?.items.find((i) => i.id === f.id), failure: failure && { status_message: failure.status_message } }
+}
+const fqdnCounts = async () => (await client.dashboard.stats()).counts["fqdns"]
 const bind = (hostname: string) => client.fqdns.create({ path: { id: webroot.id }, payload: { hostname } })
 /** Stops an agent of this suite by its PID and starts it again later with the same environment. */
 const agent = (nodeId: string) => stack.processes.get(`agent-${nodeId}`)!
@@ -144,6 +151,13 @@ describe("an FQDN's status gathers its side effects", () => {
     const failedPage = await client.fqdns.list({ path: { id: webroot.id }, urlParams: { status: "failed" } })
     expect(failedPage.items.map((x) => x.hostname)).toEqual(["outside-sides.test", `shop.${ZONE}`, `www.${ZONE}`])
     expect((await client.fqdns.list({ path: { id: webroot.id }, urlParams: { status: "active" } })).items).toEqual([])
+    // its own row (the web side) is active: search and the dashboard answer the gathered status and reason
+    expect((await sql.query("SELECT status FROM fqdns WHERE id = $1", [f.id])).rows).toEqual([{ status: "active" }])
+    expect(await inOverview(f)).toEqual({
+      hit: { id: f.id, name: f.hostname, status: "failed" },
+      failure: { status_message: (await read(f)()).status_message },
+    })
+    expect(await fqdnCounts()).toEqual({ total: 3, by_status: { failed: 3 } })
 
     stack.startAgent(lbNodeId, lb.env)
     await waitForAgent(client, lbNodeId)
@@ -184,6 +198,12 @@ describe("an FQDN's status gathers its side effects", () => {
     const down = await failedOn("dns", f)
     expect(down.status_message).toMatch(new RegExp(`^DNS zone ${ZONE.replace(".", "\\.")}: node ${dnsNodeId}: `))
     expect(down.status_details?.causes.map((c) => [c.side, c.node_id])).toEqual([["dns", dnsNodeId]])
+    expect(await inOverview(f)).toEqual({
+      hit: { id: f.id, name: f.hostname, status: "failed" },
+      failure: { status_message: (await read(f)()).status_message },
+    })
+    // the zone's round is every name's in it: only the name outside the zone is active
+    expect(await fqdnCounts()).toEqual({ total: 4, by_status: { active: 1, failed: 3 } })
 
     await agent(dnsNodeId).stop()
     stack.startAgent(dnsNodeId, dns.env)
@@ -192,6 +212,8 @@ describe("an FQDN's status gathers its side effects", () => {
     expect(["pending", "provisioning"]).toContain(retried.side_effects.dns?.status)
     const back = await settled("fqdn after the retry", read(f), 60_000)
     expect(back.side_effects.dns).toEqual({ status: "active", message: null })
+    expect(await inOverview(f)).toEqual({ hit: { id: f.id, name: f.hostname, status: "active" }, failure: undefined })
+    expect(await fqdnCounts()).toEqual({ total: 4, by_status: { active: 4 } })
     await eventually(
       "the A record",
       async () => dig(dns.dnsPort, `blog.${ZONE}`, "A"),

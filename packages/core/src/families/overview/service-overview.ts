@@ -3,11 +3,13 @@ import type { Fragment } from "@effect/sql/Statement"
 import { Effect } from "effect"
 import { textArray } from "../../sql/rows.js"
 import { isPlatformAdmin, type Principal } from "../access/domain-api-key.js"
+import { decodeFqdnRow, fqdnSpec } from "../tenancy/service-fqdn-sides.js"
 import { DashboardStats, SearchResults } from "./domain-dashboard.js"
 
 /** A resource type as counted and searched: its table, name column and brand column. */
 interface Countable {
   readonly type: string
+  /** Its table, or a read model whose status is derived (the FQDNs'). */
   readonly table: string
   readonly name: string
   /** Column (or scalar subquery) giving the owning brand; absent for platform resources (admins only). */
@@ -15,6 +17,15 @@ interface Countable {
   readonly status?: string
   /** Extra condition (e.g. revoked keys are not counted). */
   readonly where?: string
+  /**
+   * A failed row for the dashboard, when its message is derived rather than a column: the columns
+   * it needs, when it failed, and its message from them. Default: `status_message`, `updated_at`.
+   */
+  readonly failure?: {
+    readonly columns: string
+    readonly at: string
+    readonly message: (row: unknown) => Effect.Effect<string | null>
+  }
 }
 
 // The web tier's children belong to a brand through their tenant.
@@ -30,7 +41,22 @@ const COUNTABLE: ReadonlyArray<Countable> = [
   { type: "nodes", table: "nodes", name: "hostname" },
   { type: "tenants", table: "tenants", name: "name", brand: "brand_id", status: "status" },
   { type: "webroots", table: "webroots", name: "name", brand: viaTenant("webroots"), status: "status" },
-  { type: "fqdns", table: "fqdns", name: "hostname", brand: viaTenant("fqdns"), status: "status" },
+  // an FQDN's status and message gather its sides (its own nginx round, LB, DNS, certificate), as
+  // its get and list answer them; it failed when the latest of its failed sides was recorded
+  {
+    type: "fqdns",
+    table: fqdnSpec.from,
+    name: "t.hostname",
+    brand: "t.brand_id",
+    status: "t.status",
+    failure: {
+      columns: "t.*",
+      at: `GREATEST(t.updated_at,
+        (SELECT max(s.updated_at) FROM shards s WHERE s.cluster_id = t.cluster_id AND s.role = 'lb' AND s.status = 'failed'),
+        (SELECT z.updated_at FROM zones z WHERE z.id = t.zone_id AND z.status = 'failed'))`,
+      message: (row) => Effect.map(decodeFqdnRow(row), (f) => f.status_message),
+    },
+  },
   { type: "ssh-keys", table: "ssh_keys", name: "name", brand: viaTenant("ssh_keys"), status: "status" },
   { type: "zones", table: "zones", name: "name", brand: "brand_id", status: "status" },
   {
@@ -89,11 +115,19 @@ export class Overview extends Effect.Service<Overview>()("@hosting/Overview", {
           id: string
           name: string
           status_message: string | null
-          updated_at: Date
-        }>`SELECT id::text AS id,
-          ${sql.literal(c.name)} AS name, status_message, updated_at FROM ${sql.literal(c.table)}
-          WHERE ${scope(p, c)} AND ${sql.literal(c.status!)} = 'failed' ORDER BY updated_at DESC LIMIT 10`
-        failures.push(...rows.map((r) => ({ type: c.type, ...r, updated_at: new Date(r.updated_at).toISOString() })))
+          failed_at: Date
+        }>`SELECT ${sql.literal(c.failure?.columns ?? "status_message")}, id::text AS id,
+          ${sql.literal(c.name)} AS name, ${sql.literal(c.failure?.at ?? "updated_at")} AS failed_at
+          FROM ${sql.literal(c.table)}
+          WHERE ${scope(p, c)} AND ${sql.literal(c.status!)} = 'failed' ORDER BY failed_at DESC LIMIT 10`
+        for (const r of rows)
+          failures.push({
+            type: c.type,
+            id: r.id,
+            name: r.name,
+            status_message: c.failure === undefined ? r.status_message : yield* c.failure.message(r),
+            updated_at: new Date(r.failed_at).toISOString(),
+          })
       }
       failures.sort((a, b) => b.updated_at.localeCompare(a.updated_at))
       return DashboardStats.make({ counts, recent_failures: failures.slice(0, 10) })
