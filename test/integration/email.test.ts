@@ -26,6 +26,7 @@ let other: PromiseClient
 let tenantId: string
 let fqdnId: string
 let otherFqdnId: string
+let webrootId: string
 const ports = { smtp: 0, submission: 0, imap: 0 }
 const ZONE = "mail-e2e.test"
 const HOST = `shop.${ZONE}`
@@ -111,6 +112,7 @@ describe("email through the SDK", () => {
     const tenant = await client.tenants.create({ payload: { brand_id: brand.id } })
     tenantId = tenant.id
     const webroot = await client.webroots.create({ path: { id: tenant.id }, payload: { runtime: "static" } })
+    webrootId = webroot.id
     fqdnId = (await client.fqdns.create({ path: { id: webroot.id }, payload: { hostname: HOST } })).id
     otherFqdnId = (await client.fqdns.create({ path: { id: webroot.id }, payload: { hostname: OTHER } })).id
     const zone = await client.zones.create({ payload: { name: ZONE, brand_id: brand.id } })
@@ -277,6 +279,35 @@ describe("email through the SDK", () => {
     )
   })
 
+  it("keeps an FQDN, and its webroot, while addresses live at it: 409 naming them, nothing changed", async () => {
+    const accounts = (await client.emailAccounts.list({ path: { id: fqdnId as never }, urlParams: {} })).items
+    const live = accounts.filter((a) => a.status !== "deleting")
+    const aliases = (
+      await Promise.all(accounts.map((a) => client.emailAliases.list({ path: { id: a.id }, urlParams: {} })))
+    ).flatMap((page) => page.items.filter((x) => x.status !== "deleting"))
+    const onOther = aliases.filter((x) => x.fqdn_id === otherFqdnId).length
+    expect([live.length > 1, onOther]).toEqual([true, 1])
+    const accountsPart = `${HOST} still has ${live.length} mailboxes`
+    const hostAliases = aliases.length - onOther
+    const hostPart = hostAliases === 0 ? accountsPart : `${accountsPart} and ${hostAliases} email aliases`
+    const tail = ": delete them first (or the tenant, which removes everything)"
+    const states = () =>
+      query<{ hostname: string; status: string; revision: string }>(
+        "SELECT hostname, status, revision::text FROM fqdns WHERE webroot_id = $1 ORDER BY hostname",
+        [webrootId],
+      )
+    const before = await states()
+    const refused = await fail(client.fqdns.delete({ path: { id: otherFqdnId as never } }))
+    expect(refused).toMatchObject({ _tag: "Conflict", message: `${OTHER} still has 1 email alias${tail}` })
+    const viaWebroot = await fail(client.webroots.delete({ path: { id: webrootId as never } }))
+    expect(viaWebroot).toMatchObject({
+      _tag: "Conflict",
+      message: `${OTHER} still has 1 email alias; ${hostPart}${tail}`,
+    })
+    expect(before.map((r) => r.hostname)).toEqual([OTHER, HOST])
+    expect(await states()).toEqual(before)
+  })
+
   it("removes the mail domain and exactly its records with the last address", async () => {
     const mail = join(dns.root, "email", "mail", HOST)
     expect(existsSync(mail)).toBe(true)
@@ -295,6 +326,8 @@ describe("email through the SDK", () => {
       (rows) => rows.length === 0,
     )
     expect(existsSync(mail)).toBe(false)
+    // nothing lives at the other name any more: its delete is taken
+    expect((await client.fqdns.delete({ path: { id: otherFqdnId as never } })).status).toBe("deleting")
   })
 
   it("a tenant's delete removes its mailboxes and their files", async () => {

@@ -28,6 +28,7 @@ import {
   type MailWritten,
   mailDomainHostname,
   markMailRow,
+  recheckLiveFqdn,
   releaseIfUnused,
 } from "./service-rows.js"
 
@@ -82,6 +83,7 @@ export class EmailAccounts extends Effect.Service<EmailAccounts>()("@hosting/Ema
         .withTransaction(
           Effect.gen(function* () {
             yield* lockLiveTenant(sql, f.tenant_id)
+            yield* recheckLiveFqdn(sql, f.id)
             const domain = yield* acquireMailDomain(sql, f)
             const clash = yield* sql<{ n: string }>`SELECT
                 (SELECT count(*) FROM email_aliases WHERE mail_domain_id = ${domain.id}

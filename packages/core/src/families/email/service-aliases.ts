@@ -25,6 +25,7 @@ import {
   type MailWritten,
   mailDomainHostname,
   markMailRow,
+  recheckLiveFqdn,
   releaseIfUnused,
 } from "./service-rows.js"
 
@@ -102,6 +103,7 @@ export class EmailAliases extends Effect.Service<EmailAliases>()("@hosting/Email
         .withTransaction(
           Effect.gen(function* () {
             yield* lockLiveTenant(sql, a.tenant_id)
+            yield* recheckLiveFqdn(sql, f?.id ?? a.fqdn_id)
             const domain = f === undefined ? { id: a.mail_domain_id, created: false } : yield* acquireMailDomain(sql, f)
             const clash = yield* sql<{ n: string }>`SELECT count(*)::text AS n FROM email_accounts
               WHERE mail_domain_id = ${domain.id} AND local_part = ${input.local_part}`

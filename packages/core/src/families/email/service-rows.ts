@@ -114,6 +114,21 @@ export const fqdnContext = (sql: SqlClient, principal: Principal, id: string) =>
     Effect.flatMap((rows) => (rows[0] === undefined ? Effect.fail(notFound("FQDN", id)) : Effect.succeed(rows[0]))),
   )
 
+/**
+ * Inside an address's transaction, after its tenant row is locked: 409 when its FQDN began being
+ * deleted since it was read (an FQDN's delete locks the tenant row and counts its addresses, so
+ * one of the two always sees the other).
+ */
+export const recheckLiveFqdn = (sql: SqlClient, fqdnId: string) =>
+  sql<{ status: string; hostname: string }>`SELECT status, hostname FROM fqdns WHERE id = ${fqdnId}`.pipe(
+    Effect.orDie,
+    Effect.flatMap((rows) =>
+      rows[0] !== undefined && rows[0].status !== "deleting"
+        ? Effect.void
+        : Effect.fail(new Conflict({ message: `the FQDN ${rows[0]?.hostname ?? fqdnId} is being deleted` })),
+    ),
+  )
+
 /** 409 unless the FQDN and its tenant are live; 422 when its name cannot receive mail (a wildcard). */
 export const checkMailFqdn = (f: FqdnContext) => {
   if (f.tenant_status === "deleting") return Effect.fail(new Conflict({ message: "the tenant is being deleted" }))

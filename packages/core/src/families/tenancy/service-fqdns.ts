@@ -3,6 +3,7 @@ import { Effect } from "effect"
 import { Conflict, InvalidInput, notFound } from "../../domain/errors.js"
 import { randomUuid } from "../../domain/ids.js"
 import type { ListQuery } from "../../domain/list.js"
+import { fqdnDependentsRemaining } from "../../lifecycle/fqdn-dependents.js"
 import { Reactions } from "../../lifecycle/reactions.js"
 import { onConstraint } from "../../sql/constraints.js"
 import { brandFilter, filters, listPage } from "../../sql/list.js"
@@ -189,7 +190,17 @@ export class Fqdns extends Effect.Service<Fqdns>()("@hosting/Fqdns", {
       const { fqdn, tenantStatus } = yield* getScoped(sql, spec, principal, id, "fqdn", withTenant)
       // deleting again sends the delete again; anything else under a tenant being deleted is refused
       if (fqdn.status !== "deleting" && tenantStatus === "deleting") return yield* Effect.fail(tenantBeingDeleted())
-      yield* sql`UPDATE fqdns SET ${markFor(sql, "deleting")} WHERE id = ${id}`.pipe(Effect.orDie)
+      yield* sql
+        .withTransaction(
+          Effect.gen(function* () {
+            // the tenant row first, as the writers of addresses lock it: one made meanwhile is counted
+            yield* sql`SELECT id FROM tenants WHERE id = ${fqdn.tenant_id} FOR NO KEY UPDATE`
+            const remaining = yield* fqdnDependentsRemaining(sql, [{ id, hostname: fqdn.hostname }])
+            if (remaining !== undefined) return yield* Effect.fail(new Conflict({ message: remaining }))
+            yield* sql`UPDATE fqdns SET ${markFor(sql, "deleting")} WHERE id = ${id}`
+          }),
+        )
+        .pipe(Effect.catchTag("SqlError", Effect.die))
       yield* reactions.changed({ kind: "fqdn.unbound", tenantId: fqdn.tenant_id, fqdnId: id, hostname: fqdn.hostname })
       return yield* get(principal, id)
     })

@@ -3,6 +3,7 @@ import { Effect } from "effect"
 import { Conflict, InvalidInput } from "../../domain/errors.js"
 import { randomUuid, type TenantId } from "../../domain/ids.js"
 import type { ListQuery } from "../../domain/list.js"
+import { fqdnDependentsRemaining } from "../../lifecycle/fqdn-dependents.js"
 import { Reactions } from "../../lifecycle/reactions.js"
 import { brandFilter, filters, listPage } from "../../sql/list.js"
 import type { Principal } from "../access/domain-api-key.js"
@@ -199,6 +200,12 @@ export class Webroots extends Effect.Service<Webroots>()("@hosting/Webroots", {
       const written = yield* sql
         .withTransaction(
           Effect.gen(function* () {
+            // the tenant row first, as the writers of addresses lock it (see fqdnDependentsRemaining)
+            yield* sql`SELECT id FROM tenants WHERE id = ${webroot.tenant_id} FOR NO KEY UPDATE`
+            const names = yield* sql<{ id: string; hostname: string }>`SELECT id::text, hostname FROM fqdns
+              WHERE webroot_id = ${id} AND status <> 'deleting' ORDER BY hostname`
+            const remaining = yield* fqdnDependentsRemaining(sql, names)
+            if (remaining !== undefined) return yield* Effect.fail(new Conflict({ message: remaining }))
             const deleting = markFor(sql, "deleting")
             const w = yield* sql<{ id: string }>`UPDATE webroots SET ${deleting} WHERE id = ${id} RETURNING id`
             const f = yield* sql<{ id: string }>`UPDATE fqdns SET ${deleting} WHERE webroot_id = ${id} RETURNING id`
@@ -208,7 +215,7 @@ export class Webroots extends Effect.Service<Webroots>()("@hosting/Webroots", {
             ] as const
           }),
         )
-        .pipe(Effect.orDie)
+        .pipe(Effect.catchTag("SqlError", Effect.die))
       // the names it served leave their zones with it
       yield* reactions.changed({ kind: "webroot.deleted", tenantId: webroot.tenant_id, written })
       return yield* get(principal, id)
