@@ -8,6 +8,7 @@ import { EmailNode, emailNodeConfigFromEnv, stopEmailServices } from "@hosting/a
 import { freePort } from "@hosting/dev"
 import { ImapFlow } from "imapflow"
 import nodemailer, { type SendMailOptions } from "nodemailer"
+import SMTPConnection from "nodemailer/lib/smtp-connection"
 
 const TEST_ROOT = "/var/lib/hosting-test"
 
@@ -79,6 +80,29 @@ export const send = (port: number, message: SendMailOptions, auth?: { readonly u
     })
     .sendMail(message)
 
+/**
+ * Sends a raw message over plain SMTP announcing its size (`MAIL FROM:<…> SIZE=n`), as MTAs do
+ * and nodemailer's transports do not. Answers the server's final reply; rejects with the
+ * SMTPError (responseCode, response, command) of the refused step.
+ */
+export const sendAnnouncingSize = (
+  port: number,
+  envelope: { readonly from: string; readonly to: string },
+  raw: string,
+): Promise<string> =>
+  new Promise((resolve, reject) => {
+    const c = new SMTPConnection({ host: "127.0.0.1", port, secure: false, ignoreTLS: true })
+    c.once("error", reject)
+    c.connect((err) => {
+      if (err) return reject(err)
+      c.send({ ...envelope, size: Buffer.byteLength(raw) }, raw, (e, info) => {
+        c.quit()
+        if (e) reject(e)
+        else resolve(info.response)
+      })
+    })
+  })
+
 export interface Fetched {
   readonly subject: string
   readonly from: string
@@ -107,6 +131,30 @@ export const inbox = async (port: number, user: string, pass: string): Promise<A
         source: m.source?.toString("utf8") ?? "",
       })
     return out
+  } finally {
+    await client.logout().catch(() => {})
+  }
+}
+
+/** The INBOX's storage quota as Dovecot reports it over IMAP (GETQUOTAROOT), in bytes. */
+export const storageQuota = async (
+  port: number,
+  user: string,
+  pass: string,
+): Promise<{ readonly usage: number; readonly limit: number }> => {
+  const client = new ImapFlow({
+    host: "127.0.0.1",
+    port,
+    secure: false,
+    doSTARTTLS: false,
+    auth: { user, pass },
+    logger: false,
+  })
+  await client.connect()
+  try {
+    const q = await client.getQuota("INBOX")
+    if (q === false || q.storage?.limit === undefined) throw new Error(`no storage quota for ${user}`)
+    return { usage: q.storage.usage ?? 0, limit: q.storage.limit }
   } finally {
     await client.logout().catch(() => {})
   }

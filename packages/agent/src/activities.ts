@@ -48,7 +48,7 @@ const unserved: Required<RoleActivities> = {
   // a node of an email shard that hosts no domain needs nothing, whether or not it runs the role
   convergeMail: ({ domains }) =>
     domains.length === 0
-      ? Promise.resolve({ changes: [], reloads: { postfix: 0, dovecot: 0, opendkim: 0 }, rejected: [] })
+      ? Promise.resolve({ changes: [], reloads: { postfix: 0, dovecot: 0, opendkim: 0 }, flushed: [], rejected: [] })
       : notServed("email")(),
   describeMailServer: notServed("email"),
   ensureBucket: notServed("s3"),

@@ -40,6 +40,9 @@ export type EmailPaths = ReturnType<typeof emailPaths>
 /** The address the node's own services reach Postfix at (the listen address, or loopback for any). */
 const loopbackOf = (c: EmailNodeConfig) => (c.host === "0.0.0.0" ? "127.0.0.1" : c.host)
 
+/** Dovecot's quota-status socket (in its base_dir) that Postfix asks about full mailboxes. */
+const QUOTA_STATUS_SOCKET = "quota-status"
+
 const OUTBOUND_DISABLED = "error:5.7.1 outbound mail is disabled on this node"
 
 /** Postfix's main.cf: virtual domains from texthash maps, delivery over LMTP, nothing leaves the box. */
@@ -77,6 +80,13 @@ smtpd_relay_restrictions = permit_mynetworks, permit_sasl_authenticated, reject_
 smtpd_sasl_type = dovecot
 smtpd_sasl_path = ${p.dovecotRun}/auth-postfix
 smtpd_sasl_auth_enable = no
+# a full mailbox refuses mail at RCPT (Dovecot's quota-status answers): when it is over quota
+# already, or the message the client announced with SIZE= would not fit. Otherwise the message is
+# accepted, refused by LMTP and bounced, to a sender address anyone can forge. (quota-status
+# answers only at RCPT: a message whose size was not announced and does not fit still bounces.)
+smtpd_recipient_restrictions = check_policy_service unix:${p.dovecotRun}/${QUOTA_STATUS_SOCKET}
+# quota-status unreachable: accept, and LMTP still enforces the quota
+smtpd_policy_service_default_action = DUNNO
 milter_default_action = tempfail
 `
 
@@ -166,6 +176,15 @@ service auth {
     mode = 0666
   }
 }
+# Postfix's policy check: is this recipient's mailbox full (for a message of this size)?
+service quota-status {
+  executable = quota-status -p postfix
+  unix_listener ${QUOTA_STATUS_SOCKET} {
+    user = postfix
+    mode = 0600
+  }
+  client_limit = 1
+}
 protocol lmtp {
   mail_plugins = $mail_plugins sieve
   postmaster_address = postmaster@${c.hostname}
@@ -177,6 +196,10 @@ protocol imap {
 submission_host = ${loopbackOf(c)}:${c.ports.smtp}
 plugin {
   quota = maildir:User quota
+  quota_status_success = DUNNO
+  # an alias or forward is not a user here: LMTP enforces the quota of the mailbox behind it
+  quota_status_nouser = DUNNO
+  quota_status_overquota = "552 5.2.2 Mailbox is full"
   sieve = file:${p.sieve}/hp-%u.sieve;bindir=~/sieve-bin
   sieve_max_redirects = ${MAX_FORWARDS}
 }

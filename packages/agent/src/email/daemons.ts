@@ -142,6 +142,3 @@ export const postfixQueue = async (root: string): Promise<Array<Record<string, u
     .filter((l) => l.trim() !== "")
     .map((l) => JSON.parse(l) as Record<string, unknown>)
 }
-
-/** Asks Postfix to retry every deferred message now. */
-export const flushPostfixQueue = (root: string) => run("postqueue", ["-c", emailPaths(root).postfixConf, "-f"])

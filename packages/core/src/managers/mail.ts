@@ -2,7 +2,14 @@ import { FileSystem } from "@effect/platform"
 import type { CommandExecutor } from "@effect/platform/CommandExecutor"
 import { Context, Data, Effect } from "effect"
 import type { MailDomainSpec } from "../families/email/domain.js"
-import { MAIL_FILE_PREFIX, type MailFile, type MailLayout, type MailPlan, planMail } from "../families/email/render.js"
+import {
+  MAIL_FILE_PREFIX,
+  type MailFile,
+  type MailLayout,
+  type MailPlan,
+  POSTFIX_MAPS,
+  planMail,
+} from "../families/email/render.js"
 import { type NodeChange, nodeChange } from "./changes.js"
 import { runCommand } from "./command.js"
 import { diffOwnedFiles, type OwnedFilesDiff, replaceFile } from "./owned-files.js"
@@ -35,6 +42,8 @@ export class MailUnavailable extends Data.TaggedError("MailUnavailable")<{ reado
 export interface MailChanges {
   readonly changes: ReadonlyArray<NodeChange>
   readonly reloads: { readonly postfix: number; readonly dovecot: number; readonly opendkim: number }
+  /** Addresses no longer suspended (or gone) whose deferred mail Postfix was told to retry now. */
+  readonly flushed: ReadonlyArray<string>
   readonly rejected: MailPlan["rejected"]
 }
 
@@ -59,7 +68,8 @@ const owned = (f: string) => f.startsWith(MAIL_FILE_PREFIX) && !f.includes(".tmp
  * (a domain's or an account's files go when it goes). Only differing files are written, and
  * only the daemons whose files changed are reloaded: Postfix for its maps, Dovecot for its
  * passwd-file (it notices a change by itself only a second later: a suspend must not wait), and
- * OpenDKIM for its tables or keys. Sieve scripts are read at each delivery.
+ * OpenDKIM for its tables or keys. Sieve scripts are read at each delivery. When an address
+ * leaves the transport map (unsuspended or removed), Postfix retries the mail it held back at once.
  */
 export class MailManager extends Effect.Service<MailManager>()("@hosting/MailManager", {
   effect: Effect.gen(function* () {
@@ -111,7 +121,19 @@ export class MailManager extends Effect.Service<MailManager>()("@hosting/MailMan
         return { plan, files, mkdirs, removeDirs } satisfies MailDiff
       })
 
-    const report = (d: MailDiff, reloads: MailChanges["reloads"]): MailChanges => ({
+    /** Addresses whose line leaves Postfix's transport map: their mail is no longer held back. */
+    const released = (d: MailDiff) => {
+      const t = d.files.find((f) => f.kind === "postfix_map")!.diff
+      const addresses = (content: string | undefined) =>
+        (content ?? "")
+          .split("\n")
+          .filter((l) => l !== "")
+          .map((l) => l.slice(0, l.indexOf(" ")))
+      const kept = new Set(addresses(t.wanted.get(POSTFIX_MAPS.transport)))
+      return addresses(t.current.get(POSTFIX_MAPS.transport)).filter((a) => !kept.has(a))
+    }
+
+    const report = (d: MailDiff, reloads: MailChanges["reloads"], flushed: ReadonlyArray<string>): MailChanges => ({
       changes: [
         ...d.files.flatMap(({ kind, diff }) => [
           ...diff.written.map((f) => nodeChange(diff.current.has(f) ? "update" : "create", kind, f)),
@@ -121,6 +143,7 @@ export class MailManager extends Effect.Service<MailManager>()("@hosting/MailMan
         ...d.removeDirs.map((p) => nodeChange("delete", "mail_domain_files", p.slice(mailRoot.length + 1))),
       ],
       reloads,
+      flushed,
       rejected: d.plan.rejected,
     })
 
@@ -136,7 +159,7 @@ export class MailManager extends Effect.Service<MailManager>()("@hosting/MailMan
     /** The changes ensure would make, without making them. */
     const plan = Effect.fn("MailManager.plan")(
       function* (specs: ReadonlyArray<MailDomainSpec>) {
-        return report(yield* diff(specs), { postfix: 0, dovecot: 0, opendkim: 0 })
+        return report(yield* diff(specs), { postfix: 0, dovecot: 0, opendkim: 0 }, [])
       },
       Effect.catchTag("SystemError", "BadArgument", (e) => Effect.fail(unavailable(e))),
       Effect.provide(capabilities),
@@ -169,6 +192,14 @@ export class MailManager extends Effect.Service<MailManager>()("@hosting/MailMan
             return yield* new MailUnavailable({ message: `postfix reload: ${r.stderr || r.stdout}` })
           postfix = 1
         }
+        // mail for a suspended address waits in the queue (its transport is `retry:`); once it is
+        // unsuspended (or removed: its mail then bounces) Postfix retries it at once, not at its
+        // next queue run minutes later
+        const flushed = released(d)
+        if (flushed.length > 0) {
+          const r = yield* runCommand(config.postfix.binary, ["-c", config.postfix.configDir, "flush"])
+          if (r.exitCode !== 0) return yield* new MailUnavailable({ message: `postfix flush: ${r.stderr || r.stdout}` })
+        }
         if (changed(d, "dovecot_users")) {
           const r = yield* runCommand(config.dovecot.doveadm, ["-c", config.dovecot.configFile, "reload"])
           if (r.exitCode !== 0)
@@ -182,7 +213,7 @@ export class MailManager extends Effect.Service<MailManager>()("@hosting/MailMan
           if (r.exitCode !== 0) return yield* new MailUnavailable({ message: `kill -USR1 ${pid}: ${r.stderr}` })
           opendkim = 1
         }
-        return report(d, { postfix, dovecot, opendkim })
+        return report(d, { postfix, dovecot, opendkim }, flushed)
       },
       Effect.catchTag("SystemError", "BadArgument", (e) => Effect.fail(unavailable(e))),
       Effect.provide(capabilities),

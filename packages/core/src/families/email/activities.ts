@@ -16,6 +16,8 @@ export interface MailChangeReport {
     readonly target: string
   }>
   readonly reloads: { readonly postfix: number; readonly dovecot: number; readonly opendkim: number }
+  /** Addresses released from suspension (or removed) whose deferred mail Postfix retried at once. */
+  readonly flushed: ReadonlyArray<string>
   /** Aliases, accounts or domains the planner left out, with why; the rest was applied. */
   readonly rejected: ReadonlyArray<{ readonly address: string; readonly reason: string }>
 }

@@ -2,9 +2,10 @@ import { execFileSync } from "node:child_process"
 import { argon2 } from "node:crypto"
 import { promisify } from "node:util"
 import { describe, expect, it } from "@effect/vitest"
-import { Arbitrary, Effect, FastCheck, Layer } from "effect"
+import { Arbitrary, Effect, FastCheck, Layer, Schema } from "effect"
 import { MailDomainSpec } from "../../../src/families/email/domain.js"
 import { hashMailPassword } from "../../../src/families/email/password.js"
+import { planMail } from "../../../src/families/email/render.js"
 import { MailConfig, MailManager } from "../../../src/managers/mail.js"
 import { CommandRecorder, MemoryFs } from "../../support/node-fakes.js"
 
@@ -23,6 +24,13 @@ const config = {
 const reloadPostfix = [config.postfix.binary, "-c", config.postfix.configDir, "reload"]
 const reloadDovecot = [config.dovecot.doveadm, "-c", config.dovecot.configFile, "reload"]
 const reloadDkim = ["kill", "-USR1", "4343"]
+const flushQueue = [config.postfix.binary, "-c", config.postfix.configDir, "flush"]
+/** The addresses a plan holds back in Postfix's queue (its transport map's entries). */
+const heldBack = (specs: ReadonlyArray<MailDomainSpec>) =>
+  (planMail(config.layout, specs).postfix.find((f) => f.file === "hp-transport")?.content ?? "")
+    .split("\n")
+    .filter((l) => l !== "")
+    .map((l) => l.split(" ")[0]!)
 
 const node = () => {
   const fs = new MemoryFs()
@@ -63,8 +71,12 @@ describe("MailManager", () => {
         const done = yield* m.ensure(after)
         expect(done.changes).toEqual(planned.changes)
         const kinds = new Set(done.changes.map((c) => c.kind))
+        const released = heldBack(before).filter((a) => !heldBack(after).includes(a))
+        expect(done.flushed).toEqual(released)
+        expect(planned.flushed).toEqual([])
         expect(commands.calls).toEqual([
           ...(kinds.has("postfix_map") ? [reloadPostfix] : []),
+          ...(released.length > 0 ? [flushQueue] : []),
           ...(kinds.has("dovecot_users") ? [reloadDovecot] : []),
           ...(kinds.has("dkim_table") || kinds.has("dkim_key") ? [reloadDkim] : []),
         ])
@@ -88,6 +100,32 @@ describe("MailManager", () => {
     },
     { fastCheck: { numRuns: 40 } },
   )
+
+  it.effect("retries the queue after the reload that unsuspends an address, not when suspending", () => {
+    const { commands, layer } = node()
+    const spec = (suspended: boolean) =>
+      Schema.decodeUnknownSync(MailDomainSpec)({
+        domain: "a.example.test",
+        dkim: { selector: "hp1", private_key_pem: "-----BEGIN PRIVATE KEY-----\nMIIB\n-----END PRIVATE KEY-----\n" },
+        accounts: ["alice", "bob"].map((local_part) => ({
+          local_part,
+          password_hash:
+            "{ARGON2ID}$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHRzYWx0$aGFzaGhhc2hoYXNoaGFzaGhhc2hoYXNoaGFzaGhhc2g",
+          quota_mb: 10,
+          suspended: suspended && local_part === "bob",
+          aliases: [],
+          forwards: [],
+        })),
+      })
+    return Effect.gen(function* () {
+      const m = yield* MailManager
+      expect((yield* m.ensure([spec(true)])).flushed).toEqual([])
+      commands.calls.length = 0
+      const done = yield* m.ensure([spec(false)])
+      expect(done.flushed).toEqual(["bob@a.example.test"])
+      expect(commands.calls).toEqual([reloadPostfix, flushQueue, reloadDovecot])
+    }).pipe(Effect.provide(layer))
+  })
 
   it.effect("a reload postfix refuses is a MailUnavailable with its message", () => {
     const { commands, layer } = node()
