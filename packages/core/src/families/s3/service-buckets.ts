@@ -117,8 +117,10 @@ export class S3Buckets extends Effect.Service<S3Buckets>()("@hosting/S3Buckets",
           Schedule.recurWhile<unknown>((e) => e === clash).pipe(Schedule.intersect(Schedule.recurs(NAME_ATTEMPTS - 1))),
         ),
       )
+      // the answer is the row as written: read after the hand-off, a quick round may have taken it
+      const answer = yield* get(principal, id as S3BucketId)
       yield* reactions.changed({ kind: "s3-bucket.changed", tenantId, bucketId: id, written: [["s3_buckets", [id]]] })
-      return yield* get(principal, id as S3BucketId)
+      return answer
     })
 
     const update = Effect.fn("S3Buckets.update")(function* (
@@ -135,13 +137,14 @@ export class S3Buckets extends Effect.Service<S3Buckets>()("@hosting/S3Buckets",
           ${markS3(sql, "pending")}
         WHERE id = ${id} AND status <> 'deleting' RETURNING id`.pipe(Effect.orDie)
       if (rows.length === 0) return yield* Effect.fail(bucketBeingDeleted())
+      const answer = yield* get(principal, id)
       yield* reactions.changed({
         kind: "s3-bucket.changed",
         tenantId: bucket.tenant_id,
         bucketId: id,
         written: [["s3_buckets", [id]]],
       })
-      return yield* get(principal, id)
+      return answer
     })
 
     /**

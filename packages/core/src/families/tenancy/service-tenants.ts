@@ -138,8 +138,10 @@ export class Tenants extends Effect.Service<Tenants>()("@hosting/Tenants", {
           VALUES (${id}, ${input.brand_id}, ${shardId}, ${name}, ${input.display_name ?? null}, 'pending')`,
       )
       // its nodes get the account; its service hostname is served from now on
+      // the answer is the row as written (pending): read after the hand-off, a round may have taken it
+      const answer = yield* get(principal, id as TenantId)
       yield* reactions.changed({ kind: "tenant.created", tenantId: id })
-      return yield* get(principal, id as TenantId)
+      return answer
     })
 
     /** Runs a tenant-row UPDATE that must not touch a tenant being deleted; 409 if it is. */
