@@ -40,6 +40,8 @@ let ajv: InstanceType<typeof Ajv2020.default>
 const realFetch = globalThis.fetch
 let seen: Array<Seen> = []
 const ids: Record<string, string> = {}
+// paths whose fixture is not their segment's: a shard's replication is a database shard's
+const idsByPath: Record<string, string> = {}
 const keys = { reader: "" }
 
 // Every request of this file goes through fetch (the SDK's FetchHttpClient reads globalThis.fetch
@@ -128,6 +130,8 @@ beforeAll(async () => {
     ...platform.ids,
     ...brandResourceIds(resources),
   })
+  const shards = await admin.shards.list({ path: { id: platform.cluster.id }, urlParams: {} })
+  idsByPath["/api/v1/shards/{id}/replication"] = shards.items.find((s) => s.role === "database")!.id
 })
 
 afterAll(async () => {
@@ -147,7 +151,7 @@ const getOperations = () =>
 const requestFor = (template: string, op: Operation): string => {
   const segment = template.split("/")[3] ?? ""
   const path = template.replace("{id}", () => {
-    const id = ids[segment]
+    const id = idsByPath[template] ?? ids[segment]
     if (id === undefined) throw new Error(`no fixture id for /${segment}: add one to this test's beforeAll`)
     return id
   })

@@ -38,9 +38,15 @@ export const makeTestDatabaseNode = async (): Promise<TestDatabaseNode> => {
 }
 
 /** A TCP login as an application would make it (mysql2), or the server's refusal. */
-export const login = (port: number, user: string, password: string, database?: string): Promise<Connection> =>
+export const login = (
+  port: number,
+  user: string,
+  password: string,
+  database?: string,
+  host = "127.0.0.1",
+): Promise<Connection> =>
   createConnection({
-    host: "127.0.0.1",
+    host,
     port,
     user,
     password,

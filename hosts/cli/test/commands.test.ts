@@ -56,6 +56,7 @@ describe("the command manifest", () => {
     expect(destructive.filter((id) => !id.endsWith(":delete"))).toEqual([
       "brands:set-clusters",
       "regions:set-runtimes",
+      "shards:failover",
       "tenants:suspend",
       "tenants:migrate",
       "databases:migrate",

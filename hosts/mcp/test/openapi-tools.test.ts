@@ -92,6 +92,7 @@ describe("deriveTools over the platform's contract", () => {
     const marked = [
       "brands_setClusters",
       "regions_setRuntimes",
+      "shards_failover",
       "tenants_suspend",
       "tenants_migrate",
       "databases_migrate",
@@ -120,6 +121,7 @@ describe("deriveTools over the platform's contract", () => {
       ["brands.setClusters", true],
       ["databases.migrate", true],
       ["regions.setRuntimes", true],
+      ["shards.failover", true],
       ["tenants.migrate", true],
       ["tenants.suspend", true],
     ])

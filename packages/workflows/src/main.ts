@@ -5,6 +5,7 @@ import { temporalWorkflowEngine } from "@hosting/adapters"
 import {
   AcmeStates,
   AuditLogs,
+  DatabaseReplicationStates,
   DatabaseStates,
   DatabaseUrlSetting,
   LbSync,
@@ -49,6 +50,7 @@ const runtime = ManagedRuntime.make(
     AcmeStates.Default,
     S3BucketStates.Default,
     DatabaseStates.Default,
+    DatabaseReplicationStates.Default,
     MailDomainStates.Default,
   ).pipe(
     Layer.provide(temporalWorkflowEngine(client)),

@@ -11,6 +11,9 @@ export const SCHEDULES = [
   // usage per bucket, the base for metering: hourly is fresh enough to show, and one
   // radosgw-admin bucket stats per bucket and hour costs nothing
   { id: "collect-s3-usage", every: "1 hour", workflowType: "CollectS3UsageWorkflow" },
+  // a broken or lagging replica shows within a minute, and a failover's pre-check is that fresh;
+  // one status query per database node and minute costs the servers nothing
+  { id: "check-database-replication", every: "1 minute", workflowType: "CheckDatabaseReplicationWorkflow" },
 ] as const
 
 /**

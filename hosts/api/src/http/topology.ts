@@ -1,5 +1,5 @@
 import { HttpApiBuilder } from "@effect/platform"
-import { HostingApi, NodeProbes, Nodes, Regions, Shards } from "@hosting/core"
+import { HostingApi, NodeProbes, Nodes, Regions, ShardReplications, Shards } from "@hosting/core"
 import { Effect } from "effect"
 
 /** Regions and their runtimes. */
@@ -42,10 +42,11 @@ export const LbAddressesLive = HttpApiBuilder.group(HostingApi, "lbAddresses", (
   }),
 )
 
-/** Shards, convergence and retry. */
+/** Shards, convergence and retry; a database shard's replication and failover. */
 export const ShardsLive = HttpApiBuilder.group(HostingApi, "shards", (handlers) =>
   Effect.gen(function* () {
     const shards = yield* Shards
+    const replication = yield* ShardReplications
     return handlers
       .handle("list", ({ path, urlParams }) => shards.list(path.id, urlParams))
       .handle("create", ({ path, payload }) => shards.create(path.id, payload))
@@ -54,6 +55,8 @@ export const ShardsLive = HttpApiBuilder.group(HostingApi, "shards", (handlers) 
       .handle("delete", ({ path }) => shards.remove(path.id))
       .handle("converge", ({ path, payload }) => shards.converge(path.id, payload.plan ?? false))
       .handle("retry", ({ path }) => shards.retry(path.id))
+      .handle("replication", ({ path }) => replication.get(path.id))
+      .handle("failover", ({ path, payload }) => replication.failover(path.id, payload.node_id))
   }),
 )
 

@@ -9,6 +9,7 @@ import type {
   CertificatesNodeActivities,
 } from "../families/certificates/activities.js"
 import type { DatabaseNodeActivities } from "../families/databases/activities.js"
+import type { DatabaseReplicationControlPlaneActivities } from "../families/databases/activities-replication.js"
 import type { DatabaseControlPlaneActivities } from "../families/databases/activities-sync.js"
 import type { DnsControlPlaneActivities, DnsNodeActivities } from "../families/dns/activities.js"
 import type { EmailNodeActivities } from "../families/email/activities.js"
@@ -22,6 +23,7 @@ import type { TopologyControlPlaneActivities, TopologyNodeActivities } from "../
 export type { StatusCause } from "../domain/lifecycle.js"
 export type * from "../families/certificates/activities.js"
 export type { DatabaseChangeReport } from "../families/databases/activities.js"
+export type * from "../families/databases/activities-replication.js"
 export type * from "../families/databases/activities-sync.js"
 export type * from "../families/dns/activities.js"
 export type * from "../families/email/activities.js"
@@ -70,6 +72,7 @@ export interface ControlPlaneActivities
     DnsControlPlaneActivities,
     LbControlPlaneActivities,
     DatabaseControlPlaneActivities,
+    DatabaseReplicationControlPlaneActivities,
     S3ControlPlaneActivities,
     OverviewControlPlaneActivities,
     EmailControlPlaneActivities {}

@@ -3,6 +3,7 @@ import {
   AuditLogs,
   ClusterId,
   causesOf,
+  type DatabaseReplicationStates,
   type DatabaseStates,
   LbSync,
   type MailDomainStates,
@@ -22,6 +23,7 @@ import {
 import type { ControlPlaneActivities } from "@hosting/core/activities"
 import { Effect, type ManagedRuntime, Schema } from "effect"
 import { type AcmeSettings, createAcmeActivities } from "./acme.js"
+import { createDatabaseReplicationActivities } from "./database-replication.js"
 import { createDatabaseActivities } from "./databases.js"
 import { createEmailActivities } from "./email.js"
 import { runActivity } from "./run.js"
@@ -47,6 +49,7 @@ export type ControlPlaneServices =
   | AcmeStates
   | S3BucketStates
   | DatabaseStates
+  | DatabaseReplicationStates
   | MailDomainStates
 
 /** Control-plane activities over a runtime that provides the domain services. */
@@ -56,6 +59,7 @@ export const createControlPlaneActivities = (
 ): ControlPlaneActivities => ({
   ...createAcmeActivities(runtime, acme),
   ...createDatabaseActivities(runtime),
+  ...createDatabaseReplicationActivities(runtime),
   ...createEmailActivities(runtime),
   markProbeProvisioning: ({ probeId }) =>
     runActivity(

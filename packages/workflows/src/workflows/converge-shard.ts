@@ -10,6 +10,7 @@ import type {
 } from "@hosting/core/activities"
 import { patched } from "@temporalio/workflow"
 import { controlPlane, onNode } from "./activities.js"
+import { checkShardReplication, followerOf, type NodeReplicationOutcome } from "./database-replication.js"
 import { nodeCause } from "./serializer.js"
 
 const cp = controlPlane("60 seconds", { maximumAttempts: 10 })
@@ -30,6 +31,8 @@ export interface ConvergeShardOutcome {
     )
   >
   readonly reloads: { nginx: number; php: number; haproxy: number }
+  /** A database shard with replicas: how each node now replicates from its primary. */
+  readonly replication?: Array<NodeReplicationOutcome>
 }
 
 /**
@@ -61,6 +64,28 @@ export async function ConvergeShardWorkflow(input: ConvergeShardInput): Promise<
     role === "database" && patched("converge-databases")
       ? await cp.databaseShardSpecs({ shardId: input.shardId })
       : undefined
+  // with a primary and replicas, every other node is made to follow the primary (seeded from it
+  // when it cannot continue its own history); runs started before only checked them, and replay so
+  const primaryId =
+    database !== undefined &&
+    !plan &&
+    database.nodes.length === 1 &&
+    nodeIds.length > 1 &&
+    patched("converge-database-replication")
+      ? database.nodes[0]?.nodeId
+      : undefined
+  // the replicas' state first (recorded too): a replica its applier stopped on is seeded, not followed
+  const follow =
+    primaryId === undefined
+      ? undefined
+      : followerOf(
+          primaryId,
+          input.nodeTimeoutSeconds,
+          await checkShardReplication(
+            { shardId: input.shardId, nodeIds, primaryNodeId: primaryId },
+            input.nodeTimeoutSeconds,
+          ),
+        )
   // an email shard: exactly its mail domains on every node, other domains and their mail removed
   const email =
     role === "email" && patched("converge-mail") ? await cp.mailShardDomains({ shardId: input.shardId }) : undefined
@@ -72,6 +97,7 @@ export async function ConvergeShardWorkflow(input: ConvergeShardInput): Promise<
     causes: [],
     changes: [],
     reloads: { nginx: 0, php: 0, haproxy: 0 },
+    ...(follow === undefined ? {} : { replication: [] }),
   }
   await Promise.all(
     nodeIds.map(async (nodeId) => {
@@ -113,11 +139,13 @@ export async function ConvergeShardWorkflow(input: ConvergeShardInput): Promise<
           const databases = database.nodes.find((n) => n.nodeId === nodeId)?.databases
           // a replica of the shard's primary follows it by replication, never by ensures
           if (databases === undefined) {
-            await node.describeNode()
+            if (follow !== undefined) outcome.replication?.push(await follow(nodeId))
+            else await node.describeNode()
             return
           }
           const report = await node.convergeDatabases({ databases, plan })
           outcome.changes.push(...report.changes.map((c) => ({ node_id: nodeId, ...c })))
+          if (follow !== undefined) outcome.replication?.push({ node_id: nodeId, outcome: "primary" })
           return
         }
         if (email !== undefined) {
@@ -179,6 +207,9 @@ export async function ConvergeShardWorkflow(input: ConvergeShardInput): Promise<
   if (database !== undefined) {
     await cp.resyncDatabasesChangedSince({ shardId: input.shardId, revision: database.revision })
   }
+  // what the replicas say now, for GET /shards/{id}/replication
+  if (primaryId !== undefined)
+    await checkShardReplication({ shardId: input.shardId, nodeIds, primaryNodeId: primaryId }, input.nodeTimeoutSeconds)
   if (email !== undefined) {
     await cp.resyncMailDomainsChangedSince({ shardId: input.shardId, revision: email.revision })
   }

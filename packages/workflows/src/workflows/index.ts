@@ -5,6 +5,7 @@ export {
   RenewCertificatesWorkflow,
 } from "./certificates.js"
 export { ConvergeShardWorkflow } from "./converge-shard.js"
+export { CheckDatabaseReplicationWorkflow, FailoverShardWorkflow } from "./database-replication.js"
 export { ProbeNodeWorkflow } from "./probe-node.js"
 export { PurgeAuditLogsWorkflow } from "./purge-audit-logs.js"
 export { SyncDatabaseWorkflow } from "./sync-database.js"

@@ -101,4 +101,5 @@ export class DatabaseUsersGroup extends HttpApiGroup.make("databaseUsers")
 export const databasesGroups = [DatabasesGroup, DatabaseUsersGroup] as const
 
 export * from "./domain.js"
+export * from "./domain-replication.js"
 export * from "./domain-resource.js"

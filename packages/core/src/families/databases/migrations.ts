@@ -58,4 +58,25 @@ export const databasesMigrations: Record<string, Migration> = {
     `ALTER TABLE databases ADD COLUMN migrate_to uuid REFERENCES shards(id)`,
     `CREATE INDEX databases_migrate_to ON databases (migrate_to) WHERE migrate_to IS NOT NULL`,
   ]),
+  // each database node's replication as its shard's last check saw it (never a password: the
+  // replication account's lives only on the nodes and in the workflow that passes it on)
+  "0013_database_replication": run([
+    `CREATE TABLE database_replication (
+      shard_id uuid NOT NULL REFERENCES shards(id) ON DELETE CASCADE,
+      node_id uuid NOT NULL REFERENCES nodes(id) ON DELETE CASCADE,
+      role text,
+      state text NOT NULL,
+      seconds_behind integer,
+      io_running boolean,
+      sql_running boolean,
+      source_host text,
+      source_port integer,
+      last_errno integer,
+      last_error text,
+      needs_seed boolean NOT NULL DEFAULT false,
+      checked_at timestamptz NOT NULL,
+      PRIMARY KEY (shard_id, node_id)
+    )`,
+    `CREATE INDEX database_replication_node ON database_replication (node_id)`,
+  ]),
 }

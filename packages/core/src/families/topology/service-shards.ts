@@ -120,8 +120,18 @@ export class Shards extends Effect.Service<Shards>()("@hosting/Shards", {
 
     const startConverge = Effect.fn("Shards.startConverge")(function* (id: ShardId) {
       const workflowId = workflowIdFor("shard", id, "converge")
-      yield* sql`UPDATE shards SET status = 'provisioning', status_message = NULL, status_details = NULL, last_operation = 'converge',
-        workflow_id = ${workflowId}, updated_at = now() WHERE id = ${id}`.pipe(Effect.orDie)
+      // never beside a database shard's failover: a converge that read the old primary would make
+      // the new one follow it (a converge already running is joined, as before)
+      const started =
+        yield* sql`UPDATE shards SET status = 'provisioning', status_message = NULL, status_details = NULL, last_operation = 'converge',
+        workflow_id = ${workflowId}, updated_at = now()
+        WHERE id = ${id} AND NOT (status = 'provisioning' AND last_operation = 'failover') RETURNING id`.pipe(
+          Effect.orDie,
+        )
+      if (started.length === 0)
+        return yield* Effect.fail(
+          new Conflict({ message: `shard ${id} is failing over; converge it when that is done` }),
+        )
       yield* engine
         .start({
           workflowType: CONVERGE_SHARD_WORKFLOW,
