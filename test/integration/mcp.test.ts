@@ -95,6 +95,7 @@ describe("over stdio, with the key from HOSTING_API_KEY", () => {
       "brands_setClusters",
       "databases_migrate",
       "regions_setRuntimes",
+      "shards_failover",
       "tenants_migrate",
       "tenants_suspend",
     ])
