@@ -1,47 +1,13 @@
-// Tool groups: each contract group (an OpenAPI tag) belongs to one domain, and a server can be
-// limited to some domains (HOSTING_MCP_GROUPS) so an agent sees only the tools it needs.
+// Tool groups: each contract group declares the domain its tools belong to (`ToolDomain`, with
+// the group in its family's contract), and a server can be limited to some domains
+// (HOSTING_MCP_GROUPS) so an agent sees only the tools it needs.
+import { TOOL_DOMAINS, type ToolDomainName } from "@hosting/sdk"
 
-/** The domains tools are grouped by; later groups of the contract join the empty ones. */
-export const DOMAINS = ["infrastructure", "platform", "tenants", "web", "databases", "dns", "email", "storage"] as const
+/** The domains tools are grouped by: each contract group declares its own (`ToolDomain` in core). */
+export const DOMAINS = TOOL_DOMAINS
 
 /** One of {@link DOMAINS}. */
-export type Domain = (typeof DOMAINS)[number]
-
-/** Contract group (OpenAPI tag) → domain. A new group gets its line here; until then it is "platform". */
-export const TAG_DOMAINS: Readonly<Record<string, Domain>> = {
-  regions: "infrastructure",
-  clusters: "infrastructure",
-  lbAddresses: "infrastructure",
-  shards: "infrastructure",
-  nodes: "infrastructure",
-  health: "platform",
-  platform: "platform",
-  apiKeys: "platform",
-  brands: "platform",
-  session: "platform",
-  dashboard: "platform",
-  search: "platform",
-  auditLogs: "platform",
-  tenants: "tenants",
-  sshKeys: "tenants",
-  webroots: "web",
-  fqdns: "web",
-  certificates: "web",
-  zones: "dns",
-  dnsRecords: "dns",
-  s3Buckets: "storage",
-  s3AccessKeys: "storage",
-  databases: "databases",
-  databaseUsers: "databases",
-  emailAccounts: "email",
-  emailAliases: "email",
-  emailForwards: "email",
-  emailAutoreplies: "email",
-}
-
-/** The domain of a contract group; unknown groups are "platform". */
-export const domainOfTag = (tag: string | undefined): Domain =>
-  (tag !== undefined && Object.hasOwn(TAG_DOMAINS, tag) ? TAG_DOMAINS[tag] : undefined) ?? "platform"
+export type Domain = ToolDomainName
 
 const isDomain = (s: string): s is Domain => (DOMAINS as ReadonlyArray<string>).includes(s)
 

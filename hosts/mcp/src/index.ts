@@ -2,7 +2,7 @@
 export type { ApiConnection } from "./call-tool.js"
 export { callTool } from "./call-tool.js"
 export { contractHints } from "./contract-hints.js"
-export { DOMAINS, type Domain, domainOfTag, parseDomains, TAG_DOMAINS } from "./domains.js"
+export { DOMAINS, type Domain, parseDomains } from "./domains.js"
 export { refInliner, withObjectSchemas } from "./json-schema.js"
 export {
   type ContractHints,

@@ -1,6 +1,6 @@
 // Derives one MCP tool per operation of the OpenAPI document (pure: document in, definitions out).
 import type { OpenApi } from "@effect/platform"
-import { type Domain, domainOfTag } from "./domains.js"
+import type { Domain } from "./domains.js"
 import { componentName, isJsonObject, type JsonObject, refInliner, withObjectSchemas } from "./json-schema.js"
 
 /** HTTP methods a tool may call. */
@@ -38,6 +38,8 @@ export interface ToolAnnotations {
  */
 export interface ContractHints {
   readonly destructive?: ReadonlyMap<string, boolean>
+  /** The tool domain of each operation (its group's `ToolDomain`); "platform" when absent. */
+  readonly domains?: ReadonlyMap<string, Domain>
 }
 
 /** A tool's input: `{ path?, query?, body? }`, self-contained (no references outside it). */
@@ -205,7 +207,7 @@ const describe = (
  * One tool per operation of the document: name from the operationId, input `{path, query, body}`
  * from its parameters and request body with every `$ref` resolved and bare boolean schemas in
  * object form, read-only and idempotent hints from the method, the destructive hint from the
- * contract (else: DELETE), domain from its tag. Throws if two operations would get the same tool
+ * contract (else: DELETE), domain from its group's declaration in the contract. Throws if two operations would get the same tool
  * name.
  */
 export const deriveTools = (spec: OpenApi.OpenAPISpec, hints: ContractHints = {}): Array<ToolDefinition> => {
@@ -263,7 +265,7 @@ export const deriveTools = (spec: OpenApi.OpenAPISpec, hints: ContractHints = {}
       name,
       title,
       description: describe(title, operation, success, poll),
-      domain: domainOfTag(op.tags[0]),
+      domain: hints.domains?.get(op.operationId) ?? "platform",
       inputSchema,
       annotations: {
         title,

@@ -1,9 +1,9 @@
-import { OpenApi, type OpenApiJsonSchema } from "@effect/platform"
+import { HttpApi, OpenApi, type OpenApiJsonSchema } from "@effect/platform"
 import { describe, expect, it } from "@effect/vitest"
-import { HostingApi } from "@hosting/sdk"
-import { FastCheck as fc } from "effect"
+import { HostingApi, ToolDomain } from "@hosting/sdk"
+import { Context, FastCheck as fc, Option } from "effect"
 import { contractHints } from "../src/contract-hints.js"
-import { DOMAINS, domainOfTag, parseDomains, TAG_DOMAINS } from "../src/domains.js"
+import { DOMAINS, parseDomains } from "../src/domains.js"
 import { deriveTools, pollAdvice, TOOL_NAME, type ToolDefinition, toolName, toolTitle } from "../src/openapi-tools.js"
 
 const document = OpenApi.fromApi(HostingApi)
@@ -149,14 +149,24 @@ describe("deriveTools over the platform's contract", () => {
     )
   })
 
-  it("puts each group in its domain, and every group of the contract has an entry in the table", () => {
+  it("puts each group in the domain its contract declares, and every group declares one", () => {
     expect(tool("regions_create").domain).toBe("infrastructure")
     expect(tool("nodes_probe").domain).toBe("infrastructure")
     expect(tool("brands_create").domain).toBe("platform")
     expect(tool("session_whoami").domain).toBe("platform")
-    // a new contract group must be placed in a domain here (else it silently lands in "platform")
-    const unmapped = document.tags.map((t) => t.name).filter((name) => !Object.hasOwn(TAG_DOMAINS, name))
-    expect(unmapped).toEqual([])
+    expect(tool("sshKeys_create").domain).toBe("tenants")
+    expect(tool("emailAutoreplies_update").domain).toBe("email")
+    // a new contract group must declare its domain (else its tools silently land in "platform")
+    const undeclared: Array<string> = []
+    const groups: Array<string> = []
+    HttpApi.reflect(HostingApi as never, {
+      onGroup: ({ group }) => {
+        groups.push(group.identifier)
+        if (Option.isNone(Context.getOption(group.annotations, ToolDomain))) undeclared.push(group.identifier)
+      },
+      onEndpoint: () => {},
+    })
+    expect([groups.sort(), undeclared]).toEqual([document.tags.map((t) => t.name).sort(), []])
   })
 })
 
@@ -205,10 +215,8 @@ describe("deriveTools over hand-made documents", () => {
     expect(() => deriveTools(document)).toThrow("operations a.b and a_b both become tool a_b")
   })
 
-  it("puts an operation of an unknown group in platform", () => {
+  it("puts an operation whose group declares no domain in platform", () => {
     expect(deriveTools(spec({ "/x": { get: operation("someday.list") } }))[0]!.domain).toBe("platform")
-    expect(domainOfTag(undefined)).toBe("platform")
-    expect(domainOfTag("toString")).toBe("platform")
   })
 })
 

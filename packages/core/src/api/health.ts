@@ -1,5 +1,6 @@
 import { HttpApiEndpoint, HttpApiGroup, HttpApiSchema, OpenApi } from "@effect/platform"
 import { Schema } from "effect"
+import { ToolDomain } from "./security.js"
 
 /** State of one dependency as seen by the readiness check. */
 export const DependencyCheck = Schema.Struct({
@@ -26,6 +27,7 @@ const NotReadyResponse = Schema.transform(Readiness, Schema.typeSchema(NotReady)
 
 /** Liveness and readiness probes for process supervisors and load balancers. */
 export class HealthGroup extends HttpApiGroup.make("health")
+  .annotate(ToolDomain, "platform")
   .add(
     HttpApiEndpoint.get("healthz", "/healthz")
       .annotate(OpenApi.Summary, "Liveness: 200 while the process runs")

@@ -58,3 +58,27 @@ export class PlatformOnly extends Context.Tag("@hosting/PlatformOnly")<PlatformO
  * default (HOSTING_MAX_BODY_BYTES); enforced while the body streams in, before it is parsed.
  */
 export class MaxBodyBytes extends Context.Tag("@hosting/MaxBodyBytes")<MaxBodyBytes, number>() {}
+
+/**
+ * The domains an MCP server groups its tools by; a server can be limited to some of them
+ * (HOSTING_MCP_GROUPS), so an agent sees only the tools it needs.
+ */
+export const TOOL_DOMAINS = [
+  "infrastructure",
+  "platform",
+  "tenants",
+  "web",
+  "databases",
+  "dns",
+  "email",
+  "storage",
+] as const
+
+/** One of {@link TOOL_DOMAINS}. */
+export type ToolDomainName = (typeof TOOL_DOMAINS)[number]
+
+/**
+ * The tool domain of a contract group, declared on the group in its family's contract (so a new
+ * family places its tools where it is defined, not in a table of the MCP host's).
+ */
+export class ToolDomain extends Context.Tag("@hosting/ToolDomain")<ToolDomain, ToolDomainName>() {}

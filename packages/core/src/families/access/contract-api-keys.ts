@@ -1,7 +1,7 @@
 import { HttpApiGroup } from "@effect/platform"
 import { NotFoundError } from "../../api/errors.js"
 import { resource } from "../../api/resource.js"
-import { Authorization } from "../../api/security.js"
+import { Authorization, ToolDomain } from "../../api/security.js"
 import { ApiKeyId } from "../../domain/ids.js"
 import { ApiKey, CreateApiKey, CreatedApiKey, UpdateApiKey } from "./domain-api-key.js"
 
@@ -17,6 +17,7 @@ const apiKey = resource({
 
 /** API keys. The secret is returned once, by create; a key never grants more than its creator has. */
 export class ApiKeysGroup extends HttpApiGroup.make("apiKeys")
+  .annotate(ToolDomain, "platform")
   .add(apiKey.list({ summary: "List API keys", sort: ["name", "created_at"] }))
   .add(
     apiKey.create({

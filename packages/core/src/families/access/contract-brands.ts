@@ -2,7 +2,7 @@ import { HttpApiEndpoint, HttpApiGroup, OpenApi } from "@effect/platform"
 import { idPath } from "../../api/endpoints.js"
 import { ConflictError, InvalidInputError, NotFoundError } from "../../api/errors.js"
 import { resource } from "../../api/resource.js"
-import { Authorization, Destructive, PlatformOnly, RequiredScope } from "../../api/security.js"
+import { Authorization, Destructive, PlatformOnly, RequiredScope, ToolDomain } from "../../api/security.js"
 import { BrandId } from "../../domain/ids.js"
 import { Brand, BrandClusters, CreateBrand, UpdateBrand } from "./domain-brand.js"
 
@@ -17,6 +17,7 @@ const brand = resource({
 
 /** Brands. Brand keys see and edit only their own; creating and deleting is for platform admins. */
 export class BrandsGroup extends HttpApiGroup.make("brands")
+  .annotate(ToolDomain, "platform")
   .add(brand.list({ summary: "List brands", sort: ["name", "created_at"] }))
   .add(
     brand

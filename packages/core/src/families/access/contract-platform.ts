@@ -1,10 +1,11 @@
 import { HttpApiEndpoint, HttpApiGroup, OpenApi } from "@effect/platform"
 import { InvalidInputError } from "../../api/errors.js"
-import { Authorization, PlatformOnly, RequiredScope } from "../../api/security.js"
+import { Authorization, PlatformOnly, RequiredScope, ToolDomain } from "../../api/security.js"
 import { PlatformConfig, UpdatePlatformConfig } from "./domain-platform.js"
 
 /** Platform-wide settings (platform admins only). */
 export class PlatformGroup extends HttpApiGroup.make("platform")
+  .annotate(ToolDomain, "platform")
   .add(
     HttpApiEndpoint.get("getConfig", "/platform/config")
       .annotate(OpenApi.Summary, "Read the platform configuration")

@@ -1,6 +1,6 @@
 import { HttpApiGroup } from "@effect/platform"
 import { asyncChildResource } from "../../api/async-resource.js"
-import { Authorization, MaxBodyBytes } from "../../api/security.js"
+import { Authorization, MaxBodyBytes, ToolDomain } from "../../api/security.js"
 import { fqdnResource } from "../tenancy/contract.js"
 import { FqdnId } from "../tenancy/domain.js"
 import { Certificate, CertificateId, MAX_PEM_BYTES, UploadCertificate } from "./domain.js"
@@ -20,6 +20,7 @@ const certificate = asyncChildResource({
  * in nginx by the tenant's sync.
  */
 export class CertificatesGroup extends HttpApiGroup.make("certificates")
+  .annotate(ToolDomain, "web")
   .add(
     certificate.list({ summary: "List the certificates of an FQDN, newest first", sort: ["created_at", "not_after"] }),
   )

@@ -1,7 +1,7 @@
 import { HttpApiGroup } from "@effect/platform"
 import { asyncChildResource } from "../../api/async-resource.js"
 import { InvalidInputError } from "../../api/errors.js"
-import { Authorization, Destructive } from "../../api/security.js"
+import { Authorization, Destructive, ToolDomain } from "../../api/security.js"
 import { TenantId } from "../../domain/ids.js"
 import {
   CreateDatabase,
@@ -43,6 +43,7 @@ const databaseUser = asyncChildResource({
 
 /** MySQL-compatible databases of tenants; the answer says how an application connects (host, port, name). */
 export class DatabasesGroup extends HttpApiGroup.make("databases")
+  .annotate(ToolDomain, "databases")
   .add(database.list({ summary: "List the databases of a tenant", sort: ["name", "created_at"] }))
   .add(
     database.create({
@@ -77,6 +78,7 @@ export class DatabasesGroup extends HttpApiGroup.make("databases")
 
 /** Users of a database: each reaches only its own database, with all privileges or read-only. */
 export class DatabaseUsersGroup extends HttpApiGroup.make("databaseUsers")
+  .annotate(ToolDomain, "databases")
   .add(databaseUser.list({ summary: "List the users of a database", sort: ["username", "created_at"] }))
   .add(
     databaseUser.create({

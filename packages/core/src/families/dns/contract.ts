@@ -2,7 +2,7 @@ import { HttpApiEndpoint, HttpApiGroup, OpenApi } from "@effect/platform"
 import { asyncChildResource, asyncResource } from "../../api/async-resource.js"
 import { idPath } from "../../api/endpoints.js"
 import { ConflictError, InvalidInputError, NotFoundError } from "../../api/errors.js"
-import { Authorization, RequiredScope } from "../../api/security.js"
+import { Authorization, RequiredScope, ToolDomain } from "../../api/security.js"
 import { CreateZone, DnsRecord, DnsRecordId, RecordInput, SetZoneTenant, Zone, ZoneId, ZoneRrsets } from "./domain.js"
 
 /**
@@ -32,6 +32,7 @@ const record = asyncChildResource({
 
 /** DNS zones of brands, served by the DNS nodes of the brand's clusters. */
 export class ZonesGroup extends HttpApiGroup.make("zones")
+  .annotate(ToolDomain, "dns")
   .add(zone.list({ summary: "List DNS zones", sort: ["name", "created_at"] }))
   .add(
     zone.create({
@@ -70,6 +71,7 @@ export class ZonesGroup extends HttpApiGroup.make("zones")
 
 /** Records of DNS zones: user-managed ones can be changed; platform-managed ones (SOA, NS) cannot. */
 export class DnsRecordsGroup extends HttpApiGroup.make("dnsRecords")
+  .annotate(ToolDomain, "dns")
   .add(record.list({ summary: "List the records of a DNS zone", sort: ["name", "type", "created_at"] }))
   .add(
     record.create({

@@ -1,6 +1,6 @@
 import { HttpApiGroup } from "@effect/platform"
 import { asyncChildResource } from "../../api/async-resource.js"
-import { Authorization } from "../../api/security.js"
+import { Authorization, ToolDomain } from "../../api/security.js"
 import { FqdnId } from "../tenancy/domain.js"
 import {
   CreateEmailAccount,
@@ -70,6 +70,7 @@ const autoreply = asyncChildResource({
 
 /** Mailboxes on an FQDN: the first creates the mail domain (and its MX, SPF, DKIM, DMARC records). */
 export class EmailAccountsGroup extends HttpApiGroup.make("emailAccounts")
+  .annotate(ToolDomain, "email")
   .add(account.list({ summary: "List the email accounts of an FQDN", sort: ["local_part", "created_at"] }))
   .add(
     account.create({
@@ -93,6 +94,7 @@ export class EmailAccountsGroup extends HttpApiGroup.make("emailAccounts")
 
 /** Other addresses delivered to an account. */
 export class EmailAliasesGroup extends HttpApiGroup.make("emailAliases")
+  .annotate(ToolDomain, "email")
   .add(alias.list({ summary: "List the aliases of an email account", sort: ["local_part", "created_at"] }))
   .add(
     alias.create({
@@ -109,6 +111,7 @@ export class EmailAliasesGroup extends HttpApiGroup.make("emailAliases")
 
 /** Copies of an account's mail to external addresses. */
 export class EmailForwardsGroup extends HttpApiGroup.make("emailForwards")
+  .annotate(ToolDomain, "email")
   .add(forward.list({ summary: "List the forwards of an email account", sort: ["address", "created_at"] }))
   .add(
     forward.create({
@@ -125,6 +128,7 @@ export class EmailForwardsGroup extends HttpApiGroup.make("emailForwards")
 
 /** An account's vacation reply: once per sender per `days`, never to lists or bulk mail. */
 export class EmailAutorepliesGroup extends HttpApiGroup.make("emailAutoreplies")
+  .annotate(ToolDomain, "email")
   .add(autoreply.get("Read an account's auto-reply"))
   .add(
     autoreply.update({

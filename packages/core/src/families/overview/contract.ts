@@ -1,6 +1,6 @@
 import { HttpApiEndpoint, HttpApiGroup, OpenApi } from "@effect/platform"
 import { Schema } from "effect"
-import { Authorization, RequiredScope } from "../../api/security.js"
+import { Authorization, RequiredScope, ToolDomain } from "../../api/security.js"
 import { listParams, Page } from "../../domain/list.js"
 import { Whoami } from "../access/domain-api-key.js"
 import { AuditLog, AuditLogFilters } from "./domain-audit.js"
@@ -8,6 +8,7 @@ import { DashboardStats, SearchResults } from "./domain-dashboard.js"
 
 /** Counts per resource type and status, scoped to the key's brands. */
 export class DashboardGroup extends HttpApiGroup.make("dashboard")
+  .annotate(ToolDomain, "platform")
   .add(
     HttpApiEndpoint.get("stats", "/dashboard/stats")
       .annotate(OpenApi.Summary, "Counts per resource type and status, and recent failures")
@@ -19,6 +20,7 @@ export class DashboardGroup extends HttpApiGroup.make("dashboard")
 
 /** Substring search across resources, scoped to the key's brands, grouped by type. */
 export class SearchGroup extends HttpApiGroup.make("search")
+  .annotate(ToolDomain, "platform")
   .add(
     HttpApiEndpoint.get("search", "/search")
       .annotate(OpenApi.Summary, "Search resources by name, grouped by type")
@@ -36,6 +38,7 @@ export class SearchGroup extends HttpApiGroup.make("search")
 
 /** The audit log of mutations, newest first by default. */
 export class AuditLogsGroup extends HttpApiGroup.make("auditLogs")
+  .annotate(ToolDomain, "platform")
   .add(
     HttpApiEndpoint.get("list", "/audit-logs")
       .annotate(OpenApi.Summary, "List audit log entries (newest first)")
@@ -48,6 +51,7 @@ export class AuditLogsGroup extends HttpApiGroup.make("auditLogs")
 
 /** The calling key: what it may do. Any valid key may ask. */
 export class SessionGroup extends HttpApiGroup.make("session")
+  .annotate(ToolDomain, "platform")
   .add(
     HttpApiEndpoint.get("whoami", "/whoami")
       .annotate(OpenApi.Summary, "The calling key: its scopes and brands")

@@ -1,6 +1,6 @@
 import { HttpApiGroup } from "@effect/platform"
 import { asyncChildResource } from "../../api/async-resource.js"
-import { Authorization } from "../../api/security.js"
+import { Authorization, ToolDomain } from "../../api/security.js"
 import { TenantId } from "../../domain/ids.js"
 import {
   CreateS3AccessKey,
@@ -44,6 +44,7 @@ const accessKey = asyncChildResource({
 
 /** S3 buckets of tenants. */
 export class S3BucketsGroup extends HttpApiGroup.make("s3Buckets")
+  .annotate(ToolDomain, "storage")
   .add(bucket.list({ summary: "List the S3 buckets of a tenant", sort: ["name", "created_at"] }))
   .add(
     bucket.create({
@@ -73,6 +74,7 @@ export class S3BucketsGroup extends HttpApiGroup.make("s3Buckets")
 
 /** Access keys of S3 buckets: each reaches only its bucket. */
 export class S3AccessKeysGroup extends HttpApiGroup.make("s3AccessKeys")
+  .annotate(ToolDomain, "storage")
   .add(accessKey.list({ summary: "List the access keys of an S3 bucket (never their secrets)", sort: ["created_at"] }))
   .add(
     accessKey.create({

@@ -1,6 +1,6 @@
 import { HttpApiGroup } from "@effect/platform"
 import { asyncChildResource } from "../../api/async-resource.js"
-import { Authorization } from "../../api/security.js"
+import { Authorization, ToolDomain } from "../../api/security.js"
 import { TenantId } from "../../domain/ids.js"
 import { CreateSshKey, SshKey, SshKeyId, UpdateSshKey } from "./domain.js"
 
@@ -17,6 +17,7 @@ const sshKey = asyncChildResource({
 
 /** SSH keys: public keys that may log in as their tenant over SFTP and SSH. */
 export class SshKeysGroup extends HttpApiGroup.make("sshKeys")
+  .annotate(ToolDomain, "tenants")
   .add(sshKey.list({ summary: "List the SSH keys of a tenant", sort: ["name", "created_at"] }))
   .add(sshKey.create({ summary: "Add an SSH public key to a tenant (async, 202)", payload: CreateSshKey }))
   .add(sshKey.get())

@@ -2,7 +2,7 @@ import { HttpApiEndpoint, HttpApiGroup, OpenApi } from "@effect/platform"
 import { asyncChildResource, asyncResource } from "../../api/async-resource.js"
 import { idPath } from "../../api/endpoints.js"
 import { InvalidInputError, NotFoundError } from "../../api/errors.js"
-import { Authorization, Destructive, RequiredScope } from "../../api/security.js"
+import { Authorization, Destructive, RequiredScope, ToolDomain } from "../../api/security.js"
 import { TenantId } from "../../domain/ids.js"
 import {
   CreateFqdn,
@@ -59,6 +59,7 @@ export const fqdnResource = asyncChildResource({
 
 /** Tenants: Linux users on a web shard, owned by a brand. */
 export class TenantsGroup extends HttpApiGroup.make("tenants")
+  .annotate(ToolDomain, "tenants")
   .add(tenant.list({ summary: "List tenants", sort: ["name", "created_at"] }))
   .add(
     tenant.create({
@@ -102,6 +103,7 @@ export class TenantsGroup extends HttpApiGroup.make("tenants")
 
 /** Webroots: a tenant's directories, served by nginx with a runtime (or run as a worker). */
 export class WebrootsGroup extends HttpApiGroup.make("webroots")
+  .annotate(ToolDomain, "web")
   .add(webroot.list({ summary: "List the webroots of a tenant", sort: ["name", "created_at"] }))
   .add(
     webroot.create({
@@ -126,6 +128,7 @@ export class WebrootsGroup extends HttpApiGroup.make("webroots")
 
 /** FQDNs: host names bound to webroots, each at most once on the platform. */
 export class FqdnsGroup extends HttpApiGroup.make("fqdns")
+  .annotate(ToolDomain, "web")
   .add(fqdnResource.list({ summary: "List the FQDNs bound to a webroot", sort: ["hostname", "created_at"] }))
   .add(
     fqdnResource.create({

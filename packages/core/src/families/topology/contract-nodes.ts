@@ -2,7 +2,7 @@ import { HttpApiEndpoint, HttpApiGroup, OpenApi } from "@effect/platform"
 import { idPath } from "../../api/endpoints.js"
 import { ConflictError, InvalidInputError, NotFoundError, UnavailableError } from "../../api/errors.js"
 import { childResource } from "../../api/resource.js"
-import { Authorization, PlatformOnly, RequiredScope } from "../../api/security.js"
+import { Authorization, PlatformOnly, RequiredScope, ToolDomain } from "../../api/security.js"
 import { ClusterId, NodeId, NodeProbeId } from "../../domain/ids.js"
 import { CreateNode, Node, UpdateNode } from "./domain.js"
 import { NodeProbe } from "./domain-node-probe.js"
@@ -19,6 +19,7 @@ const node = childResource({
 
 /** Nodes of a cluster, and probes that go through a node's agent (platform admins only). */
 export class NodesGroup extends HttpApiGroup.make("nodes")
+  .annotate(ToolDomain, "infrastructure")
   .add(node.list({ summary: "List the nodes of a cluster", sort: ["hostname", "created_at"] }))
   .add(
     node.create({

@@ -2,7 +2,7 @@ import { HttpApiEndpoint, HttpApiGroup, OpenApi } from "@effect/platform"
 import { idPath } from "../../api/endpoints.js"
 import { ConflictError, NotFoundError } from "../../api/errors.js"
 import { childResource, resource } from "../../api/resource.js"
-import { Authorization, Destructive, PlatformOnly, RequiredScope } from "../../api/security.js"
+import { Authorization, Destructive, PlatformOnly, RequiredScope, ToolDomain } from "../../api/security.js"
 import { ClusterId, LbAddressId, RegionId } from "../../domain/ids.js"
 import { Cluster, ClusterInput, LbAddress, LbAddressInput, Region, RegionInput, RegionRuntimes } from "./domain.js"
 
@@ -37,6 +37,7 @@ const lbAddress = childResource({
 
 /** Regions and the runtimes they offer (platform admins only). */
 export class RegionsGroup extends HttpApiGroup.make("regions")
+  .annotate(ToolDomain, "infrastructure")
   .add(region.list({ summary: "List regions", sort: ["name", "created_at"] }))
   .add(region.create({ summary: "Create a region", payload: RegionInput, errors: [ConflictError] }))
   .add(region.get())
@@ -66,6 +67,7 @@ export class RegionsGroup extends HttpApiGroup.make("regions")
 
 /** Clusters of a region (platform admins only). */
 export class ClustersGroup extends HttpApiGroup.make("clusters")
+  .annotate(ToolDomain, "infrastructure")
   .add(cluster.list({ summary: "List the clusters of a region", sort: ["name", "created_at"] }))
   .add(
     cluster.create({
@@ -88,6 +90,7 @@ export class ClustersGroup extends HttpApiGroup.make("clusters")
 
 /** Load-balancer addresses of a cluster (platform admins only). */
 export class LbAddressesGroup extends HttpApiGroup.make("lbAddresses")
+  .annotate(ToolDomain, "infrastructure")
   .add(lbAddress.list({ summary: "List a cluster's load-balancer addresses", sort: ["address", "created_at"] }))
   .add(
     lbAddress.create({

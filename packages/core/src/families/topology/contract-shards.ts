@@ -2,7 +2,7 @@ import { HttpApiEndpoint, HttpApiGroup, OpenApi } from "@effect/platform"
 import { idPath } from "../../api/endpoints.js"
 import { ConflictError, InvalidInputError, NotFoundError, UnavailableError } from "../../api/errors.js"
 import { childResource } from "../../api/resource.js"
-import { Authorization, Destructive, PlatformOnly, RequiredScope } from "../../api/security.js"
+import { Authorization, Destructive, PlatformOnly, RequiredScope, ToolDomain } from "../../api/security.js"
 import { ClusterId, ShardId } from "../../domain/ids.js"
 import { FailoverShard, ShardReplication } from "../databases/domain-replication.js"
 import { ConvergeShardRequest, ConvergeShardResult, CreateShard, Shard, UpdateShard } from "./domain.js"
@@ -19,6 +19,7 @@ const shard = childResource({
 
 /** Shards of a cluster, with convergence (platform admins only). */
 export class ShardsGroup extends HttpApiGroup.make("shards")
+  .annotate(ToolDomain, "infrastructure")
   .add(shard.list({ summary: "List the shards of a cluster", sort: ["name", "created_at"], withStatus: true }))
   .add(
     shard.create({
