@@ -12,6 +12,9 @@ export default defineConfig({
             "hosts/*/test/**/*.test.tsx",
             "test/unit/**/*.test.ts",
           ],
+          // property tests run many cases; beside the integration suites on 2 cores one took 6 s
+          // (2 s alone), and a time limit is not what they test
+          testTimeout: 30_000,
         },
       },
       {
