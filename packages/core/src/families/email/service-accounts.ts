@@ -108,13 +108,16 @@ export class EmailAccounts extends Effect.Service<EmailAccounts>()("@hosting/Ema
         ["email_accounts", [id]],
         ["mail_domains", domain.created ? [domain.id] : []],
       ]
+      // the answer is the row as written, read before the hand-off: after it, a quick round may have
+      // moved it on already, or removed it (a delete would answer 404 for what it did)
+      const answer = yield* get(principal, id as EmailAccountId)
       yield* reactions.changed({
         kind: "mail.changed",
         mailDomainIds: [domain.id],
         written,
         zoneHostnames: domain.created ? [f.hostname] : [],
       })
-      return yield* get(principal, id as EmailAccountId)
+      return answer
     })
 
     const update = Effect.fn("EmailAccounts.update")(function* (
@@ -133,13 +136,14 @@ export class EmailAccounts extends Effect.Service<EmailAccounts>()("@hosting/Ema
           ${markMailRow(sql, "pending")}
         WHERE id = ${id} AND status <> 'deleting' RETURNING id`.pipe(Effect.orDie)
       if (rows.length === 0) return yield* Effect.fail(new Conflict({ message: "the email account is being deleted" }))
+      const answer = yield* get(principal, id)
       yield* reactions.changed({
         kind: "mail.changed",
         mailDomainIds: [a.mail_domain_id],
         written: [["email_accounts", [id]]],
         zoneHostnames: [],
       })
-      return yield* get(principal, id)
+      return answer
     })
 
     /**
@@ -179,13 +183,14 @@ export class EmailAccounts extends Effect.Service<EmailAccounts>()("@hosting/Ema
           }),
         )
         .pipe(Effect.orDie)
+      const answer = yield* get(principal, id)
       yield* reactions.changed({
         kind: "mail.changed",
         mailDomainIds: domains.touched,
         written,
         zoneHostnames: domains.hostnames,
       })
-      return yield* get(principal, id)
+      return answer
     })
 
     /** Re-sends a failed account (with its failed aliases, forwards, auto-reply and domain); 409 when nothing failed. */
@@ -226,8 +231,9 @@ export class EmailAccounts extends Effect.Service<EmailAccounts>()("@hosting/Ema
           }),
         )
       }
+      const answer = yield* get(principal, id)
       yield* reactions.changed({ kind: "mail.changed", mailDomainIds: [a.mail_domain_id], written, zoneHostnames: [] })
-      return yield* get(principal, id)
+      return answer
     })
 
     return { list, get, create, update, remove, retry } as const

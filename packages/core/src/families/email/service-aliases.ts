@@ -121,6 +121,9 @@ export class EmailAliases extends Effect.Service<EmailAliases>()("@hosting/Email
           }),
         )
         .pipe(onConstraint({ unique: () => taken }))
+      // the answer is the row as written, read before the hand-off: after it, a quick round may have
+      // moved it on already, or removed it (a delete would answer 404 for what it did)
+      const answer = yield* get(principal, id as EmailAliasId)
       yield* reactions.changed({
         kind: "mail.changed",
         // a new alias domain first: the account's round leaves the alias out until its domain is served
@@ -131,7 +134,7 @@ export class EmailAliases extends Effect.Service<EmailAliases>()("@hosting/Email
         ],
         zoneHostnames: domain.created && f !== undefined ? [f.hostname] : [],
       })
-      return yield* get(principal, id as EmailAliasId)
+      return answer
     })
 
     /** Stops delivering the address; a name left with no address loses its mail domain. */
@@ -153,13 +156,14 @@ export class EmailAliases extends Effect.Service<EmailAliases>()("@hosting/Email
         ["email_aliases", [id]],
         ["mail_domains", released ? [x.mail_domain_id] : []],
       ]
+      const answer = yield* get(principal, id)
       yield* reactions.changed({
         kind: "mail.changed",
         mailDomainIds: [...new Set([x.account_domain_id, ...(released ? [x.mail_domain_id] : [])])],
         written,
         zoneHostnames: released ? [hostname] : [],
       })
-      return yield* get(principal, id)
+      return answer
     })
 
     const retry = Effect.fn("EmailAliases.retry")(function* (principal: Principal, id: EmailAliasId) {
@@ -170,13 +174,14 @@ export class EmailAliases extends Effect.Service<EmailAliases>()("@hosting/Email
         )
       }
       yield* sql`UPDATE email_aliases SET ${markMailRow(sql, "pending")} WHERE id = ${id}`.pipe(Effect.orDie)
+      const answer = yield* get(principal, id)
       yield* reactions.changed({
         kind: "mail.changed",
         mailDomainIds: [...new Set([x.mail_domain_id, x.account_domain_id])],
         written: [["email_aliases", [id]]],
         zoneHostnames: [],
       })
-      return yield* get(principal, id)
+      return answer
     })
 
     return { list, get, create, remove, retry } as const

@@ -68,8 +68,11 @@ export class EmailAutoreplies extends Effect.Service<EmailAutoreplies>()("@hosti
           }),
         )
         .pipe(Effect.catchTag("SqlError", Effect.die))
+      // the answer is the row as written, read before the hand-off: after it, a quick round may have
+      // moved it on already, or removed it (a delete would answer 404 for what it did)
+      const answer = yield* get(principal, id)
       yield* changed(a.mail_domain_id, id)
-      return yield* get(principal, id)
+      return answer
     })
 
     const remove = Effect.fn("EmailAutoreplies.remove")(function* (principal: Principal, id: EmailAccountId) {
@@ -79,8 +82,9 @@ export class EmailAutoreplies extends Effect.Service<EmailAutoreplies>()("@hosti
         return yield* Effect.fail(new Conflict({ message: "the tenant is being deleted" }))
       }
       yield* sql`UPDATE email_autoreplies SET ${markMailRow(sql, "deleting")} WHERE id = ${id}`.pipe(Effect.orDie)
+      const answer = yield* get(principal, id)
       yield* changed(a.mail_domain_id, id)
-      return yield* get(principal, id)
+      return answer
     })
 
     const retry = Effect.fn("EmailAutoreplies.retry")(function* (principal: Principal, id: EmailAccountId) {
@@ -92,8 +96,9 @@ export class EmailAutoreplies extends Effect.Service<EmailAutoreplies>()("@hosti
         )
       }
       yield* sql`UPDATE email_autoreplies SET ${markMailRow(sql, "pending")} WHERE id = ${id}`.pipe(Effect.orDie)
+      const answer = yield* get(principal, id)
       yield* changed(a.mail_domain_id, id)
-      return yield* get(principal, id)
+      return answer
     })
 
     return { get, update, remove, retry } as const

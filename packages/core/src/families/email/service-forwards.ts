@@ -90,8 +90,11 @@ export class EmailForwards extends Effect.Service<EmailForwards>()("@hosting/Ema
         .pipe(
           onConstraint({ unique: () => new Conflict({ message: `the account already forwards to ${input.address}` }) }),
         )
+      // the answer is the row as written, read before the hand-off: after it, a quick round may have
+      // moved it on already, or removed it (a delete would answer 404 for what it did)
+      const answer = yield* get(principal, id as EmailForwardId)
       yield* changed(a.mail_domain_id, id)
-      return yield* get(principal, id as EmailForwardId)
+      return answer
     })
 
     const remove = Effect.fn("EmailForwards.remove")(function* (principal: Principal, id: EmailForwardId) {
@@ -100,8 +103,9 @@ export class EmailForwards extends Effect.Service<EmailForwards>()("@hosting/Ema
         return yield* Effect.fail(new Conflict({ message: "the tenant is being deleted" }))
       }
       yield* sql`UPDATE email_forwards SET ${markMailRow(sql, "deleting")} WHERE id = ${id}`.pipe(Effect.orDie)
+      const answer = yield* get(principal, id)
       yield* changed(x.mail_domain_id, id)
-      return yield* get(principal, id)
+      return answer
     })
 
     const retry = Effect.fn("EmailForwards.retry")(function* (principal: Principal, id: EmailForwardId) {
@@ -112,8 +116,9 @@ export class EmailForwards extends Effect.Service<EmailForwards>()("@hosting/Ema
         )
       }
       yield* sql`UPDATE email_forwards SET ${markMailRow(sql, "pending")} WHERE id = ${id}`.pipe(Effect.orDie)
+      const answer = yield* get(principal, id)
       yield* changed(x.mail_domain_id, id)
-      return yield* get(principal, id)
+      return answer
     })
 
     return { list, get, create, remove, retry } as const
