@@ -240,6 +240,9 @@ describe("admin UI", () => {
     const failures = page.getByRole("region", { name: "Recent failures" })
     await failures.getByRole("link", { name: /flaky/ }).click()
     await page.getByText(`node ${ghost.id}`, { exact: false }).first().waitFor()
+    // a database shard's replication, as the real API answers it for its one node
+    await page.getByRole("link", { name: "Replication" }).click()
+    await page.getByText("This shard has one node: nothing replicates until it has another.").waitFor()
     // give the node an agent (serving no role: the stack's web node owns this machine's web
     // ports), then retry from the page: the shard converges
     const agent = stack.startAgent(ghost.id, { HOSTING_AGENT_ROLES: "none" })

@@ -13,11 +13,14 @@ const STATUS_STYLES: Record<ResourceStatus, string> = {
   deleting: "bg-purple-100 text-purple-900 ring-purple-700/30",
 }
 
-/** A lifecycle status as a coloured badge (the word is always shown, colour is extra). */
-export const StatusBadge = (props: { readonly status: string }) => (
+/**
+ * A lifecycle status as a coloured badge (the word is always shown, colour is extra). Another kind
+ * of state (a replica's) names the lifecycle status whose colour it takes in `look`.
+ */
+export const StatusBadge = (props: { readonly status: string; readonly look?: ResourceStatus }) => (
   <span
     className={`inline-flex items-center rounded-full px-2 py-0.5 text-xs font-medium ring-1 ring-inset ${
-      STATUS_STYLES[props.status as ResourceStatus] ?? STATUS_STYLES.pending
+      STATUS_STYLES[props.look ?? (props.status as ResourceStatus)] ?? STATUS_STYLES.pending
     }`}
   >
     {props.status}

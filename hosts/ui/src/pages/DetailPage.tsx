@@ -60,7 +60,7 @@ const Causes = (props: { readonly details: unknown }) => {
 }
 
 const Tabs = (props: { readonly config: ResourceConfig; readonly row: Row; readonly tab: string | null }) => {
-  const tabs = props.config.tabs ?? []
+  const tabs = (props.config.tabs ?? []).filter((t) => t.when === undefined || t.when(props.row))
   if (tabs.length === 0) return null
   const current = tabs.find((t) => t.label === props.tab) ?? tabs[0]!
   return (

@@ -6,6 +6,7 @@ import { databases, databaseUsers } from "./databases"
 import { dnsRecords, zones } from "./dns"
 import { emailAccounts, emailAliases, emailForwards } from "./email"
 import { auditBodyColumn, brandClustersTab, runtimesTab } from "./panels"
+import { replicationTab } from "./replication"
 import { s3AccessKeys, s3Buckets } from "./s3"
 import { literalsOf } from "./schema-options"
 import { certificates, fqdns, sshKeys, tenants, webroots } from "./tenancy"
@@ -142,6 +143,7 @@ const shards: ResourceConfig = {
       showResult: true,
     },
   ],
+  tabs: [replicationTab],
   ...fromGroup("shards"),
 }
 

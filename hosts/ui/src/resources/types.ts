@@ -66,10 +66,11 @@ export interface Action {
   readonly showResult?: boolean
 }
 
-/** A tab of the detail page: a child resource's list, or a custom panel. */
-export type Tab =
+/** A tab of the detail page: a child resource's list, or a custom panel; `when` as for an action. */
+export type Tab = { readonly when?: (row: Row) => boolean } & (
   | { readonly label: string; readonly resource: string }
   | { readonly label: string; readonly render: (row: Row) => ReactNode }
+)
 
 type C = PromiseClient
 
