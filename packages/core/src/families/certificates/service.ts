@@ -129,8 +129,9 @@ export class Certificates extends Effect.Service<Certificates>()("@hosting/Certi
           }),
         )
         .pipe(Effect.catchTag("SqlError", Effect.die))
+      const answer = yield* get(principal, id as CertificateId)
       yield* reactions.changed({ kind: "certificate.changed", tenantId, certificateId: id })
-      return yield* get(principal, id as CertificateId)
+      return answer
     })
 
     const retry = Effect.fn("Certificates.retry")(function* (principal: Principal, id: CertificateId) {
@@ -143,8 +144,9 @@ export class Certificates extends Effect.Service<Certificates>()("@hosting/Certi
           new Conflict({ message: `only a failed certificate can be retried; this one is ${certificate.status}` }),
         )
       }
+      const answer = yield* get(principal, id)
       yield* reactions.changed({ kind: "certificate.changed", tenantId: certificate.tenant_id, certificateId: id })
-      return yield* get(principal, id)
+      return answer
     })
 
     /** Takes the certificate off the nodes (`deleting` until the tenant's sync removes it). */
@@ -161,8 +163,9 @@ export class Certificates extends Effect.Service<Certificates>()("@hosting/Certi
           }),
         )
         .pipe(Effect.orDie)
+      const answer = yield* get(principal, id)
       yield* reactions.changed({ kind: "certificate.changed", tenantId: certificate.tenant_id, certificateId: id })
-      return yield* get(principal, id)
+      return answer
     })
 
     return { list, get, upload, retry, remove } as const

@@ -153,8 +153,9 @@ export class Databases extends Effect.Service<Databases>()("@hosting/Databases",
           Schedule.recurWhile<unknown>((e) => e === clash).pipe(Schedule.intersect(Schedule.recurs(NAME_ATTEMPTS - 1))),
         ),
       )
+      const answer = yield* get(principal, id as DatabaseId)
       yield* reactions.changed({ kind: "database.changed", databaseId: id, written: [["databases", [id]]] })
-      return yield* get(principal, id as DatabaseId)
+      return answer
     })
 
     const update = Effect.fn("Databases.update")(function* (
@@ -169,8 +170,9 @@ export class Databases extends Effect.Service<Databases>()("@hosting/Databases",
           ${markDatabaseRow(sql, "pending")}
         WHERE id = ${id} AND status <> 'deleting' RETURNING id`.pipe(Effect.orDie)
       if (rows.length === 0) return yield* Effect.fail(new Conflict({ message: "the database is being deleted" }))
+      const answer = yield* get(principal, id)
       yield* reactions.changed({ kind: "database.changed", databaseId: id, written: [["databases", [id]]] })
-      return yield* get(principal, id)
+      return answer
     })
 
     /** Drops the database and its users: all rows become `deleting`; its sync removes them. Deleting again re-sends. */
@@ -191,8 +193,9 @@ export class Databases extends Effect.Service<Databases>()("@hosting/Databases",
           }),
         )
         .pipe(Effect.orDie)
+      const answer = yield* get(principal, id)
       yield* reactions.changed({ kind: "database.changed", databaseId: id, written })
-      return yield* get(principal, id)
+      return answer
     })
 
     /** Re-sends a failed database, or the failed users of an active one (409 when nothing failed). */
@@ -223,8 +226,9 @@ export class Databases extends Effect.Service<Databases>()("@hosting/Databases",
           }),
         )
       }
+      const answer = yield* get(principal, id)
       yield* reactions.changed({ kind: "database.changed", databaseId: id, written })
-      return yield* get(principal, id)
+      return answer
     })
 
     /**
@@ -283,8 +287,9 @@ export class Databases extends Effect.Service<Databases>()("@hosting/Databases",
       if (rows.length === 0) {
         return yield* Effect.fail(new Conflict({ message: "the database changed meanwhile; read it and try again" }))
       }
+      const answer = yield* get(principal, id)
       yield* reactions.changed({ kind: "database.changed", databaseId: id, written: [["databases", [id]]] })
-      return yield* get(principal, id)
+      return answer
     })
 
     return { list, get, create, update, remove, retry, migrate } as const

@@ -120,8 +120,9 @@ export class DatabaseUsers extends Effect.Service<DatabaseUsers>()("@hosting/Dat
               new Conflict({ message: `user name ${input.username} is taken`, details: { username: input.username } }),
           }),
         )
+      const answer = yield* get(principal, id as DatabaseUserId)
       yield* reactions.changed({ kind: "database.changed", databaseId, written: [["database_users", [id]]] })
-      return yield* get(principal, id as DatabaseUserId)
+      return answer
     })
 
     const update = Effect.fn("DatabaseUsers.update")(function* (
@@ -136,12 +137,13 @@ export class DatabaseUsers extends Effect.Service<DatabaseUsers>()("@hosting/Dat
           privileges = ${patch.privileges ?? user.privileges}, ${markDatabaseRow(sql, "pending")}
         WHERE id = ${id} AND status <> 'deleting' RETURNING id`.pipe(Effect.orDie)
       if (rows.length === 0) return yield* Effect.fail(new Conflict({ message: "the database user is being deleted" }))
+      const answer = yield* get(principal, id)
       yield* reactions.changed({
         kind: "database.changed",
         databaseId: user.database_id,
         written: [["database_users", [id]]],
       })
-      return yield* get(principal, id)
+      return answer
     })
 
     const remove = Effect.fn("DatabaseUsers.remove")(function* (principal: Principal, id: DatabaseUserId) {
@@ -149,12 +151,13 @@ export class DatabaseUsers extends Effect.Service<DatabaseUsers>()("@hosting/Dat
       // deleting again sends the delete again; a user of a database being deleted goes with it
       if (user.status !== "deleting" && databaseStatus === "deleting") return yield* Effect.fail(databaseBeingDeleted())
       yield* sql`UPDATE database_users SET ${markDatabaseRow(sql, "deleting")} WHERE id = ${id}`.pipe(Effect.orDie)
+      const answer = yield* get(principal, id)
       yield* reactions.changed({
         kind: "database.changed",
         databaseId: user.database_id,
         written: [["database_users", [id]]],
       })
-      return yield* get(principal, id)
+      return answer
     })
 
     const retry = Effect.fn("DatabaseUsers.retry")(function* (principal: Principal, id: DatabaseUserId) {
@@ -167,12 +170,13 @@ export class DatabaseUsers extends Effect.Service<DatabaseUsers>()("@hosting/Dat
           new Conflict({ message: `only a failed database user can be retried; this one is ${user.status}` }),
         )
       }
+      const answer = yield* get(principal, id)
       yield* reactions.changed({
         kind: "database.changed",
         databaseId: user.database_id,
         written: [["database_users", [id]]],
       })
-      return yield* get(principal, id)
+      return answer
     })
 
     return { list, get, create, update, remove, retry } as const

@@ -196,13 +196,14 @@ export class S3Buckets extends Effect.Service<S3Buckets>()("@hosting/S3Buckets",
       yield* sql`UPDATE s3_buckets SET ${markS3(sql, "deleting")}, force_delete = ${force} WHERE id = ${id}`.pipe(
         Effect.orDie,
       )
+      const answer = yield* get(principal, id)
       yield* reactions.changed({
         kind: "s3-bucket.changed",
         tenantId: bucket.tenant_id,
         bucketId: id,
         written: [["s3_buckets", [id]]],
       })
-      return yield* get(principal, id)
+      return answer
     })
 
     /** Re-sends a failed bucket with its failed keys, or only the failed keys of an active one. */
@@ -229,8 +230,9 @@ export class S3Buckets extends Effect.Service<S3Buckets>()("@hosting/S3Buckets",
             message: `only a failed S3 bucket, or one with failed access keys, can be retried; this one is ${bucket.status}`,
           }),
         )
+      const answer = yield* get(principal, id)
       yield* reactions.changed({ kind: "s3-bucket.changed", tenantId: bucket.tenant_id, bucketId: id, written })
-      return yield* get(principal, id)
+      return answer
     })
 
     return { list, get, create, update, remove, retry } as const

@@ -129,13 +129,14 @@ export class S3AccessKeys extends Effect.Service<S3AccessKeys>()("@hosting/S3Acc
             : new Conflict({ message: "the S3 bucket is being deleted" }),
         )
       yield* sql`UPDATE s3_access_keys SET ${markS3(sql, "deleting")} WHERE id = ${id}`.pipe(Effect.orDie)
+      const answer = yield* get(principal, id)
       yield* reactions.changed({
         kind: "s3-bucket.changed",
         tenantId,
         bucketId: key.bucket_id,
         written: [["s3_access_keys", [id]]],
       })
-      return yield* get(principal, id)
+      return answer
     })
 
     const retry = Effect.fn("S3AccessKeys.retry")(function* (principal: Principal, id: S3AccessKeyId) {
@@ -148,13 +149,14 @@ export class S3AccessKeys extends Effect.Service<S3AccessKeys>()("@hosting/S3Acc
         return yield* Effect.fail(
           new Conflict({ message: `only a failed S3 access key can be retried; this one is ${key.status}` }),
         )
+      const answer = yield* get(principal, id)
       yield* reactions.changed({
         kind: "s3-bucket.changed",
         tenantId,
         bucketId: key.bucket_id,
         written: [["s3_access_keys", [id]]],
       })
-      return yield* get(principal, id)
+      return answer
     })
 
     return { list, get, create, remove, retry } as const

@@ -84,8 +84,9 @@ export class SshKeys extends Effect.Service<SshKeys>()("@hosting/SshKeys", {
               }),
           }),
         )
+      const answer = yield* get(principal, id as SshKeyId)
       yield* reactions.changed({ kind: "ssh-key.changed", tenantId, sshKeyId: id })
-      return yield* get(principal, id as SshKeyId)
+      return answer
     })
 
     const update = Effect.fn("SshKeys.update")(function* (
@@ -107,8 +108,9 @@ export class SshKeys extends Effect.Service<SshKeys>()("@hosting/SshKeys", {
       // deleting again sends the delete again; anything else under a tenant being deleted is refused
       if (key.status !== "deleting" && tenantStatus === "deleting") return yield* Effect.fail(tenantBeingDeleted())
       yield* sql`UPDATE ssh_keys SET ${markFor(sql, "deleting")} WHERE id = ${id}`.pipe(Effect.orDie)
+      const answer = yield* get(principal, id)
       yield* reactions.changed({ kind: "ssh-key.changed", tenantId: key.tenant_id, sshKeyId: id })
-      return yield* get(principal, id)
+      return answer
     })
 
     const retry = Effect.fn("SshKeys.retry")(function* (principal: Principal, id: SshKeyId) {
@@ -121,8 +123,9 @@ export class SshKeys extends Effect.Service<SshKeys>()("@hosting/SshKeys", {
           new Conflict({ message: `only a failed SSH key can be retried; this one is ${key.status}` }),
         )
       }
+      const answer = yield* get(principal, id)
       yield* reactions.changed({ kind: "ssh-key.changed", tenantId: key.tenant_id, sshKeyId: id })
-      return yield* get(principal, id)
+      return answer
     })
 
     return { list, get, create, update, remove, retry } as const

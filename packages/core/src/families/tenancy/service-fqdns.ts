@@ -201,8 +201,9 @@ export class Fqdns extends Effect.Service<Fqdns>()("@hosting/Fqdns", {
           }),
         )
         .pipe(Effect.catchTag("SqlError", Effect.die))
+      const answer = yield* get(principal, id)
       yield* reactions.changed({ kind: "fqdn.unbound", tenantId: fqdn.tenant_id, fqdnId: id, hostname: fqdn.hostname })
-      return yield* get(principal, id)
+      return answer
     })
 
     /**

@@ -167,8 +167,9 @@ export class Tenants extends Effect.Service<Tenants>()("@hosting/Tenants", {
     const changeTenant = (principal: Principal, id: TenantId, set: Fragment) =>
       Effect.gen(function* () {
         yield* updateLive(id, sql`${set}, ${markFor(sql, "pending")}`)
+        const answer = yield* get(principal, id)
         yield* reactions.changed({ kind: "tenant.changed", tenantId: id })
-        return yield* get(principal, id)
+        return answer
       })
 
     const suspend = Effect.fn("Tenants.suspend")(function* (principal: Principal, id: TenantId, suspended: boolean) {
@@ -223,8 +224,9 @@ export class Tenants extends Effect.Service<Tenants>()("@hosting/Tenants", {
         )
         .pipe(Effect.orDie)
       // the names it served, its service hostname too, leave their zones with it
+      const answer = yield* get(principal, id)
       yield* reactions.changed({ kind: "tenant.deleted", tenantId: id, written })
-      return yield* get(principal, id)
+      return answer
     })
 
     /**
@@ -277,8 +279,9 @@ export class Tenants extends Effect.Service<Tenants>()("@hosting/Tenants", {
           }),
         )
       }
+      const answer = yield* get(principal, id)
       yield* reactions.changed({ kind: "tenant.retried", tenantId: id, written })
-      return yield* get(principal, id)
+      return answer
     })
 
     const decodeKey = rowDecoder(SshKey)

@@ -155,8 +155,9 @@ export class Webroots extends Effect.Service<Webroots>()("@hosting/Webroots", {
           }),
         ),
       )
+      const answer = yield* get(principal, id as WebrootId)
       yield* reactions.changed({ kind: "webroot.changed", tenantId, webrootId: id })
-      return yield* get(principal, id as WebrootId)
+      return answer
     })
 
     const update = Effect.fn("Webroots.update")(function* (
@@ -188,8 +189,9 @@ export class Webroots extends Effect.Service<Webroots>()("@hosting/Webroots", {
           entrypoint = ${settings.entrypoint}, numprocs = ${settings.numprocs}, ${markFor(sql, "pending")}
         WHERE id = ${id} AND status <> 'deleting' RETURNING id`.pipe(Effect.orDie)
       if (rows.length === 0) return yield* Effect.fail(beingDeleted())
+      const answer = yield* get(principal, id)
       yield* reactions.changed({ kind: "webroot.changed", tenantId: webroot.tenant_id, webrootId: id })
-      return yield* get(principal, id)
+      return answer
     })
 
     /** Deletes the webroot and the FQDNs bound to it (all `deleting` until the sync removes them). */
@@ -217,8 +219,9 @@ export class Webroots extends Effect.Service<Webroots>()("@hosting/Webroots", {
         )
         .pipe(Effect.catchTag("SqlError", Effect.die))
       // the names it served leave their zones with it
+      const answer = yield* get(principal, id)
       yield* reactions.changed({ kind: "webroot.deleted", tenantId: webroot.tenant_id, written })
-      return yield* get(principal, id)
+      return answer
     })
 
     const retry = Effect.fn("Webroots.retry")(function* (principal: Principal, id: WebrootId) {
@@ -231,8 +234,9 @@ export class Webroots extends Effect.Service<Webroots>()("@hosting/Webroots", {
           new Conflict({ message: `only a failed webroot can be retried; this one is ${webroot.status}` }),
         )
       }
+      const answer = yield* get(principal, id)
       yield* reactions.changed({ kind: "webroot.changed", tenantId: webroot.tenant_id, webrootId: id })
-      return yield* get(principal, id)
+      return answer
     })
 
     return { list, get, create, update, remove, retry } as const
