@@ -92,10 +92,17 @@ describe("tenancy API", () => {
     expect(cleared.display_name).toBeNull()
     // suspend and unsuspend are writes a node must see: pending under a new revision
     await suite.query("UPDATE tenants SET status = 'active' WHERE id = $1", [t.id])
+    // and so must its databases (their users are locked): pending too, under new revisions
+    const db = await suite.c1.databases.create({ path: { id: t.id }, payload: {} })
+    await suite.query("UPDATE databases SET status = 'active' WHERE id = $1", [db.id])
+    const dbBefore = await suite.rowOf("databases", db.id)
     const suspended = await suite.c1.tenants.suspend({ path: { id: t.id } })
     expect(suspended).toMatchObject({ suspended: true, status: "pending" })
     const afterSuspend = await suite.rowOf("tenants", t.id)
     expect(BigInt(afterSuspend!.revision)).toBeGreaterThan(BigInt(created!.revision))
+    const dbAfter = await suite.rowOf("databases", db.id)
+    expect(dbAfter!.status).toBe("pending")
+    expect(BigInt(dbAfter!.revision)).toBeGreaterThan(BigInt(dbBefore!.revision))
     expect((await suite.c1.tenants.unsuspend({ path: { id: t.id } })).suspended).toBe(false)
     // migrate: another web shard of the brand's clusters; not the same one, not a foreign or non-web one
     const target = t.shard_id === suite.f.webA1 ? suite.f.webA2 : suite.f.webA1

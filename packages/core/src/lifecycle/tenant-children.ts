@@ -66,6 +66,24 @@ export const markTenantChildrenDeleting = (
     ),
   )
 
+/**
+ * Marks the tenant's child rows `pending` under new revisions (inside a suspend or unsuspend):
+ * their specs carry the suspension, so they are not what the nodes hold until their rounds
+ * applied it. Rows being deleted stay `deleting`.
+ */
+export const markTenantChildrenPending = (
+  sql: SqlClient,
+  families: ReadonlyArray<TenantChildFamily>,
+  tenantId: string,
+) =>
+  Effect.forEach(
+    families,
+    (f) =>
+      sql`UPDATE ${sql(f.table)} SET ${markRow(sql, "pending", f.revisionSequence)}
+        WHERE tenant_id = ${tenantId} AND status <> 'deleting'`,
+    { discard: true },
+  )
+
 /** How many rows of each child family the tenant still has (families with none left out). */
 export const tenantChildrenRemaining = (sql: SqlClient, families: ReadonlyArray<TenantChildFamily>, tenantId: string) =>
   Effect.map(

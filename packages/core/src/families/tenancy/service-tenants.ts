@@ -5,7 +5,11 @@ import { Conflict, Forbidden, InvalidInput, notFound } from "../../domain/errors
 import { randomUuid, type ShardId, type TenantId } from "../../domain/ids.js"
 import type { ListQuery } from "../../domain/list.js"
 import { Reactions } from "../../lifecycle/reactions.js"
-import { markTenantChildrenDeleting, tenantChildFamilies } from "../../lifecycle/tenant-children.js"
+import {
+  markTenantChildrenDeleting,
+  markTenantChildrenPending,
+  tenantChildFamilies,
+} from "../../lifecycle/tenant-children.js"
 import { brandFilter, filters, listPage } from "../../sql/list.js"
 import { rowDecoder } from "../../sql/rows.js"
 import { isPlatformAdmin, type Principal } from "../access/domain-api-key.js"
@@ -174,7 +178,18 @@ export class Tenants extends Effect.Service<Tenants>()("@hosting/Tenants", {
 
     const suspend = Effect.fn("Tenants.suspend")(function* (principal: Principal, id: TenantId, suspended: boolean) {
       yield* get(principal, id)
-      return yield* changeTenant(principal, id, sql`suspended = ${suspended}`)
+      yield* sql
+        .withTransaction(
+          Effect.gen(function* () {
+            yield* updateLive(id, sql`suspended = ${suspended}, ${markFor(sql, "pending")}`)
+            // its databases, mail domains and buckets carry the suspension too: pending until applied
+            yield* markTenantChildrenPending(sql, tenantChildFamilies, id)
+          }),
+        )
+        .pipe(Effect.catchTag("SqlError", Effect.die))
+      const answer = yield* get(principal, id)
+      yield* reactions.changed({ kind: "tenant.changed", tenantId: id })
+      return answer
     })
 
     const migrate = Effect.fn("Tenants.migrate")(function* (
