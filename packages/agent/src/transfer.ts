@@ -1,15 +1,27 @@
 import { createHash, randomBytes, randomUUID, timingSafeEqual } from "node:crypto"
 import { createReadStream, createWriteStream } from "node:fs"
 import { rm, stat } from "node:fs/promises"
-import { createServer, type Server } from "node:http"
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http"
 import { join } from "node:path"
-import { Readable } from "node:stream"
+import { Readable, Transform } from "node:stream"
 import { pipeline } from "node:stream/promises"
 
 export const sha256File = async (file: string): Promise<string> => {
   const hash = createHash("sha256")
   await pipeline(createReadStream(file), hash)
   return hash.digest("hex")
+}
+
+/** A pass-through stage that hashes what flows by: a file is hashed as it is written, not read again after. */
+export const sha256Tap = () => {
+  const hash = createHash("sha256")
+  const stream = new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      hash.update(chunk)
+      done(null, chunk)
+    },
+  })
+  return { stream, digest: () => hash.digest("hex") }
 }
 
 interface Offer {
@@ -48,6 +60,7 @@ export class FileOffers {
   async start(): Promise<void> {
     const route = new RegExp(`^/${this.kind.route}/([0-9a-f-]{36})$`)
     this.server = createServer((req, res) => {
+      if (this.serveOther(req, res)) return
       const id = route.exec(req.url ?? "")?.[1]
       const offer = id === undefined ? undefined : this.offers.get(id)
       const given = Buffer.from(req.headers.authorization ?? "")
@@ -69,6 +82,16 @@ export class FileOffers {
       this.server!.listen(this.wantedPort, this.host, resolve)
     })
     this.port = (this.server.address() as { port: number }).port
+  }
+
+  /** The port the listener took (the configured one, or the one the system gave). */
+  protected listeningPort(): number {
+    return this.port
+  }
+
+  /** Answers a request for something other than a file offer, if it is one (true when answered). */
+  protected serveOther(_req: IncomingMessage, _res: ServerResponse): boolean {
+    return false
   }
 
   async close(): Promise<void> {
@@ -108,8 +131,9 @@ export class FileOffers {
         signal: AbortSignal.timeout(30 * 60_000),
       })
       if (!res.ok || res.body === null) throw new Error(`download of the ${this.kind.what}: HTTP ${res.status}`)
-      await pipeline(Readable.fromWeb(res.body as never), createWriteStream(file, { mode: 0o600 }))
-      const sum = await sha256File(file)
+      const tap = sha256Tap()
+      await pipeline(Readable.fromWeb(res.body as never), tap.stream, createWriteStream(file, { mode: 0o600 }))
+      const sum = tap.digest()
       if (sum !== offer.sha256) throw new Error(`${this.kind.what} checksum mismatch (${sum} ≠ ${offer.sha256})`)
       return file
     } catch (e) {

@@ -170,14 +170,14 @@ export class DatabaseNode {
     })
   }
 
-  /** Dumps one database and offers the dump to other nodes. */
+  /** Offers one database's dump to other nodes: each request streams a new consistent dump. */
   async dumpDatabase(name: DatabaseName): Promise<DatabaseDump> {
     const found = await this.withManager((m) => m.observe(name))
     if (found.databases.length === 0) throw new ConfigRejected(`database ${name} does not exist on this node`)
-    return this.transfer.dump(name)
+    return this.transfer.offerDump(name)
   }
 
-  /** Ensures the database and its users from the spec, then loads another node's dump into it. */
+  /** Ensures the database and its users from the spec, then streams another node's dump into it. */
   importDatabase(spec: DatabaseSpec, dump: DatabaseDump): Promise<void> {
     if (dump.database !== spec.name)
       return Promise.reject(new ConfigRejected(`the dump is of ${dump.database}, not of ${spec.name}`))

@@ -27,15 +27,15 @@ export interface DatabaseServerInfo {
 }
 
 /**
- * One database's dump offered by its node for a migration: downloaded (for an hour) from the node's
- * database transfer listener with the secret token, checked against the SHA-256 (gzip'd SQL).
+ * One database's dump offered by its node for a migration: for an hour, each request to the
+ * node's transfer listener with the secret token streams a new consistent dump, every frame
+ * authenticated with the key (HMAC-SHA256), which travels only through the workflow.
  */
 export interface DatabaseDump {
   readonly database: string
   readonly url: string
   readonly token: string
-  readonly sha256: string
-  readonly bytes: number
+  readonly key: string
 }
 
 /** A replication thread's last error as the server reports it (`Last_IO_Errno`/`Last_SQL_Errno`). */
@@ -80,8 +80,8 @@ export interface DatabaseReplicationStatus {
 
 /**
  * A copy of a primary's platform databases and accounts for a new or reset replica: one
- * consistent dump (`--single-transaction`) with the GTID position it was taken at, offered on
- * the primary's transfer listener like a migration's dump (for an hour, by token, SHA-256).
+ * consistent dump (`--single-transaction`) with the GTID position it was taken at, a file offered
+ * on the primary's transfer listener (for an hour, by token, checked by its SHA-256).
  */
 export interface DatabaseReplicaSeed {
   readonly url: string
@@ -127,11 +127,11 @@ export interface DatabaseNodeActivities {
   }): Promise<DatabaseChangeReport>
   /** The server's version and the charsets and collations a database may use. */
   describeDatabaseServer(): Promise<DatabaseServerInfo>
-  /** Dumps one database (a consistent snapshot, without stopping writes) and offers it for download. */
+  /** Offers one database's dump: each request streams a consistent snapshot, without stopping writes. */
   dumpDatabase(input: { readonly name: string }): Promise<DatabaseDump>
   /**
-   * Ensures the database and its users from `spec`, then downloads a dump made by another node,
-   * checks it and loads it into that database.
+   * Ensures the database and its users from `spec`, then streams a dump offered by another node
+   * into that database, checking each frame before it is loaded.
    */
   importDatabase(input: { readonly spec: DatabaseSpec; readonly dump: DatabaseDump }): Promise<void>
   /** This server's replication state. */
