@@ -4,11 +4,11 @@ import { Effect } from "effect"
 import { textArray } from "../../sql/rows.js"
 import { isPlatformAdmin, type Principal } from "../access/domain-api-key.js"
 import { decodeFqdnRow, fqdnSpec } from "../tenancy/service-fqdn-sides.js"
-import { DashboardStats, SearchResults } from "./domain-dashboard.js"
+import { DashboardStats, type OverviewKind, SearchResults } from "./domain-dashboard.js"
 
 /** A resource type as counted and searched: its table, name column and brand column. */
 interface Countable {
-  readonly type: string
+  readonly type: OverviewKind
   /** Its table, or a read model whose status is derived (the FQDNs'). */
   readonly table: string
   readonly name: string
@@ -30,8 +30,15 @@ interface Countable {
 
 // The web tier's children belong to a brand through their tenant.
 const viaTenant = (table: string) => `(SELECT tn.brand_id FROM tenants tn WHERE tn.id = ${table}.tenant_id)`
+// A child of a tenant's resource belongs to the brand of its parent's tenant.
+const viaParent = (table: string, parent: string, column: string) =>
+  `(SELECT tn.brand_id FROM ${parent} p JOIN tenants tn ON tn.id = p.tenant_id WHERE p.id = ${table}.${column})`
+// An address is its local part at its mail domain's host name, as the email API answers it.
+const address = (table: string) =>
+  `(${table}.local_part || '@' || (SELECT m.hostname FROM mail_domains m WHERE m.id = ${table}.mail_domain_id))`
 
-// Later resources (databases, zones, …) join this list; dashboard and search follow.
+// Later resources join this list; dashboard and search follow. Only columns that name a resource
+// are read: never a password hash, an S3 secret or a DKIM key.
 const COUNTABLE: ReadonlyArray<Countable> = [
   { type: "brands", table: "brands", name: "name", brand: "id" },
   { type: "api-keys", table: "api_keys", name: "name", where: "revoked_at IS NULL" },
@@ -64,6 +71,45 @@ const COUNTABLE: ReadonlyArray<Countable> = [
     table: "dns_records",
     name: "name",
     brand: "(SELECT z.brand_id FROM zones z WHERE z.id = dns_records.zone_id)",
+    status: "status",
+  },
+  { type: "databases", table: "databases", name: "name", brand: viaTenant("databases"), status: "status" },
+  {
+    type: "database-users",
+    table: "database_users",
+    name: "username",
+    brand: viaParent("database_users", "databases", "database_id"),
+    status: "status",
+  },
+  { type: "s3-buckets", table: "s3_buckets", name: "name", brand: viaTenant("s3_buckets"), status: "status" },
+  {
+    type: "s3-access-keys",
+    table: "s3_access_keys",
+    name: "access_key_id",
+    brand: viaParent("s3_access_keys", "s3_buckets", "bucket_id"),
+    status: "status",
+  },
+  // a mail domain has no API of its own: its failed round fails the addresses it read, which show here
+  {
+    type: "email-accounts",
+    table: "email_accounts",
+    name: address("email_accounts"),
+    brand: viaParent("email_accounts", "mail_domains", "mail_domain_id"),
+    status: "status",
+  },
+  {
+    type: "email-aliases",
+    table: "email_aliases",
+    name: address("email_aliases"),
+    brand: viaParent("email_aliases", "mail_domains", "mail_domain_id"),
+    status: "status",
+  },
+  {
+    type: "email-forwards",
+    table: "email_forwards",
+    name: "address",
+    brand: `(SELECT tn.brand_id FROM email_accounts a JOIN mail_domains m ON m.id = a.mail_domain_id
+      JOIN tenants tn ON tn.id = m.tenant_id WHERE a.id = email_forwards.account_id)`,
     status: "status",
   },
 ]
@@ -104,7 +150,7 @@ export class Overview extends Effect.Service<Overview>()("@hosting/Overview", {
         counts[c.type] = { total, by_status }
       }
       const failures: Array<{
-        type: string
+        type: OverviewKind
         id: string
         name: string
         status_message: string | null
@@ -135,7 +181,7 @@ export class Overview extends Effect.Service<Overview>()("@hosting/Overview", {
 
     const search = Effect.fn("Overview.search")(function* (p: Principal, q: string, limit: number) {
       const pattern = `%${q.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`
-      const groups: Array<{ type: string; items: Array<{ id: string; name: string; status?: string }> }> = []
+      const groups: Array<{ type: OverviewKind; items: Array<{ id: string; name: string; status?: string }> }> = []
       for (const c of visible(p)) {
         const rows = yield* sql<{ id: string; name: string; status: string | null }>`SELECT id::text AS id,
           ${sql.literal(c.name)} AS name, ${sql.literal(c.status ?? "NULL")} AS status
