@@ -4,10 +4,12 @@
 import {
   CreateDatabase,
   CreateDatabaseUser,
+  CreateEmailAccount,
   CreateFqdn,
   CreateS3AccessKey,
   CreateShard,
   CreateWebroot,
+  PutEmailAutoreply,
   RecordInput,
   ResourceStatus,
   UpdateDatabase,
@@ -18,7 +20,7 @@ import {
 import { describe, expect, it } from "vitest"
 import { STATUSES } from "../src/components/ListView"
 import { RESOURCES } from "../src/resources/registry"
-import { literalsOf } from "../src/resources/schema-options"
+import { boundsOf, literalsOf } from "../src/resources/schema-options"
 import type { Field } from "../src/resources/types"
 
 type Payload = Parameters<typeof literalsOf>[0]
@@ -89,6 +91,15 @@ describe("select options from the SDK's schemas", () => {
       "dns-records create type",
       "dns-records create tag",
     ])
+  })
+
+  it("reads a field's bounds through optional, filtered and branded schemas", () => {
+    expect(boundsOf(PutEmailAutoreply, "subject")).toEqual({ minLength: 1, maxLength: 200 })
+    expect(boundsOf(PutEmailAutoreply, "body")).toEqual({ minLength: 1, maxLength: 10_000 })
+    expect(boundsOf(PutEmailAutoreply, "days")).toEqual({ minimum: 1, maximum: 30 })
+    expect(boundsOf(CreateEmailAccount, "quota_mb")).toEqual({ minimum: 1, maximum: 1_048_576 })
+    expect(boundsOf(PutEmailAutoreply, "enabled")).toEqual({})
+    expect(boundsOf(PutEmailAutoreply, "no_such_field")).toEqual({})
   })
 
   it("the list's status filter offers every lifecycle status", () => {

@@ -36,6 +36,8 @@ export const initialValues = (fields: ReadonlyArray<Field>, row?: Record<string,
       if (v === null || v === undefined) return [f.name, ""]
       if (f.kind === "list" && Array.isArray(v)) return [f.name, v.join(", ")]
       if (f.kind === "json") return [f.name, JSON.stringify(v, null, 2)]
+      // a datetime-local input holds no zone: the label says UTC, the API's "Z" is dropped
+      if (f.kind === "datetime") return [f.name, String(v).replace(/Z$/, "")]
       return [f.name, String(v)]
     }),
   )
@@ -82,6 +84,9 @@ export const toPayload = (fields: ReadonlyArray<Field>, values: FormValues): Rec
       case "number":
         out[f.name] = Number(raw)
         break
+      case "datetime":
+        out[f.name] = utcSecond(raw)
+        break
       case "json":
         try {
           out[f.name] = JSON.parse(raw)
@@ -94,6 +99,12 @@ export const toPayload = (fields: ReadonlyArray<Field>, values: FormValues): Rec
     }
   }
   return out
+}
+
+/** A datetime-local value (`2026-07-01T09:30`, seconds optional) as the API's UTC second; other text as typed. */
+const utcSecond = (local: string): string => {
+  const m = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2})(:\d{2})?(\.\d+)?$/.exec(local)
+  return m === null ? local : `${m[1]}${m[2] ?? ":00"}Z`
 }
 
 /** A value the form itself cannot turn into a payload (invalid JSON). */
@@ -162,6 +173,13 @@ const ApiSelect = (props: {
   )
 }
 
+// the input type of a kind that is not plain text
+const INPUT_TYPES: Partial<Record<Field["kind"], string>> = {
+  number: "number",
+  password: "password",
+  datetime: "datetime-local",
+}
+
 /** One labelled control. */
 const FieldControl = (props: {
   readonly field: Field
@@ -205,7 +223,7 @@ const FieldControl = (props: {
           {...common}
           // "email" stays a text input: the API validates, and its message is the one shown
           // a password is masked and never offered from or saved to the browser's own store
-          type={field.kind === "number" ? "number" : field.kind === "password" ? "password" : "text"}
+          type={INPUT_TYPES[field.kind] ?? "text"}
           autoComplete={field.kind === "password" ? "new-password" : undefined}
           inputMode={field.kind === "email" ? "email" : undefined}
           placeholder={field.placeholder}

@@ -1,4 +1,5 @@
-// Email as configuration: an FQDN's mailboxes, their aliases and forwards.
+// Email as configuration: an FQDN's mailboxes, their aliases and forwards (and the auto-reply tab).
+import { autoreplyTab } from "./autoreply"
 import { fromGroup } from "./calls"
 import type { Column, ResourceConfig } from "./types"
 
@@ -34,6 +35,7 @@ export const emailAccounts: ResourceConfig = {
   tabs: [
     { label: "Aliases", resource: "email-aliases" },
     { label: "Forwards", resource: "email-forwards" },
+    autoreplyTab,
   ],
   ...fromGroup("emailAccounts"),
 }

@@ -31,12 +31,23 @@ export interface SelectOption {
 
 /**
  * A form field; values are converted to the payload by `kind`. A `group` is a repeatable set of
- * sub-fields (`fields`): its payload is an array with one object per item.
+ * sub-fields (`fields`): its payload is an array with one object per item. A `datetime` is a UTC
+ * date and time, sent as `YYYY-MM-DDTHH:MM:SSZ`.
  */
 export interface Field {
   readonly name: string
   readonly label: string
-  readonly kind: "text" | "email" | "password" | "list" | "select" | "number" | "json" | "multiline" | "group"
+  readonly kind:
+    | "text"
+    | "email"
+    | "password"
+    | "list"
+    | "select"
+    | "number"
+    | "json"
+    | "multiline"
+    | "datetime"
+    | "group"
   readonly options?: ReadonlyArray<string>
   /** Select options read from the API (`key` names the cached query); a text input if that fails. */
   readonly optionsFrom?: {
