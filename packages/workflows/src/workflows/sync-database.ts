@@ -10,10 +10,11 @@ const ROUNDS_PER_RUN = 200
 const node = (nodeId: string, timeoutSeconds: number) =>
   onNode(nodeId, { timeoutSeconds, startToClose: "1 minute", heartbeat: true })
 
-// A dump or an import takes as long as the database is large: the agent timeout bounds only the
-// wait for the agent to take it (a stopped agent fails the migration that soon), the heartbeat
-// notices an agent that dies mid-way, and a failure is tried twice more before the migration
-// gives up (a refusal, such as a replica, at once).
+// An import streams the whole database (the source dumps as the target loads): it takes as long
+// as the database is large. The agent timeout bounds only the wait for the agent to take it (a
+// stopped agent fails the migration that soon), the heartbeat notices an agent that dies
+// mid-way, and a failure is tried twice more, each time from a new dump, before the migration
+// gives up (a refusal, such as a replica, at once). The dump step only makes the offer.
 const transfer = (nodeId: string, timeoutSeconds: number) =>
   onNode(nodeId, { timeoutSeconds, startToClose: "6 hours", heartbeat: true, attempts: 3 })
 
