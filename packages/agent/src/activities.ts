@@ -43,6 +43,9 @@ const unserved: Required<RoleActivities> = {
   offerReplicaSeed: notServed("database"),
   seedFromPrimary: notServed("database"),
   promote: notServed("database"),
+  demote: notServed("database"),
+  catchUp: notServed("database"),
+  reopen: notServed("database"),
   ensureMailDomain: notServed("email"),
   removeMailDomain: notServed("email"),
   // a node of an email shard that hosts no domain needs nothing, whether or not it runs the role

@@ -1,10 +1,12 @@
 import { rm } from "node:fs/promises"
 import type {
   DatabaseChangeReport,
+  DatabaseDemoteReport,
   DatabaseDump,
   DatabaseFollowReport,
   DatabaseName,
   DatabasePromoteReport,
+  DatabaseReopenReport,
   DatabaseReplicaSeed,
   DatabaseReplicationSource,
   DatabaseReplicationStatus,
@@ -133,6 +135,24 @@ export class DatabaseNode {
   /** Opens this replica for writes as the primary (refused unless healthy, or forced). */
   promote(force: boolean): Promise<DatabasePromoteReport> {
     return this.locked(() => this.withReplication((r) => r.promote(force)))
+  }
+
+  /**
+   * Stops this primary taking writes before `source` is promoted in its place, in the node's queue
+   * (no change of the node's own slips in between); answers the position `source` must reach.
+   */
+  demote(source: DatabaseReplicationSource): Promise<DatabaseDemoteReport> {
+    return this.locked(() => this.withReplication((r) => r.demote(source)))
+  }
+
+  /** Waits until this replica applied its primary's transactions up to `position` (it only reads). */
+  catchUp(position: string): Promise<DatabaseReplicationStatus> {
+    return this.withReplication((r) => r.catchUp(position))
+  }
+
+  /** Undoes `demote(source)`: a failover that could not promote its replica leaves the primary writable. */
+  reopen(source: DatabaseReplicationSource): Promise<DatabaseReopenReport> {
+    return this.locked(() => this.withReplication((r) => r.reopen(source)))
   }
 
   /** Dumps the platform's databases and accounts with their GTID position and offers them to a new replica. */

@@ -1,4 +1,4 @@
-import { DatabaseName, DatabaseReplicationSource, DatabaseSpec, DatabaseSpecs } from "@hosting/core/node"
+import { DatabaseName, DatabaseReplicationSource, DatabaseSpec, DatabaseSpecs, GtidPosition } from "@hosting/core/node"
 import { Schema } from "effect"
 import { type AgentRole, classify, decode, type RoleDefinition } from "../roles.js"
 import { databaseNodeConfigFromEnv } from "./config.js"
@@ -35,6 +35,9 @@ export const databaseRole = (db: DatabaseNode): AgentRole => ({
       classify(() =>
         db.promote(decode(Schema.Struct({ force: Schema.optional(Schema.Boolean) }), input).force ?? false),
       ),
+    demote: ({ source }) => classify(() => db.demote(decode(DatabaseReplicationSource, source))),
+    catchUp: ({ position }) => classify(() => db.catchUp(decode(GtidPosition, position))),
+    reopen: ({ source }) => classify(() => db.reopen(decode(DatabaseReplicationSource, source))),
   },
 })
 

@@ -1,7 +1,9 @@
 import { Context, Effect } from "effect"
 import type {
+  DatabaseDemoteReport,
   DatabaseFollowReport,
   DatabasePromoteReport,
+  DatabaseReopenReport,
   DatabaseReplicationError,
   DatabaseReplicationStatus,
 } from "../families/databases/activities.js"
@@ -97,6 +99,58 @@ export const followDecision = (
   if (r === null) return status.gtid_current_pos === "" ? "needs_seed" : "follow"
   const same = r.source_host === source.host && r.source_port === source.port && r.source_user === source.user
   return same && r.io_running && r.sql_running ? "unchanged" : "follow"
+}
+
+type Replica = NonNullable<DatabaseReplicationStatus["replica"]>
+const sameSource = (r: Replica, source: DatabaseReplicationSource) =>
+  r.source_host === source.host && r.source_port === source.port && r.source_user === source.user
+const stopped = (r: Replica) => !r.io_running && !r.io_connecting && !r.sql_running
+
+/** What `demote` does with a server about to be replaced as its shard's primary. */
+export type DemoteDecision = "demote" | "unchanged" | "replica"
+
+/**
+ * A primary is demoted; a server that already has `source` (the replica about to be promoted)
+ * configured with replication stopped was demoted by an earlier attempt (`unchanged`); any other
+ * replica takes no application writes (it is read-only), so there is nothing to stop (`replica`).
+ */
+export const demoteDecision = (
+  status: DatabaseReplicationStatus,
+  source: DatabaseReplicationSource,
+): DemoteDecision => {
+  const r = status.replica
+  if (r === null) return "demote"
+  return sameSource(r, source) && stopped(r) ? "unchanged" : "replica"
+}
+
+/**
+ * Why a replica will not apply its primary's transactions up to `position` however long it is
+ * given (it is no replica, or its applier stopped), else undefined (it has, or may yet).
+ */
+export const catchUpRefusal = (status: DatabaseReplicationStatus, position: string): string | undefined => {
+  const r = status.replica
+  if (r === null) return "it is not a replica"
+  if (gtidCovers(r.gtid_slave_pos, position)) return undefined
+  if (!r.sql_running) return `its replication failed: ${r.last_sql_error?.message ?? "the SQL thread is stopped"}`
+  if (!r.io_running && !r.io_connecting && !gtidCovers(r.gtid_io_pos, position))
+    return `its replication failed: ${r.last_io_error?.message ?? "the IO thread is stopped"}`
+  return undefined
+}
+
+/**
+ * Whether `reopen(source)` may open this server for writes: it is writable or has no source
+ * (`unchanged`/`reopen`), or it is what `demote(source)` left (`reopen`); a server that follows
+ * another source, or runs replication, is refused with why.
+ */
+export const reopenDecision = (
+  status: DatabaseReplicationStatus,
+  source: DatabaseReplicationSource,
+): "unchanged" | "reopen" | { readonly refusal: string } => {
+  const r = status.replica
+  if (r === null) return status.read_only ? "reopen" : "unchanged"
+  if (!sameSource(r, source)) return { refusal: `it replicates from ${r.source_host}:${r.source_port}` }
+  if (!stopped(r)) return { refusal: `it runs replication from ${r.source_host}:${r.source_port}` }
+  return "reopen"
 }
 
 const literal = (s: string) => `'${s.replace(/\\/g, "\\\\").replace(/'/g, "''")}'`
@@ -195,8 +249,20 @@ export const replicationStatusOf = (
  * replica already received (a large relay log takes a while). Tests shorten them.
  */
 export class ReplicationWaits extends Context.Reference<ReplicationWaits>()("@hosting/ReplicationWaits", {
-  defaultValue: () => ({ intervalMs: 50, followMs: 10_000, drainMs: 60_000 }),
+  // lockWaitSeconds: how long `demote` lets running writes finish before it kills them (a web
+  // request's statement takes milliseconds; a longer one would hold the failover up)
+  defaultValue: () => ({ intervalMs: 50, followMs: 10_000, drainMs: 60_000, lockWaitSeconds: 5 }),
 }) {}
+
+/** `SET GLOBAL read_only = ON`, waiting at most `seconds` for the statements that hold it up. */
+export const readOnlyStatement = (seconds: number): string => {
+  if (!Number.isInteger(seconds) || seconds < 1 || seconds > 3600)
+    throw new Error("refusing to put the lock wait into SQL")
+  return `SET STATEMENT lock_wait_timeout=${seconds} FOR SET GLOBAL read_only = ON`
+}
+
+/** The lock wait timeout: a statement of someone else's held the lock longer than allowed. */
+const ERR_LOCK_WAIT_TIMEOUT = 1205
 
 /**
  * A node's side of GTID replication over its SqlPort: its status, following a source (or seeing
@@ -331,6 +397,99 @@ export class MariaDbReplication extends Effect.Service<MariaDbReplication>()("@h
       return { outcome: "promoted", status: yield* status() } satisfies DatabasePromoteReport
     })
 
+    // Platform users' statements that run: a write among them holds read_only up. Killing the
+    // statement rolls it back; its application gets an error, nothing it was told was written.
+    const killPlatformStatements = Effect.fn("MariaDbReplication.killPlatformStatements")(function* () {
+      const running = yield* q(
+        "SELECT ID AS id, USER AS user FROM information_schema.PROCESSLIST WHERE COMMAND = 'Query' AND USER LIKE ?",
+        ["db\\_%"],
+      )
+      for (const t of running) {
+        const id = Number(str(t.id))
+        if (databaseOfUser(str(t.user)) === undefined || !Number.isSafeInteger(id) || id < 1) continue
+        yield* sql.query(`KILL QUERY ${id}`).pipe(
+          // it may have ended meanwhile (1094: unknown thread)
+          Effect.catchIf(
+            (e) => e.errno === 1094,
+            () => Effect.succeed([]),
+          ),
+          Effect.mapError(classifySqlFailure),
+        )
+      }
+    })
+
+    /**
+     * read_only on, waiting out the writes that run for a few seconds, then killing what still
+     * runs and trying once more. Applications' open transactions cannot commit from then on
+     * (1290); the admin account (SUPER) still could, so the node's own changes are refused too.
+     */
+    const stopWrites = Effect.fn("MariaDbReplication.stopWrites")(function* () {
+      const { lockWaitSeconds } = yield* ReplicationWaits
+      const attempt = sql.query(readOnlyStatement(lockWaitSeconds))
+      const first = yield* Effect.either(attempt)
+      if (first._tag === "Right") return
+      if (first.left.errno !== ERR_LOCK_WAIT_TIMEOUT) return yield* classifySqlFailure(first.left)
+      yield* killPlatformStatements()
+      const second = yield* Effect.either(attempt)
+      if (second._tag === "Right") return
+      return yield* second.left.errno === ERR_LOCK_WAIT_TIMEOUT
+        ? new DatabaseRejected({
+            message: `this node could not be made read-only: a statement still held it up ${lockWaitSeconds} s after the platform users' statements were killed`,
+          })
+        : classifySqlFailure(second.left)
+    })
+
+    /**
+     * Makes this primary stop taking writes for good before `source` is promoted in its place (see
+     * demoteDecision): read-only, then `source` configured, not started, from this server's own
+     * position, so the rule applied at a restart keeps it read-only and the node refuses
+     * platform changes; `followPrimary(source)` later starts it. Answers its binlog's position.
+     */
+    const demote = Effect.fn("MariaDbReplication.demote")(function* (source: DatabaseReplicationSource) {
+      const before = yield* status()
+      const decision = demoteDecision(before, source)
+      if (decision === "demote") {
+        yield* stopWrites()
+        yield* q("SET GLOBAL gtid_slave_pos = @@gtid_current_pos")
+        yield* q(changeMasterStatement(source))
+      }
+      const after = decision === "demote" ? yield* status() : before
+      return {
+        outcome: decision === "demote" ? "demoted" : decision,
+        position: after.gtid_binlog_pos,
+        status: after,
+      } satisfies DatabaseDemoteReport
+    })
+
+    /** Waits until this replica applied its primary's transactions up to `position` (see catchUpRefusal). */
+    const catchUp = Effect.fn("MariaDbReplication.catchUp")(function* (position: string) {
+      const { drainMs } = yield* ReplicationWaits
+      const { status: last } = yield* waitUntil(
+        (s) => catchUpRefusal(s, position) !== undefined || gtidCovers(s.replica?.gtid_slave_pos ?? "", position),
+        drainMs,
+      )
+      const refusal = catchUpRefusal(last, position)
+      if (refusal !== undefined)
+        return yield* new DatabaseRejected({ message: `this node cannot take over: ${refusal}` })
+      if (!gtidCovers(last.replica?.gtid_slave_pos ?? "", position))
+        return yield* new DatabaseRejected({
+          message: `this node cannot take over: after ${drainMs / 1000} s it has applied ${last.replica?.gtid_slave_pos || "nothing"} of its primary's ${position}`,
+        })
+      return last
+    })
+
+    /** Undoes `demote(source)` (see reopenDecision): writable again, without a source. */
+    const reopen = Effect.fn("MariaDbReplication.reopen")(function* (source: DatabaseReplicationSource) {
+      const before = yield* status()
+      const decision = reopenDecision(before, source)
+      if (typeof decision === "object")
+        return yield* new DatabaseRejected({ message: `this node was not reopened: ${decision.refusal}` })
+      if (decision === "unchanged") return { outcome: "unchanged", status: before } satisfies DatabaseReopenReport
+      if (before.replica !== null) yield* q("RESET SLAVE ALL")
+      yield* setReadOnly(false)
+      return { outcome: "reopened", status: yield* status() } satisfies DatabaseReopenReport
+    })
+
     /** The read-only rule, applied when the server (re)starts: read-only exactly when it has a source. */
     const settleReadOnly = Effect.fn("MariaDbReplication.settleReadOnly")(function* () {
       const s = yield* status()
@@ -371,6 +530,9 @@ export class MariaDbReplication extends Effect.Service<MariaDbReplication>()("@h
       beginSeed,
       finishSeed,
       promote,
+      demote,
+      catchUp,
+      reopen,
       settleReadOnly,
       refuseOnReplica,
       accountStatements,

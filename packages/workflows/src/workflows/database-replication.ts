@@ -6,7 +6,7 @@ import type {
   StatusCause,
 } from "@hosting/core/activities"
 import type { DatabaseReplicaSeed, DatabaseReplicationSource } from "@hosting/core/node"
-import { ActivityFailure, ApplicationFailure } from "@temporalio/workflow"
+import { ActivityFailure, ApplicationFailure, patched } from "@temporalio/workflow"
 import { controlPlane, onNode } from "./activities.js"
 import { innerReasonOf, nodeCause } from "./serializer.js"
 
@@ -112,12 +112,45 @@ export interface FailoverShardOutcome {
 }
 
 /**
- * Makes a replica the primary of its database shard (`POST /shards/{id}/failover`): `promote`
- * (the node refuses unless it is a healthy replica: nothing changes then), `primary_node_id` set
- * (databases' connection host follows it), every other node made to follow it (seeded when it
- * cannot continue its history; an old primary that does not answer is made a replica by a later
- * converge), the databases pushed to it as a converge does, and the new state checked and
- * recorded. The shard ends `active`, or `failed` with each node's cause.
+ * How a planned failover stopped the old primary taking writes: `read_only` with the position the
+ * target must reach, `not_primary` (it takes no writes: nothing to stop), `refused` (it could not
+ * be made read-only), or `no_answer` (with the source it was sent: it may yet have been demoted).
+ */
+type Demotion =
+  | { readonly kind: "read_only"; readonly source: DatabaseReplicationSource; readonly position: string }
+  | { readonly kind: "not_primary" }
+  | { readonly kind: "refused"; readonly reason: string }
+  | { readonly kind: "no_answer"; readonly source: DatabaseReplicationSource | undefined }
+
+/**
+ * Stops the old primary taking writes for good (`demote`: read-only, the target as its source, not
+ * started) and answers what the target must apply before it is promoted, so nothing an application
+ * was told it wrote stays behind on the old primary.
+ */
+const demotePrimary = async (oldId: string, target: string, timeout: number): Promise<Demotion> => {
+  let source: DatabaseReplicationSource | undefined
+  try {
+    source = await quick(target, timeout).replicationSource()
+    const demoted = await quick(oldId, timeout).demote({ source })
+    return demoted.outcome === "replica"
+      ? { kind: "not_primary" }
+      : { kind: "read_only", source, position: demoted.position }
+  } catch (err) {
+    if (source !== undefined && refusedByNode(err)) return { kind: "refused", reason: innerReasonOf(err) }
+    return { kind: "no_answer", source }
+  }
+}
+
+/**
+ * Makes a replica the primary of its database shard (`POST /shards/{id}/failover`). When the old
+ * primary answers (a planned failover) it is demoted first (see demotePrimary) and the target
+ * applies everything it wrote (`catchUp`) before it is promoted, so no write is lost; a target that
+ * then is not promoted leaves the old primary reopened. `promote` (the node refuses unless it is a
+ * healthy replica: nothing changes then), `primary_node_id` set (databases' connection host follows
+ * it), every other node made to follow it (seeded when it cannot continue its history; an old
+ * primary that does not answer is made a replica by a later converge), the databases pushed to it
+ * as a converge does, and the new state checked and recorded. The shard ends `active`, or `failed`
+ * with each node's cause.
  */
 export async function FailoverShardWorkflow(input: FailoverShardInput): Promise<FailoverShardOutcome> {
   const { shardId, nodeId: target, nodeTimeoutSeconds: timeout } = input
@@ -125,15 +158,43 @@ export async function FailoverShardWorkflow(input: FailoverShardInput): Promise<
   const shard = await cp.databaseShardTopology({ shardId })
   // the state it starts from, recorded: which followers need a seed rather than a new source
   const before = await checkShardReplication(shard, timeout)
-  try {
-    await long(target, timeout).promote({})
-    outcome.promoted = true
-  } catch (err) {
+  const old = shard.primaryNodeId
+  // a primary that answers takes writes until it is told to stop; runs started before promoted
+  // without stopping it, and replay so
+  const demotion =
+    old !== null &&
+    old !== target &&
+    before.some((v) => v.node_id === old && v.state !== "unreachable") &&
+    patched("failover-demote-primary")
+      ? await demotePrimary(old, target, timeout)
+      : undefined
+  if (old !== null && demotion?.kind === "refused")
     outcome.causes.push({
-      node_id: target,
-      message: `${refusedByNode(err) ? "failover refused" : "failover failed"}: ${innerReasonOf(err)}; nothing was changed`,
+      node_id: old,
+      message: `failover refused: the primary could not be stopped taking writes: ${demotion.reason}; nothing was changed`,
     })
-  }
+  else
+    try {
+      if (demotion?.kind === "read_only") await long(target, timeout).catchUp({ position: demotion.position })
+      await long(target, timeout).promote({})
+      outcome.promoted = true
+    } catch (err) {
+      // the old primary takes writes again
+      const undo = demotion?.kind === "read_only" || demotion?.kind === "no_answer" ? demotion.source : undefined
+      const stuck =
+        old === null || undo === undefined
+          ? undefined
+          : await quick(old, timeout)
+              .reopen({ source: undo })
+              .then(
+                () => undefined,
+                (e: unknown) => innerReasonOf(e),
+              )
+      const reason = `${refusedByNode(err) ? "failover refused" : "failover failed"}: ${innerReasonOf(err)}`
+      outcome.causes.push({ node_id: target, message: stuck === undefined ? `${reason}; nothing was changed` : reason })
+      if (old !== null && stuck !== undefined)
+        outcome.causes.push({ node_id: old, message: `the primary was left read-only: ${stuck}` })
+    }
   if (outcome.promoted) {
     // it takes writes now: it is the primary whatever happens next
     await cp.setDatabaseShardPrimary({ shardId, nodeId: target })

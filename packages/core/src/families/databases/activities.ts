@@ -111,6 +111,24 @@ export interface DatabasePromoteReport {
   readonly status: DatabaseReplicationStatus
 }
 
+/**
+ * What `demote` did to a primary about to be replaced: `demoted` (read-only now, the new primary
+ * configured as its source, replication not started), `unchanged` (a retry: it already was so),
+ * `replica` (it was not a primary: there was nothing it could take). `position` is its
+ * `gtid_binlog_pos` once read-only: every transaction it will ever have written as a primary.
+ */
+export interface DatabaseDemoteReport {
+  readonly outcome: "demoted" | "unchanged" | "replica"
+  readonly position: string
+  readonly status: DatabaseReplicationStatus
+}
+
+/** What `reopen` did: `reopened` (a demotion undone: writable, no source), `unchanged` (it was writable). */
+export interface DatabaseReopenReport {
+  readonly outcome: "reopened" | "unchanged"
+  readonly status: DatabaseReplicationStatus
+}
+
 /** Activities a database node serves on its `node-{uuid}` task queue. */
 export interface DatabaseNodeActivities {
   /** Makes one database exactly its spec: the database, exactly these users, their grants (idempotent). */
@@ -166,4 +184,25 @@ export interface DatabaseNodeActivities {
    * replica (core's `promotionRefusal`) or `force` is set; a primary already is one (`unchanged`).
    */
   promote(input: { readonly force?: boolean }): Promise<DatabasePromoteReport>
+  /**
+   * Stops this primary taking writes before a replica is promoted in its place: read-only (a
+   * write statement still running after a few seconds is killed; an open transaction can no longer
+   * commit), then `source` (the replica about to be promoted) configured as its source, not
+   * started. A restarted agent keeps it read-only (it has a source) and refuses platform changes
+   * on it. Answers the binlog position the new primary must have applied. Refused
+   * (non-retryable) when it cannot be made read-only.
+   */
+  demote(input: { readonly source: DatabaseReplicationSource }): Promise<DatabaseDemoteReport>
+  /**
+   * Waits (60 s at most) until this replica has applied every transaction up to `position` (its
+   * primary's, once read-only). Refused (non-retryable) when it is not a replica, its applier
+   * stopped, or it is still behind at the end.
+   */
+  catchUp(input: { readonly position: string }): Promise<DatabaseReplicationStatus>
+  /**
+   * Undoes `demote(source)` when the replica could not be promoted: the server is writable again
+   * without a source. A server writable already is `unchanged`; one that follows another source, or
+   * runs replication, is refused (non-retryable): that is no demotion of this failover's.
+   */
+  reopen(input: { readonly source: DatabaseReplicationSource }): Promise<DatabaseReopenReport>
 }

@@ -62,6 +62,10 @@ export interface FakeReplication {
   ioPos: string
   masterLogFile: string
   onStart: FakeStart
+  /** Positions the SQL thread reaches, one per status read (a replica catching up). */
+  applying: Array<string>
+  /** Platform users' statements that run: a write among them holds `SET GLOBAL read_only` up (1205). */
+  running: Array<{ id: number; user: string; write: boolean; killable: boolean }>
 }
 
 /** The fake server: its state is public so tests can seed drift and look at the result. */
@@ -97,6 +101,8 @@ export class FakeMariaDb {
     ioPos: "",
     masterLogFile: "",
     onStart: "accept",
+    applying: [],
+    running: [],
   }
   /** Every statement that changed something, in order. */
   readonly writes: Array<string> = []
@@ -170,7 +176,9 @@ export class FakeMariaDb {
       return this.collations.map(([charset, collation, d]) => ({ charset, collation, is_default: d ? "Yes" : "" }))
     if (sql === "SELECT VERSION() AS version") return [{ version: "10.11.0-FakeMariaDB" }]
     const r = this.replication
-    if (sql.startsWith("SELECT @@server_id AS server_id, @@read_only AS read_only"))
+    if (sql.startsWith("SELECT @@server_id AS server_id, @@read_only AS read_only")) {
+      const next = r.sql === "Yes" ? r.applying.shift() : undefined
+      if (next !== undefined) r.slavePos = next
       return [
         {
           server_id: r.serverId,
@@ -184,6 +192,12 @@ export class FakeMariaDb {
           gtid_slave_pos: r.slavePos,
         },
       ]
+    }
+    if (
+      sql ===
+      "SELECT ID AS id, USER AS user FROM information_schema.PROCESSLIST WHERE COMMAND = 'Query' AND USER LIKE ?"
+    )
+      return r.running.filter((t) => like.test(t.user)).map((t) => ({ id: t.id, user: t.user }))
     if (sql === "SHOW SLAVE STATUS")
       return r.source === undefined
         ? []
@@ -307,6 +321,25 @@ export class FakeMariaDb {
       /^SET GLOBAL read_only = (ON|OFF)$/,
       ([, on]) => {
         this.replication.readOnly = on === "ON"
+        return undefined
+      },
+    ],
+    [
+      /^SET STATEMENT lock_wait_timeout=(\d+) FOR SET GLOBAL read_only = ON$/,
+      () => {
+        if (this.replication.running.some((t) => t.write))
+          return fail(1205, "Lock wait timeout exceeded; try restarting transaction")
+        this.replication.readOnly = true
+        return undefined
+      },
+    ],
+    [
+      /^KILL QUERY (\d+)$/,
+      ([, id]) => {
+        const r = this.replication
+        const t = r.running.find((x) => x.id === Number(id))
+        if (t === undefined) return fail(1094, `Unknown thread id: ${id}`)
+        if (t.killable) r.running = r.running.filter((x) => x !== t)
         return undefined
       },
     ],
