@@ -32,9 +32,10 @@ const runsOf = async (temporal: Client, workflowId: string) => {
 
 /**
  * Saves the first run of each workflow id (usually the most rounds) and its last (the delete), as
- * `<type><suffix>-<n>.json`; `suffix` tells runs of one type apart (a converge's shard role).
- * Fixtures named `-1`, `-2`… of the same type and suffix are replaced; `-0` (a shape kept from
- * before a change) is not.
+ * `<type><suffix>-<n>.json`, numbered on across ids of the same type and suffix (several
+ * failovers); `suffix` tells runs of one type apart (a converge's shard role). Fixtures named
+ * `-1`, `-2`… of the same type and suffix are replaced; `-0` (a shape kept from before a change)
+ * is not.
  */
 export const saveHistories = async (
   temporal: Client,
@@ -42,12 +43,16 @@ export const saveHistories = async (
 ): Promise<Array<string>> => {
   const written: Array<string> = []
   const kept: Array<{ workflowId: string; runId: string; name: string }> = []
+  const numbered = new Map<string, number>()
   for (const { workflowId, suffix = "" } of ids) {
     const runs = await runsOf(temporal, workflowId)
     expect(runs.length, workflowId).toBeGreaterThan(0)
     const chosen = runs.length > 2 ? [runs[0]!, runs[runs.length - 1]!] : runs
-    for (const [i, run] of chosen.entries())
-      kept.push({ workflowId, runId: run.runId, name: `${run.type}${suffix}-${i + 1}.json` })
+    for (const run of chosen) {
+      const n = (numbered.get(`${run.type}${suffix}`) ?? 0) + 1
+      numbered.set(`${run.type}${suffix}`, n)
+      kept.push({ workflowId, runId: run.runId, name: `${run.type}${suffix}-${n}.json` })
+    }
   }
   mkdirSync(OUT, { recursive: true })
   const prefixes = new Set(kept.map((k) => k.name.replace(/-\d+\.json$/, "")))

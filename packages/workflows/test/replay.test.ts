@@ -1,13 +1,15 @@
 // Replays recorded histories of every serializer, converge and scheduled workflow against the
 // current workflow code: a change that would break running workflows (a different command order,
 // a renamed activity, a new step without `patched`) fails here. The histories come from real runs
-// (test/record/histories.record.ts; the database, email and s3 ones families.record.ts). The
+// (test/record/histories.record.ts; the database, email and s3 ones families.record.ts; a
+// replicated database shard's converge, check and failovers replication.record.ts). The
 // tenant, zone and LB serializers have both shapes: -1/-2 recorded while a round's snapshot and
 // finish were ordinary activities, -3/-4 with them as local activities
 // (`patched("local-round-steps")`); a running workflow of either shape must replay. The tenant's
 // -5 has rounds pipelined (`patched("pipelined-rounds")`: the next round read while the nodes
 // work, the last one recorded by an ordinary activity beside it). A `-0` is a
-// run recorded before a change that its `patched` branch keeps replaying.
+// run recorded before a change that its `patched` branch keeps replaying (FailoverShardWorkflow-0:
+// a failover that promoted without demoting the old primary first).
 import { readdirSync, readFileSync } from "node:fs"
 import { fileURLToPath } from "node:url"
 import { Worker } from "@temporalio/worker"
@@ -24,14 +26,17 @@ describe("workflow replay", () => {
   it("has a recorded history of every serializer and converge workflow", () => {
     const types = new Set(files.map((f) => f.replace(/-\d+\.json$/, "")))
     expect([...types].sort()).toEqual([
+      "CheckDatabaseReplicationWorkflow",
       "CleanupCertificatesWorkflow",
       "CollectS3UsageWorkflow",
       "ConvergeShardWorkflow-database",
+      "ConvergeShardWorkflow-database-replication",
       "ConvergeShardWorkflow-dns",
       "ConvergeShardWorkflow-email",
       "ConvergeShardWorkflow-lb",
       "ConvergeShardWorkflow-s3",
       "ConvergeShardWorkflow-web",
+      "FailoverShardWorkflow",
       "IssueCertificateWorkflow",
       "ProbeNodeWorkflow",
       "PurgeAuditLogsWorkflow",
