@@ -5,9 +5,7 @@
 // replicated database shard's converge, check and failovers replication.record.ts). The
 // tenant, zone and LB serializers have both shapes: -1/-2 recorded while a round's snapshot and
 // finish were ordinary activities, -3/-4 with them as local activities
-// (`patched("local-round-steps")`); a running workflow of either shape must replay. The tenant's
-// -5 has rounds pipelined (`patched("pipelined-rounds")`: the next round read while the nodes
-// work, the last one recorded by an ordinary activity beside it). A `-0` is a
+// (`patched("local-round-steps")`); a running workflow of either shape must replay. A `-0` is a
 // run recorded before a change that its `patched` branch keeps replaying (FailoverShardWorkflow-0:
 // a failover that promoted without demoting the old primary first).
 import { readdirSync, readFileSync } from "node:fs"

@@ -1,5 +1,5 @@
 import type { StatusCause } from "@hosting/core/activities"
-import { ActivityFailure, ApplicationFailure, condition, defineSignal, patched, setHandler } from "@temporalio/workflow"
+import { ActivityFailure, ApplicationFailure, defineSignal, setHandler } from "@temporalio/workflow"
 import { CHANGED } from "./activities.js"
 
 /**
@@ -64,29 +64,8 @@ export const serializeRounds = async (maxRounds: number, round: () => Promise<bo
 }
 
 /**
- * How a family lets the next round start while this one is being recorded: its snapshot and finish
- * as ordinary (queued) activities, which run beside the node's work instead of holding the
- * workflow task the way local activities do, and whether a round's snapshot allows it (a round
- * whose recording changes what the next one must do — a tenant's move to another shard, a
- * removal — is recorded before the next is read).
- */
-export interface Pipeline<S> {
-  readonly snapshot: () => Promise<S | null>
-  readonly finish: (snap: S, causes: ReadonlyArray<StatusCause>) => Promise<void>
-  readonly allowed: (snap: S) => boolean
-}
-
-/**
  * A family's serializer rounds: read a snapshot (null: the resource is gone), apply it to the
  * nodes collecting causes, record the outcome. A new family supplies these three steps.
- *
- * With a `pipeline`, a change that arrives while the nodes apply a round is read at once (again
- * for every later change, one read at a time), so when the nodes finish, the next round goes out
- * in the same workflow task, and this round's outcome is recorded beside it, always before the
- * next round's. Three API writes in a row (tenant, webroot, name) made two rounds with a snapshot
- * and a finish between them on the path to the page being served; now there is nothing between
- * them. Rows are recorded by the revision each round read, so an earlier round never marks a later
- * change active.
  */
 export const serializeFamily = <S>(
   maxRounds: number,
@@ -94,81 +73,11 @@ export const serializeFamily = <S>(
     readonly snapshot: () => Promise<S | null>
     readonly apply: (snap: S) => Promise<Array<StatusCause>>
     readonly finish: (snap: S, causes: ReadonlyArray<StatusCause>) => Promise<void>
-    readonly pipeline?: Pipeline<S>
   },
-): Promise<"done" | "more"> => {
-  const pipeline = steps.pipeline
-  if (pipeline === undefined)
-    return serializeRounds(maxRounds, async () => {
-      const snap = await steps.snapshot()
-      if (snap === null) return false
-      await steps.finish(snap, await steps.apply(snap))
-      return true
-    })
-  return serializePipelined(maxRounds, steps, pipeline)
-}
-
-const serializePipelined = async <S>(
-  maxRounds: number,
-  steps: {
-    readonly snapshot: () => Promise<S | null>
-    readonly apply: (snap: S) => Promise<Array<StatusCause>>
-    readonly finish: (snap: S, causes: ReadonlyArray<StatusCause>) => Promise<void>
-  },
-  pipeline: Pipeline<S>,
-): Promise<"done" | "more"> => {
-  let dirty = true
-  setHandler(changedSignal, () => {
-    dirty = true
+): Promise<"done" | "more"> =>
+  serializeRounds(maxRounds, async () => {
+    const snap = await steps.snapshot()
+    if (snap === null) return false
+    await steps.finish(snap, await steps.apply(snap))
+    return true
   })
-  // the next round's snapshot, read while this round's nodes worked
-  let next: Promise<S | null> | undefined
-  // every round's recording so far, in round order
-  let recorded: Promise<void> = Promise.resolve()
-  for (let i = 0; i < maxRounds; i++) {
-    if (!dirty && next === undefined) break
-    let snap: S | null
-    if (next === undefined) {
-      dirty = false
-      snap = await steps.snapshot()
-    } else {
-      snap = await next
-      next = undefined
-    }
-    if (snap === null) {
-      await recorded
-      return "done"
-    }
-    let applied = false
-    const applying = steps.apply(snap).finally(() => {
-      applied = true
-    })
-    if (pipeline.allowed(snap)) {
-      while (!applied) {
-        await condition(() => dirty || applied)
-        // a run recorded before pipelining waited for the nodes here: replay it that way
-        if (applied || !patched("pipelined-rounds")) break
-        dirty = false
-        let read = false
-        next = pipeline.snapshot().finally(() => {
-          read = true
-        })
-        await condition(() => read || applied)
-      }
-    }
-    const causes = await applying
-    const done = snap
-    if (next === undefined) {
-      await recorded
-      await steps.finish(done, causes)
-    } else {
-      recorded = recorded.then(() => pipeline.finish(done, causes))
-      // awaited before the next recording or at the end; a failure fails the run there
-      recorded.catch(() => {})
-    }
-  }
-  await recorded
-  // a snapshot read for a round this run will not make: its rows stay provisioning for the next run
-  if (next !== undefined) await next
-  return dirty || next !== undefined ? "more" : "done"
-}

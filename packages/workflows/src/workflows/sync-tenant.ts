@@ -1,6 +1,6 @@
 import type { StatusCause, SyncTenantInput, TenantSnapshot } from "@hosting/core/activities"
 import { continueAsNew } from "@temporalio/workflow"
-import { cp, onNode, roundSteps } from "./activities.js"
+import { onNode, roundSteps } from "./activities.js"
 import { nodeCause, onEveryNode, serializeFamily } from "./serializer.js"
 
 // A long history slows replay; start afresh after this many rounds (state lives in the database).
@@ -56,12 +56,6 @@ export async function SyncTenantWorkflow(input: SyncTenantInput): Promise<void> 
     snapshot: () => roundSteps().tenantSnapshot({ tenantId: input.tenantId }),
     apply: (snap) => round(snap, input.nodeTimeoutSeconds),
     finish: (snapshot, causes) => roundSteps().finishTenantSync({ snapshot, causes }),
-    // a move's recording switches the tenant's shard, and a removal's ends it: read after those
-    pipeline: {
-      snapshot: () => cp.tenantSnapshot({ tenantId: input.tenantId }),
-      finish: (snapshot, causes) => cp.finishTenantSync({ snapshot, causes }),
-      allowed: (snap) => snap.spec !== null && snap.migrateNodeIds === null,
-    },
   })
   if (outcome === "more") await continueAsNew<typeof SyncTenantWorkflow>(input)
 }
