@@ -2,44 +2,10 @@
 // An email account's Auto-reply tab against a stub client: the reply as the API answers it, the
 // empty state for a 404, the PUT body the form sends (dates as the API's UTC seconds), the API's
 // refusal shown as it is, and the confirmed delete and the retry.
-import type { PromiseClient } from "@hosting/sdk"
-import { cleanup, fireEvent, render, screen, waitFor, within } from "@testing-library/react"
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest"
-import { App } from "../src/App"
+import { fireEvent, screen, waitFor, within } from "@testing-library/react"
+import { describe, expect, it, vi } from "vitest"
+import { apiError, type Method, stubbedApp } from "./support"
 
-type Method = (args?: any) => Promise<unknown>
-
-/** A client answering from `stubs`; a call nobody stubbed rejects and is recorded in `unstubbed`. */
-const stubClient = (stubs: Record<string, Record<string, Method>>) => {
-  const unstubbed: Array<string> = []
-  const all: Record<string, Record<string, Method>> = {
-    session: { whoami: async () => ({ id: "k", name: "admin", scopes: ["*"], brands: ["*"] }) },
-    ...stubs,
-  }
-  const group = (g: string) =>
-    new Proxy(
-      {},
-      {
-        get: (_, m) =>
-          typeof m !== "string"
-            ? undefined
-            : async (args?: unknown) => {
-                const f = all[g]?.[m]
-                if (f === undefined) {
-                  unstubbed.push(`${g}.${m}`)
-                  throw new Error(`unstubbed ${g}.${m}`)
-                }
-                return f(args)
-              },
-      },
-    )
-  const client = new Proxy({}, { get: (_, g) => (typeof g === "string" ? group(g) : undefined) }) as PromiseClient
-  return { client, unstubbed }
-}
-
-const signedIn = (client: PromiseClient) => ({ apiKey: "hpk_x", client, name: "admin", scopes: ["*"], brands: ["*"] })
-const apiError = (tag: string, message: string, extra: Record<string, unknown> = {}) =>
-  Object.assign(new Error(message), { _tag: tag, ...extra })
 const notFound = () => apiError("NotFound", `auto-reply of email account ${ACCOUNT} not found`)
 
 const ACCOUNT = "00000000-0000-4000-8000-000000000007"
@@ -76,22 +42,13 @@ const reply = (over: Record<string, unknown> = {}) => ({
   ...over,
 })
 
-let stub: ReturnType<typeof stubClient> | undefined
-beforeEach(() => {
-  window.location.hash = ""
-  localStorage.clear()
-  stub = undefined
-})
-afterEach(() => {
-  cleanup()
-  vi.restoreAllMocks()
-  expect(stub?.unstubbed ?? []).toEqual([])
-})
+const app = stubbedApp()
 
 const open = (autoreplies: Record<string, Method>) => {
-  stub = stubClient({ emailAccounts: { get: async () => account }, emailAutoreplies: autoreplies })
-  window.location.hash = `#/email-accounts/${ACCOUNT}?tab=Auto-reply`
-  render(<App initial={signedIn(stub.client)} />)
+  app.open(`#/email-accounts/${ACCOUNT}?tab=Auto-reply`, {
+    emailAccounts: { get: async () => account },
+    emailAutoreplies: autoreplies,
+  })
   return screen.findByRole("region", { name: "Auto-reply" })
 }
 

@@ -1,44 +1,9 @@
 // @vitest-environment jsdom
 // A database shard's Replication tab against a stub client: its rows as the API answers them, the
 // confirmed failover to a replica and the API's refusal, and no such tab on another role's shard.
-import type { PromiseClient } from "@hosting/sdk"
-import { cleanup, fireEvent, render, screen, waitFor, within } from "@testing-library/react"
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest"
-import { App } from "../src/App"
-
-type Method = (args?: any) => Promise<unknown>
-
-/** A client answering from `stubs`; a call nobody stubbed rejects and is recorded in `unstubbed`. */
-const stubClient = (stubs: Record<string, Record<string, Method>>) => {
-  const unstubbed: Array<string> = []
-  const all: Record<string, Record<string, Method>> = {
-    session: { whoami: async () => ({ id: "k", name: "admin", scopes: ["*"], brands: ["*"] }) },
-    ...stubs,
-  }
-  const group = (g: string) =>
-    new Proxy(
-      {},
-      {
-        get: (_, m) =>
-          typeof m !== "string"
-            ? undefined
-            : async (args?: unknown) => {
-                const f = all[g]?.[m]
-                if (f === undefined) {
-                  unstubbed.push(`${g}.${m}`)
-                  throw new Error(`unstubbed ${g}.${m}`)
-                }
-                return f(args)
-              },
-      },
-    )
-  const client = new Proxy({}, { get: (_, g) => (typeof g === "string" ? group(g) : undefined) }) as PromiseClient
-  return { client, unstubbed }
-}
-
-const signedIn = (client: PromiseClient) => ({ apiKey: "hpk_x", client, name: "admin", scopes: ["*"], brands: ["*"] })
-const apiError = (tag: string, message: string) => Object.assign(new Error(message), { _tag: tag })
-const uuid = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, "0")}`
+import { cleanup, fireEvent, screen, waitFor, within } from "@testing-library/react"
+import { describe, expect, it, vi } from "vitest"
+import { apiError, type Method, stubbedApp, uuid } from "./support"
 
 const SHARD = uuid(9)
 const [A, B, C] = [uuid(1), uuid(2), uuid(3)]
@@ -94,23 +59,9 @@ const replication = {
 
 const nodesStub = { get: async (a: { path: { id: string } }) => ({ id: a.path.id, hostname: HOSTS[a.path.id] }) }
 
-let stub: ReturnType<typeof stubClient> | undefined
-beforeEach(() => {
-  window.location.hash = ""
-  localStorage.clear()
-  stub = undefined
-})
-afterEach(() => {
-  cleanup()
-  vi.restoreAllMocks()
-  expect(stub?.unstubbed ?? []).toEqual([])
-})
+const app = stubbedApp()
 
-const open = (stubs: Record<string, Record<string, Method>>) => {
-  stub = stubClient(stubs)
-  window.location.hash = `#/shards/${SHARD}?tab=Replication`
-  render(<App initial={signedIn(stub.client)} />)
-}
+const open = (stubs: Record<string, Record<string, Method>>) => app.open(`#/shards/${SHARD}?tab=Replication`, stubs)
 
 const rowsOf = (table: HTMLElement) =>
   [...table.querySelectorAll("tr")].map((tr) => [...tr.querySelectorAll("th, td")].map((c) => c.textContent))
@@ -205,10 +156,13 @@ describe("a database shard's Replication tab", () => {
 
   it("says so when the shard has one node, or its nodes were not checked yet", async () => {
     const one = { shard_id: SHARD, primary_node_id: A, nodes: [replication.nodes[0]] }
-    open({ shards: { get: async () => shard({ node_ids: [A] }), replication: async () => one }, nodes: nodesStub })
+    const stub = open({
+      shards: { get: async () => shard({ node_ids: [A] }), replication: async () => one },
+      nodes: nodesStub,
+    })
     expect(await screen.findByText("This shard has one node: nothing replicates until it has another.")).toBeTruthy()
     expect(screen.queryByRole("table")).toBeNull()
-    expect(stub!.unstubbed).toEqual([])
+    expect(stub.unstubbed).toEqual([])
     cleanup()
     const unchecked = {
       shard_id: SHARD,

@@ -1,52 +1,13 @@
 // @vitest-environment jsdom
 // Component tests of the web tier's pages: the repeatable group field, the tenant create that
 // also creates webroots and FQDNs, and the lifecycle polling, against a recording stub client.
-import type { PromiseClient } from "@hosting/sdk"
-import { cleanup, fireEvent, render, screen, waitFor, within } from "@testing-library/react"
-import { afterEach, beforeEach, describe, expect, it } from "vitest"
-import { App } from "../src/App"
+import { fireEvent, render, screen, waitFor, within } from "@testing-library/react"
+import { describe, expect, it } from "vitest"
 import { ResourceForm, toPayload } from "../src/components/ResourceForm"
 import { RESOURCES } from "../src/resources/registry"
 import type { Field } from "../src/resources/types"
+import { apiError, stubbedApp, uuid } from "./support"
 
-type Method = (args?: any) => Promise<unknown>
-
-/**
- * A client that records every call (`group.method`, arguments) and answers from `stubs`; a call
- * nobody stubbed rejects and is listed in `unstubbed`, which each test checks is empty.
- */
-const recordingClient = (stubs: Record<string, Record<string, Method>>) => {
-  const calls: Array<readonly [string, unknown]> = []
-  const unstubbed: Array<string> = []
-  const all: Record<string, Record<string, Method>> = {
-    session: { whoami: async () => ({ id: "k", name: "admin", scopes: ["*"], brands: ["*"] }) },
-    ...stubs,
-  }
-  const group = (g: string) =>
-    new Proxy(
-      {},
-      {
-        get: (_, m) =>
-          typeof m !== "string"
-            ? undefined
-            : async (args?: unknown) => {
-                calls.push([`${g}.${m}`, args])
-                const f = all[g]?.[m]
-                if (f === undefined) {
-                  unstubbed.push(`${g}.${m}`)
-                  throw new Error(`unstubbed ${g}.${m}`)
-                }
-                return f(args)
-              },
-      },
-    )
-  const client = new Proxy({}, { get: (_, g) => (typeof g === "string" ? group(g) : undefined) }) as PromiseClient
-  return { client, calls, unstubbed, names: () => calls.map(([n]) => n) }
-}
-
-const signedIn = (client: PromiseClient) => ({ apiKey: "hpk_x", client, name: "admin", scopes: ["*"], brands: ["*"] })
-const apiError = (tag: string, message: string) => Object.assign(new Error(message), { _tag: tag })
-const uuid = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, "0")}`
 const page = (items: ReadonlyArray<unknown>) => ({ items, next_cursor: null, has_more: false })
 
 const tenant = (over: Record<string, unknown> = {}) => ({
@@ -77,16 +38,7 @@ const webroot = (n: number, runtime: string) => ({
   updated_at: "x",
 })
 
-let stub: ReturnType<typeof recordingClient> | undefined
-beforeEach(() => {
-  window.location.hash = ""
-  localStorage.clear()
-  stub = undefined
-})
-afterEach(() => {
-  cleanup()
-  expect(stub?.unstubbed ?? []).toEqual([])
-})
+const app = stubbedApp()
 
 const GROUP: Field = {
   name: "items",
@@ -191,7 +143,7 @@ describe("tenant create", () => {
 
   it("creates the tenant, then each webroot and its FQDNs, and opens the tenant", async () => {
     let n = 0
-    stub = recordingClient({
+    const stub = app.open("#/tenants/new", {
       brands: { list: brands },
       tenants: { create: async () => tenant(), get: async () => tenant() },
       webroots: {
@@ -200,8 +152,6 @@ describe("tenant create", () => {
       },
       fqdns: { create: async ({ payload }) => ({ id: uuid(50), hostname: payload.hostname, status: "pending" }) },
     })
-    window.location.hash = "#/tenants/new"
-    render(<App initial={signedIn(stub.client)} />)
     await fillForm()
     await screen.findByRole("heading", { name: /t_abcdefghij/ })
     expect(window.location.hash).toBe(`#/tenants/${uuid(1)}`)
@@ -218,7 +168,7 @@ describe("tenant create", () => {
   })
 
   it("keeps what was created when a later call fails: the API's error and a link to the tenant", async () => {
-    stub = recordingClient({
+    const stub = app.open("#/tenants/new", {
       brands: { list: brands },
       tenants: { create: async () => tenant() },
       webroots: { create: async ({ payload }) => webroot(1, payload.runtime) },
@@ -229,8 +179,6 @@ describe("tenant create", () => {
         },
       },
     })
-    window.location.hash = "#/tenants/new"
-    render(<App initial={signedIn(stub.client)} />)
     await fillForm()
     const alert = await screen.findByRole("alert")
     expect(alert.textContent).toContain("www.example.test is bound already")
@@ -253,7 +201,7 @@ describe("tenant create", () => {
   })
 
   it("a brand field that cannot load its options becomes a text input for the id", async () => {
-    stub = recordingClient({
+    const stub = app.open("#/tenants/new", {
       brands: {
         list: async () => {
           throw apiError("Forbidden", "missing scope brands:read")
@@ -262,8 +210,6 @@ describe("tenant create", () => {
       tenants: { create: async () => tenant(), get: async () => tenant() },
       webroots: { list: async () => page([]) },
     })
-    window.location.hash = "#/tenants/new"
-    render(<App initial={signedIn(stub.client)} />)
     await screen.findByText(/could not be loaded \(missing scope brands:read\)/)
     fireEvent.change(screen.getByLabelText(/^Brand/), { target: { value: uuid(100) } })
     fireEvent.click(screen.getByRole("button", { name: "Create" }))
@@ -275,7 +221,7 @@ describe("tenant create", () => {
 describe("tenant detail and lifecycle", () => {
   it("re-reads a list every second while a row is in flight and stops once all are settled", async () => {
     let reads = 0
-    stub = recordingClient({
+    app.open("#/tenants", {
       tenants: {
         list: async () => {
           reads++
@@ -283,8 +229,6 @@ describe("tenant detail and lifecycle", () => {
         },
       },
     })
-    window.location.hash = "#/tenants"
-    render(<App initial={signedIn(stub.client)} />)
     await screen.findByRole("cell", { name: "provisioning" })
     await screen.findByRole("cell", { name: "active" }, { timeout: 4_000 })
     const settled = reads
@@ -294,7 +238,7 @@ describe("tenant detail and lifecycle", () => {
 
   it("offers Suspend or Unsuspend by state, Retry for a failed tenant, and summarises its resources", async () => {
     let current = tenant({ status: "failed", status_message: "node n1: useradd failed" })
-    stub = recordingClient({
+    const stub = app.open(`#/tenants/${uuid(1)}?tab=Resources`, {
       tenants: {
         get: async () => current,
         retry: async () => (current = tenant({ status: "active", suspended: true })),
@@ -306,8 +250,6 @@ describe("tenant detail and lifecycle", () => {
         }),
       },
     })
-    window.location.hash = `#/tenants/${uuid(1)}?tab=Resources`
-    render(<App initial={signedIn(stub.client)} />)
     expect((await screen.findAllByText("node n1: useradd failed")).length).toBeGreaterThan(0)
     expect(screen.getByRole("button", { name: "Suspend" })).toBeTruthy()
     expect(screen.queryByRole("button", { name: "Unsuspend" })).toBeNull()
@@ -339,18 +281,16 @@ describe("DNS record edit", () => {
       created_at: "2026-11-27T00:00:00.000Z",
       updated_at: "2026-11-27T00:00:00.000Z",
     }
-    stub = recordingClient({
+    const stub = app.open(`#/dns-records/${uuid(7)}/edit`, {
       dnsRecords: { get: async () => record, update: async ({ payload }) => ({ ...record, ...payload }) },
     })
-    window.location.hash = `#/dns-records/${uuid(7)}/edit`
-    render(<App initial={signedIn(stub.client)} />)
     const priority = (await screen.findByLabelText(/^Priority/)) as HTMLInputElement
     expect(priority.value).toBe("10")
     expect((screen.getByLabelText(/^Mail exchanger/) as HTMLInputElement).value).toBe("mail.example.test")
     expect(screen.queryByLabelText(/^Address/)).toBeNull()
     fireEvent.change(priority, { target: { value: "20" } })
     fireEvent.click(screen.getByRole("button", { name: "Save" }))
-    await waitFor(() => expect(stub!.names()).toContain("dnsRecords.update"))
+    await waitFor(() => expect(stub.names()).toContain("dnsRecords.update"))
     expect(stub.calls.find(([n]) => n === "dnsRecords.update")?.[1]).toEqual({
       path: { id: uuid(7) },
       payload: { type: "MX", name: "example.test", ttl: 3600, priority: 20, exchange: "mail.example.test" },

@@ -2,7 +2,6 @@
 // runs in test/integration/database-replication.test.ts.
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Exit, Layer } from "effect"
-import type { DatabaseReplicationStatus } from "../../../src/families/databases/activities.js"
 import { DatabaseReplicationSource, mysqlNativePasswordHash } from "../../../src/families/databases/domain.js"
 import {
   catchUpRefusal,
@@ -18,37 +17,11 @@ import {
   replicaHealth,
 } from "../../../src/managers/mariadb-replication.js"
 import { FakeMariaDb } from "./fake-mariadb.js"
+import { primaryStatus as primary, replicaStatusOf } from "./replication-status.js"
 
 const SOURCE = { host: "10.0.0.2", port: 3306, user: "hosting_repl", password: "0123456789abcdef0123456789abcdef" }
 
-const primary: DatabaseReplicationStatus = {
-  role: "primary",
-  server_id: 1,
-  read_only: false,
-  gtid_current_pos: "0-1-10",
-  gtid_binlog_pos: "0-1-10",
-  replica: null,
-}
-const replica = (over: Partial<NonNullable<DatabaseReplicationStatus["replica"]>> = {}): DatabaseReplicationStatus => ({
-  ...primary,
-  role: "replica",
-  read_only: true,
-  replica: {
-    source_host: SOURCE.host,
-    source_port: SOURCE.port,
-    source_user: SOURCE.user,
-    io_running: true,
-    io_connecting: false,
-    sql_running: true,
-    seconds_behind: 0,
-    last_error: null,
-    last_io_error: null,
-    last_sql_error: null,
-    gtid_slave_pos: "0-1-10",
-    gtid_io_pos: "0-1-10",
-    ...over,
-  },
-})
+const replica = replicaStatusOf(SOURCE)
 const duplicate = { errno: 1062, message: "Duplicate entry '4' for key 'PRIMARY'" }
 const diverged = { errno: 1236, message: "the slave has diverged" }
 const refused = { errno: 2003, message: "Can't connect" }

@@ -1,41 +1,14 @@
 // What a database shard's replication check records for each node's answer, and which records
 // refuse a failover before it starts; the real servers are in test/integration/shard-replication*.
 import { describe, expect, it } from "@effect/vitest"
-import type { DatabaseReplicationStatus } from "../../../src/families/databases/activities.js"
 import { failoverRefusalOf, type ReplicationRecord } from "../../../src/families/databases/service-replication.js"
 import { replicationRowOf } from "../../../src/families/databases/states-replication.js"
+import { primaryStatus as primary, replicaStatusOf } from "./replication-status.js"
 
 const A = "0b9c1f2e-8a7d-4c3b-9e1f-2a3b4c5d6e70"
 const B = "0b9c1f2e-8a7d-4c3b-9e1f-2a3b4c5d6e71"
 
-const primary: DatabaseReplicationStatus = {
-  role: "primary",
-  server_id: 1,
-  read_only: false,
-  gtid_current_pos: "0-1-10",
-  gtid_binlog_pos: "0-1-10",
-  replica: null,
-}
-const replica = (over: Partial<NonNullable<DatabaseReplicationStatus["replica"]>> = {}): DatabaseReplicationStatus => ({
-  ...primary,
-  role: "replica",
-  read_only: true,
-  replica: {
-    source_host: "10.0.0.1",
-    source_port: 3306,
-    source_user: "hosting_repl",
-    io_running: true,
-    io_connecting: false,
-    sql_running: true,
-    seconds_behind: 0,
-    last_error: null,
-    last_io_error: null,
-    last_sql_error: null,
-    gtid_slave_pos: "0-1-10",
-    gtid_io_pos: "0-1-10",
-    ...over,
-  },
-})
+const replica = replicaStatusOf({ host: "10.0.0.1", port: 3306, user: "hosting_repl" })
 const duplicate = {
   errno: 1062,
   message: "Could not execute Write_rows_v1 event: Duplicate entry '4' for key 'PRIMARY'",
