@@ -125,7 +125,7 @@ describe("a database shard's Replication tab", () => {
     fireEvent.click(button)
     expect(confirm).toHaveBeenLastCalledWith(
       "Fail over shard db-1 to db-b.example.test? It becomes the primary and every other node follows it; " +
-        "what applications write to the old primary from now on is lost.",
+        "the old primary, if it answers, stops taking writes first (applications must connect to the new host).",
     )
     expect(failover).not.toHaveBeenCalled()
     fireEvent.click(button)

@@ -129,7 +129,8 @@ const ShardReplicationPanel = (props: { readonly shard: Row }) => {
                       onClick={() => {
                         const confirmed = window.confirm(
                           `Fail over shard ${String(props.shard["name"])} to ${nameOf(i)}? It becomes the primary ` +
-                            "and every other node follows it; what applications write to the old primary from now on is lost.",
+                            "and every other node follows it; the old primary, if it answers, stops taking writes first " +
+                            "(applications must connect to the new host).",
                         )
                         if (confirmed) failover.mutate(n.node_id)
                       }}
